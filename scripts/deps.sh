@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages leakhound needs. Usage: scripts/deps.sh build|test|bench
+# Skips apt entirely when everything is already installed (fast repeat runs).
+set -euo pipefail
+build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgit2-dev
+       libyaml-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev)
+test=(libcriterion-dev python3 python3-jsonschema pre-commit curl)
+bench=(hyperfine ripgrep wrk time)
+want=("${build[@]}")
+case "${1:-build}" in
+    build) ;;
+    test) want+=("${test[@]}") ;;
+    bench) want+=("${test[@]}" "${bench[@]}") ;;
+    *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

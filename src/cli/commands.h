@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* One entry point per subcommand (cmd_<name>.c); each returns the process exit code. */
+#ifndef LH_CLI_COMMANDS_H
+#define LH_CLI_COMMANDS_H
+
+int lh_cmd_scan(int argc, char **argv);
+int lh_cmd_rules(int argc, char **argv);
+
+#endif

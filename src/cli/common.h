@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared command-line plumbing: the rule/detector options every scanning command takes,
+ * loading the ruleset and building the detector, writing the report, messages to stderr.
+ * Only cli/ prints to the terminal or exits.
+ */
+#ifndef LH_CLI_COMMON_H
+#define LH_CLI_COMMON_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "finding/detect.h"
+#include "report/report.h"
+#include "rules/ruleset.h"
+
+#define LH_VERSION "0.1.0"
+
+/* Options shared by scan, history, staged, baseline create, rules check. */
+struct lh_cli_opts {
+    struct lh_strlist rule_paths;
+    bool no_builtin;
+    struct lh_strlist enable;
+    struct lh_strlist disable;
+    struct lh_strlist exclude;
+    const char *format;
+    const char *output;
+    bool show_secrets;
+    bool show_invalid;
+    bool no_inline_allow;
+    bool quiet;
+    bool no_cache;
+    bool follow_symlinks;
+    bool scan_binary;
+    const char *color; /* auto|always|never */
+    size_t threads;
+    size_t max_file_size;
+    enum lh_confidence fail_on;
+    int exit_code; /* exit code for findings */
+};
+
+/* getopt_long option ids for the shared options (values above 255). */
+enum {
+    OPT_RULES = 256,
+    OPT_NO_BUILTIN,
+    OPT_ENABLE_RULE,
+    OPT_DISABLE_RULE,
+    OPT_EXCLUDE,
+    OPT_FORMAT,
+    OPT_OUTPUT,
+    OPT_SHOW_SECRETS,
+    OPT_SHOW_INVALID,
+    OPT_NO_INLINE_ALLOW,
+    OPT_QUIET,
+    OPT_NO_CACHE,
+    OPT_FOLLOW_SYMLINKS,
+    OPT_SCAN_BINARY,
+    OPT_COLOR,
+    OPT_THREADS,
+    OPT_MAX_FILE_SIZE,
+    OPT_FAIL_ON,
+    OPT_EXIT_CODE,
+    OPT_HELP,
+    OPT_COMMON_LAST,
+};
+
+/* The long options above, terminated by a zero entry; commands append their own. */
+extern const struct option lh_cli_common_longopts[];
+extern const size_t lh_cli_common_nlongopts;
+
+void lh_cli_opts_init(struct lh_cli_opts *o);
+void lh_cli_opts_dispose(struct lh_cli_opts *o);
+
+/*
+ * Handles one shared option. Returns 1 if handled, 0 if not a shared option, or -1 after
+ * printing a usage error.
+ */
+int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg);
+
+/* Loads rules per options into *rs. Prints the error and returns an exit code on failure. */
+int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
+
+/* Builds the detector. Prints the error and returns an exit code on failure (0 on success). */
+int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
+                          const struct lh_cli_opts *o);
+
+/* Writes the report to o->output or stdout. Returns 0 or an exit code. */
+int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs,
+                        const struct lh_findings *l, const struct lh_report_summary *s);
+
+/* Exit code for a finished scan: IO if errors, findings code if any at/above fail_on. */
+int lh_cli_scan_exit(const struct lh_cli_opts *o, const struct lh_findings *l,
+                     const struct lh_report_summary *s);
+
+void lh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lh_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lh_cli_warn_cb(const char *msg, void *payload);
+
+/* Parses "25M", "1G", "4096" into bytes. Returns 0 or -1. */
+int lh_cli_parse_size(size_t *out, const char *s);
+
+/* Seconds since an arbitrary start (monotonic). */
+double lh_cli_now(void);
+
+/* Whether colour is on for a stream per --color and NO_COLOR. */
+bool lh_cli_use_color(const char *mode, FILE *stream);
+
+#endif

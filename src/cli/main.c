@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* leakhound entry point: dispatches to one cmd_<name>.c per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"scan", lh_cmd_scan, "scan files, directories or stdin for secrets"},
+    {"rules", lh_cmd_rules, "list or check the rules"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: leakhound <command> [options]\n\ncommands:\n", f);
+    for (size_t i = 0; commands[i].name; i++) {
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    }
+    fputs("\n'leakhound <command> --help' describes a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LH_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("leakhound %s\n", LH_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; commands[i].name; i++) {
+        if (!strcmp(argv[1], commands[i].name)) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    lh_cli_error("unknown command '%s' (see 'leakhound --help')", argv[1]);
+    return LH_EXIT_USAGE;
+}

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Detector: matcher hits -> checks -> findings; see detect.h. The order of checks is the
+ * cheap-first order: path allowlist, placeholders, stopwords, allow regexes, entropy, then
+ * the validator. A match that fails a validator is dropped unless keep_invalid is set, in
+ * which case it is delivered with `invalid = true` for --show-invalid.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "finding/detect.h"
+
+#include <fnmatch.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "validate/entropy.h"
+#include "validate/placeholder.h"
+#include "validate/validator.h"
+
+#define DEFAULT_MAX_PER_BLOB 1000
+#define INLINE_ALLOW_SCAN 4096
+
+struct drule {
+    const struct lh_rule *rule;
+    const struct lh_validator *validator;
+    pcre2_code **allow; /* compiled allow regexes */
+    size_t nallow;
+};
+
+struct lh_detector {
+    const struct lh_ruleset *rs;
+    struct lh_matcher *matcher;
+    struct drule *rules;
+    size_t nrules;
+    struct lh_detect_opts opts;
+};
+
+struct lh_detect_scratch {
+    struct lh_matcher_scratch *ms;
+    pcre2_match_data *md;
+    size_t *nl; /* newline offsets of the current blob, built on first finding */
+    size_t nnl, anl;
+    bool nl_built;
+};
+
+struct blobctx {
+    const struct lh_detector *d;
+    struct lh_detect_scratch *s;
+    const uint8_t *buf;
+    size_t len;
+    const char *path;
+    lh_finding_cb cb;
+    void *payload;
+    size_t count;
+    size_t last_rule, last_start, last_end;
+    bool have_last;
+};
+
+static int compile_allow(struct drule *dr)
+{
+    const struct lh_rule *r = dr->rule;
+    if (!r->allow_regexes.count) {
+        return 0;
+    }
+    dr->allow = calloc(r->allow_regexes.count, sizeof(*dr->allow));
+    if (!dr->allow) {
+        return lh_error_oom();
+    }
+    for (size_t i = 0; i < r->allow_regexes.count; i++) {
+        int err = 0;
+        PCRE2_SIZE off = 0;
+        dr->allow[i] = pcre2_compile((PCRE2_SPTR)r->allow_regexes.items[i],
+                                     PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        if (!dr->allow[i]) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(err, msg, sizeof(msg));
+            lh_error_set("%s:%d:%d: rule '%s': allow regex %zu does not compile: %s",
+                         r->pos.file, r->pos.line, r->pos.column, r->id, i + 1,
+                         (const char *)msg);
+            return LH_ERULE;
+        }
+        dr->nallow++;
+    }
+    return 0;
+}
+
+int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
+                    const struct lh_detect_opts *opts)
+{
+    struct lh_detector *d = calloc(1, sizeof(*d));
+    int rc = 0;
+    if (!d) {
+        return lh_error_oom();
+    }
+    d->rs = rs;
+    if (opts) {
+        d->opts = *opts;
+    } else {
+        d->opts.inline_allow = true;
+    }
+    if (!d->opts.max_per_blob) {
+        d->opts.max_per_blob = DEFAULT_MAX_PER_BLOB;
+    }
+    d->nrules = rs->count;
+    d->rules = calloc(rs->count ? rs->count : 1, sizeof(*d->rules));
+    if (!d->rules) {
+        rc = lh_error_oom();
+        goto fail;
+    }
+    for (size_t i = 0; i < rs->count; i++) {
+        struct drule *dr = &d->rules[i];
+        const struct lh_rule *r = rs->rules[i];
+        dr->rule = r;
+        if (r->validator) {
+            dr->validator = lh_validator_find(r->validator);
+            if (!dr->validator) {
+                lh_error_set("%s:%d:%d: rule '%s': unknown validator '%s'", r->pos.file,
+                             r->pos.line, r->pos.column, r->id, r->validator);
+                rc = LH_ERULE;
+                goto fail;
+            }
+            if (dr->validator->check_params) {
+                rc = dr->validator->check_params(r);
+                if (rc < 0) {
+                    char msg[512];
+                    snprintf(msg, sizeof(msg), "%s", lh_error_get());
+                    lh_error_set("%s:%d:%d: rule '%s': validator '%s': %s", r->pos.file,
+                                 r->pos.line, r->pos.column, r->id, r->validator, msg);
+                    rc = LH_ERULE;
+                    goto fail;
+                }
+            }
+        } else if (r->nparams) {
+            lh_error_set("%s:%d:%d: rule '%s': validator parameters without a validator",
+                         r->pos.file, r->pos.line, r->pos.column, r->id);
+            rc = LH_ERULE;
+            goto fail;
+        }
+        rc = compile_allow(dr);
+        if (rc < 0) {
+            goto fail;
+        }
+    }
+    rc = lh_matcher_new(&d->matcher, rs->rules, rs->count, &d->opts.matcher);
+    if (rc < 0) {
+        goto fail;
+    }
+    *out = d;
+    return 0;
+fail:
+    lh_detector_free(d);
+    return rc;
+}
+
+void lh_detector_free(struct lh_detector *d)
+{
+    if (!d) {
+        return;
+    }
+    for (size_t i = 0; d->rules && i < d->nrules; i++) {
+        for (size_t j = 0; j < d->rules[i].nallow; j++) {
+            pcre2_code_free(d->rules[i].allow[j]);
+        }
+        free(d->rules[i].allow);
+    }
+    free(d->rules);
+    lh_matcher_free(d->matcher);
+    free(d);
+}
+
+const struct lh_matcher *lh_detector_matcher(const struct lh_detector *d)
+{
+    return d->matcher;
+}
+
+int lh_detect_scratch_new(struct lh_detect_scratch **out, const struct lh_detector *d)
+{
+    struct lh_detect_scratch *s = calloc(1, sizeof(*s));
+    if (!s) {
+        return lh_error_oom();
+    }
+    int rc = lh_matcher_scratch_new(&s->ms, d->matcher);
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    s->md = pcre2_match_data_create(4, NULL);
+    if (!s->md) {
+        lh_detect_scratch_free(s);
+        return lh_error_oom();
+    }
+    *out = s;
+    return 0;
+}
+
+void lh_detect_scratch_free(struct lh_detect_scratch *s)
+{
+    if (!s) {
+        return;
+    }
+    lh_matcher_scratch_free(s->ms);
+    pcre2_match_data_free(s->md);
+    free(s->nl);
+    free(s);
+}
+
+static bool ci_contains(const uint8_t *s, size_t len, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= len; i++) {
+        if (!strncasecmp((const char *)s + i, word, wl)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum lh_verdict lh_detect_judge(const struct lh_detector *d, struct lh_detect_scratch *s,
+                                size_t rule, const uint8_t *secret, size_t len,
+                                enum lh_confidence *conf, struct lh_validation *val)
+{
+    const struct drule *dr = &d->rules[rule];
+    const struct lh_rule *r = dr->rule;
+    memset(val, 0, sizeof(*val));
+    *conf = LH_CONF_NONE;
+    if (lh_placeholder_check(secret, len, NULL)) {
+        return LH_VERDICT_PLACEHOLDER;
+    }
+    for (size_t i = 0; i < r->allow_stopwords.count; i++) {
+        if (ci_contains(secret, len, r->allow_stopwords.items[i])) {
+            return LH_VERDICT_ALLOWED;
+        }
+    }
+    for (size_t i = 0; i < dr->nallow; i++) {
+        if (pcre2_match(dr->allow[i], secret, len, 0, 0, s->md, NULL) >= 0) {
+            return LH_VERDICT_ALLOWED;
+        }
+    }
+    if (r->min_entropy > 0 && lh_entropy_shannon(secret, len) < r->min_entropy) {
+        return LH_VERDICT_LOW_ENTROPY;
+    }
+    if (dr->validator) {
+        if (!dr->validator->check(secret, len, r, val)) {
+            return LH_VERDICT_INVALID;
+        }
+        *conf = dr->validator->confirms ? LH_CONF_CONFIRMED : r->confidence;
+        return LH_VERDICT_FINDING;
+    }
+    *conf = r->confidence;
+    return LH_VERDICT_FINDING;
+}
+
+static int build_nl(struct lh_detect_scratch *s, const uint8_t *buf, size_t len)
+{
+    s->nnl = 0;
+    const uint8_t *p = buf;
+    const uint8_t *end = buf + len;
+    while (p < end) {
+        const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
+        if (!q) {
+            break;
+        }
+        if (s->nnl == s->anl) {
+            size_t n = s->anl ? s->anl * 2 : 256;
+            size_t *nl = realloc(s->nl, n * sizeof(*nl));
+            if (!nl) {
+                return lh_error_oom();
+            }
+            s->nl = nl;
+            s->anl = n;
+        }
+        s->nl[s->nnl++] = (size_t)(q - buf);
+        p = q + 1;
+    }
+    s->nl_built = true;
+    return 0;
+}
+
+/* 1-based line of offset and the offset where that line starts. */
+static void locate(const struct lh_detect_scratch *s, size_t off, size_t *line, size_t *lstart)
+{
+    size_t lo = 0;
+    size_t hi = s->nnl;
+    while (lo < hi) { /* number of newlines before off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->nl[mid] < off) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *line = lo + 1;
+    *lstart = lo ? s->nl[lo - 1] + 1 : 0;
+}
+
+static size_t codepoints(const uint8_t *p, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        c += (p[i] & 0xC0) != 0x80;
+    }
+    return c;
+}
+
+static bool line_has_allow(const uint8_t *buf, size_t len, size_t lstart)
+{
+    static const char tag[] = "leakhound:allow";
+    size_t n = len - lstart;
+    if (n > INLINE_ALLOW_SCAN) {
+        n = INLINE_ALLOW_SCAN;
+    }
+    const uint8_t *p = buf + lstart;
+    const uint8_t *nl = memchr(p, '\n', n);
+    if (nl) {
+        n = (size_t)(nl - p);
+    }
+    for (size_t i = 0; i + sizeof(tag) - 1 <= n; i++) {
+        if (p[i] == 'l' && !memcmp(p + i, tag, sizeof(tag) - 1)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool path_allowed(const struct lh_rule *r, const char *path)
+{
+    if (!path) {
+        return false;
+    }
+    for (size_t i = 0; i < r->allow_paths.count; i++) {
+        if (fnmatch(r->allow_paths.items[i], path, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int on_match(const struct lh_match *m, void *payload)
+{
+    struct blobctx *c = payload;
+    const struct lh_detector *d = c->d;
+    const struct lh_rule *r = d->rules[m->rule].rule;
+    if (c->have_last && c->last_rule == m->rule && m->sstart < c->last_end &&
+        m->send > c->last_start) {
+        return 0; /* overlapping re-report from an adjacent region */
+    }
+    if (c->count >= d->opts.max_per_blob) {
+        return 0;
+    }
+    if (path_allowed(r, c->path)) {
+        return 0;
+    }
+    const uint8_t *secret = c->buf + m->sstart;
+    size_t slen = m->send - m->sstart;
+    enum lh_confidence conf;
+    struct lh_validation val;
+    enum lh_verdict v = lh_detect_judge(d, c->s, m->rule, secret, slen, &conf, &val);
+    if (v != LH_VERDICT_FINDING && !(v == LH_VERDICT_INVALID && d->opts.keep_invalid)) {
+        return 0;
+    }
+    c->have_last = true;
+    c->last_rule = m->rule;
+    c->last_start = m->sstart;
+    c->last_end = m->send;
+    if (!c->s->nl_built) {
+        int rc = build_nl(c->s, c->buf, c->len);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    struct lh_finding f;
+    memset(&f, 0, sizeof(f));
+    size_t lstart;
+    size_t elstart;
+    locate(c->s, m->sstart, &f.line, &lstart);
+    if (d->opts.inline_allow && line_has_allow(c->buf, c->len, lstart)) {
+        return 0;
+    }
+    locate(c->s, m->send, &f.end_line, &elstart);
+    f.column = 1 + codepoints(c->buf + lstart, m->sstart - lstart);
+    f.end_column = 1 + codepoints(c->buf + elstart, m->send - elstart);
+    f.rule = r;
+    f.confidence = conf;
+    f.invalid = v == LH_VERDICT_INVALID;
+    f.offset = m->sstart;
+    f.length = slen;
+    memcpy(f.meta_key, val.meta_key, sizeof(f.meta_key));
+    memcpy(f.meta_value, val.meta_value, sizeof(f.meta_value));
+    f.meta_key[sizeof(f.meta_key) - 1] = '\0';
+    f.meta_value[sizeof(f.meta_value) - 1] = '\0';
+    f.path = strdup(c->path ? c->path : "-");
+    int rc = f.path ? lh_finding_set_secret(&f, secret, slen) : lh_error_oom();
+    if (rc < 0) {
+        lh_finding_dispose(&f);
+        return rc;
+    }
+    if (!f.invalid) {
+        c->count++;
+    }
+    rc = c->cb(&f, c->payload);
+    lh_finding_dispose(&f);
+    return rc;
+}
+
+int lh_detect_blob(const struct lh_detector *d, struct lh_detect_scratch *s, const uint8_t *buf,
+                   size_t len, const char *path, lh_finding_cb cb, void *payload)
+{
+    struct blobctx c = {.d = d, .s = s, .buf = buf, .len = len, .path = path, .cb = cb,
+                        .payload = payload};
+    s->nl_built = false;
+    return lh_matcher_scan(d->matcher, s->ms, buf, len, on_match, &c);
+}
+
+struct tokctx {
+    const struct lh_detector *d;
+    struct lh_detect_scratch *s;
+    size_t len;
+    enum lh_confidence best;
+    const struct lh_rule *best_rule;
+    const uint8_t *tok;
+};
+
+static int on_token_match(const struct lh_match *m, void *payload)
+{
+    struct tokctx *c = payload;
+    if (m->sstart != 0 || m->send != c->len) {
+        return 0;
+    }
+    enum lh_confidence conf;
+    struct lh_validation val;
+    if (lh_detect_judge(c->d, c->s, m->rule, c->tok, c->len, &conf, &val) ==
+            LH_VERDICT_FINDING &&
+        conf > c->best) {
+        c->best = conf;
+        c->best_rule = c->d->rules[m->rule].rule;
+    }
+    return 0;
+}
+
+static bool id_selected(const struct lh_strlist *ids, const char *id)
+{
+    if (!ids) {
+        return true;
+    }
+    for (size_t i = 0; i < ids->count; i++) {
+        if (fnmatch(ids->items[i], id, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum lh_confidence lh_detect_token(const struct lh_detector *d, struct lh_detect_scratch *s,
+                                   const uint8_t *tok, size_t len,
+                                   const struct lh_strlist *rule_ids,
+                                   const struct lh_rule **rule_out)
+{
+    struct tokctx c = {d, s, len, LH_CONF_NONE, NULL, tok};
+    for (size_t i = 0; i < d->nrules; i++) {
+        const struct lh_rule *r = d->rules[i].rule;
+        if (!lh_rule_active(r) || !id_selected(rule_ids, r->id)) {
+            continue;
+        }
+        if (lh_matcher_scan_rule(d->matcher, s->ms, i, tok, len, on_token_match, &c) < 0) {
+            break;
+        }
+    }
+    if (rule_out) {
+        *rule_out = c.best_rule;
+    }
+    return c.best;
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Vectorscan literal prefilter + PCRE2 (JIT) confirmation; see matcher.h.
+ * The cached database is keyed by the SHA-256 of the Vectorscan version, the platform and
+ * the exact literal list; a cached database that fails to deserialize, or that does not
+ * find a canary keyword, is discarded and rebuilt, never trusted.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "match/matcher.h"
+
+#include <hs/hs.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/hash.h"
+
+#define DEFAULT_MATCH_LIMIT 2000000u
+#define DEFAULT_DEPTH_LIMIT 10000u
+#define MAX_CACHED_DB (64u * 1024u * 1024u)
+
+struct lit {
+    uint32_t rule;
+    uint32_t len;
+};
+
+struct crule {
+    const struct lh_rule *rule;
+    pcre2_code *code;
+    uint32_t secret_group;
+    _Atomic int jitted;
+    bool active;
+};
+
+struct lh_matcher {
+    struct crule *rules;
+    size_t nrules;
+    struct lit *lits; /* literal id -> rule + keyword length */
+    size_t nlits;
+    hs_database_t *db; /* NULL when no active rule */
+    pcre2_match_context *mctx;
+    pthread_mutex_t jit_lock;
+    bool from_cache;
+};
+
+struct region {
+    uint32_t rule;
+    size_t start, end;
+};
+
+struct lh_matcher_scratch {
+    hs_scratch_t *hs;
+    pcre2_match_data *md;
+    pcre2_jit_stack *jit_stack;
+    pcre2_match_context *mctx;
+    /* per-rule open region while collecting hits */
+    size_t *open_start;
+    size_t *open_end;
+    uint8_t *open;
+    struct region *regions;
+    size_t nregions, aregions;
+    const struct lh_matcher *m;
+    size_t len;
+    int error;
+};
+
+/* ---- compile ---- */
+
+static int compile_rule(struct crule *cr, const struct lh_rule *r)
+{
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    cr->rule = r;
+    cr->code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+    if (!cr->code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof(msg));
+        lh_error_set("%s:%d:%d: rule '%s': pattern does not compile at offset %zu: %s",
+                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id,
+                     (size_t)off, (const char *)msg);
+        return LH_ERULE;
+    }
+    int n = pcre2_substring_number_from_name(cr->code, (PCRE2_SPTR) "secret");
+    if (n <= 0) {
+        lh_error_set("%s:%d:%d: rule '%s': pattern has no capture group named 'secret'",
+                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id);
+        return LH_ERULE;
+    }
+    if (n == PCRE2_ERROR_NOUNIQUESUBSTRING) {
+        lh_error_set("%s:%d:%d: rule '%s': more than one group is named 'secret'",
+                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id);
+        return LH_ERULE;
+    }
+    cr->secret_group = (uint32_t)n;
+    return 0;
+}
+
+static int ensure_jit(const struct lh_matcher *cm, struct crule *cr)
+{
+    if (atomic_load_explicit(&cr->jitted, memory_order_acquire)) {
+        return 0;
+    }
+    struct lh_matcher *m = (struct lh_matcher *)cm;
+    pthread_mutex_lock(&m->jit_lock);
+    if (!atomic_load_explicit(&cr->jitted, memory_order_relaxed)) {
+        /* A JIT failure (e.g. no executable memory) is not fatal: the interpreter is used. */
+        (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE);
+        atomic_store_explicit(&cr->jitted, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&m->jit_lock);
+    return 0;
+}
+
+static void cache_key(char out[LH_SHA256_HEX_LEN + 1], const struct lh_matcher *m,
+                      const char **exprs, const unsigned *flags, const size_t *lens)
+{
+    struct lh_buf b;
+    struct utsname u;
+    lh_buf_init(&b, 0);
+    int rc = lh_buf_printf(&b, "leakhound-hsdb-1\n%s\n", hs_version());
+    if (rc == 0 && uname(&u) == 0) {
+        rc = lh_buf_printf(&b, "%s\n", u.machine);
+    }
+    for (size_t i = 0; rc == 0 && i < m->nlits; i++) {
+        rc = lh_buf_printf(&b, "%u:%zu:", flags[i], lens[i]);
+        if (rc == 0) {
+            rc = lh_buf_put(&b, exprs[i], lens[i]);
+        }
+        if (rc == 0) {
+            rc = lh_buf_putc(&b, '\n');
+        }
+    }
+    lh_sha256_hex(out, b.ptr ? b.ptr : "", b.len);
+    lh_buf_dispose(&b);
+}
+
+static int canary_cb(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    (void)id;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+/* A loaded database must find the first literal in a canary buffer. */
+static bool db_sane(hs_database_t *db, const char *lit, size_t len)
+{
+    hs_scratch_t *s = NULL;
+    if (hs_alloc_scratch(db, &s) != HS_SUCCESS) {
+        return false;
+    }
+    int found = 0;
+    hs_error_t e = hs_scan(db, lit, (unsigned)len, 0, s, canary_cb, &found);
+    hs_free_scratch(s);
+    return (e == HS_SUCCESS || e == HS_SCAN_TERMINATED) && found;
+}
+
+static hs_database_t *cache_load(const char *path, const char *lit, size_t litlen)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, MAX_CACHED_DB);
+    hs_database_t *db = NULL;
+    if (lh_fs_read_file(&b, path) == 0 && b.len) {
+        if (hs_deserialize_database(b.ptr, b.len, &db) != HS_SUCCESS) {
+            db = NULL;
+        } else if (!db_sane(db, lit, litlen)) {
+            hs_free_database(db);
+            db = NULL;
+        }
+    }
+    lh_buf_dispose(&b);
+    lh_error_clear();
+    return db;
+}
+
+static void cache_store(const char *dir, const char *path, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
+        return;
+    }
+    /* Failure to cache is not an error: the next run compiles again. */
+    if (lh_fs_mkdirs(dir) == 0 && lh_fs_write_atomic(path, bytes, len) != 0) {
+        /* ignored: caching is an optimisation */
+    }
+    free(bytes);
+    lh_error_clear();
+}
+
+static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
+{
+    const char **exprs = calloc(m->nlits ? m->nlits : 1, sizeof(*exprs));
+    unsigned *flags = calloc(m->nlits ? m->nlits : 1, sizeof(*flags));
+    unsigned *ids = calloc(m->nlits ? m->nlits : 1, sizeof(*ids));
+    size_t *lens = calloc(m->nlits ? m->nlits : 1, sizeof(*lens));
+    char *dir = NULL;
+    char *path = NULL;
+    int rc = 0;
+    if (!exprs || !flags || !ids || !lens) {
+        rc = lh_error_oom();
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m->nrules; i++) {
+        const struct lh_rule *r = m->rules[i].rule;
+        if (!m->rules[i].active) {
+            continue;
+        }
+        for (size_t j = 0; j < r->keywords.count; j++, k++) {
+            exprs[k] = r->keywords.items[j];
+            lens[k] = strlen(r->keywords.items[j]);
+            flags[k] = r->keywords_caseless ? HS_FLAG_CASELESS : 0;
+            ids[k] = (unsigned)k;
+        }
+    }
+    if (m->nlits == 0) {
+        goto out;
+    }
+    char key[LH_SHA256_HEX_LEN + 1];
+    if (opts && opts->use_cache) {
+        dir = opts->cache_dir ? strdup(opts->cache_dir) : lh_fs_cache_dir();
+        if (dir) {
+            cache_key(key, m, exprs, flags, lens);
+            char name[96];
+            snprintf(name, sizeof(name), "hsdb-%.32s.bin", key);
+            path = lh_path_join(dir, name);
+        }
+        if (path) {
+            m->db = cache_load(path, exprs[0], lens[0]);
+            if (m->db) {
+                m->from_cache = true;
+                goto out;
+            }
+        }
+    }
+    hs_compile_error_t *cerr = NULL;
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)m->nlits, HS_MODE_BLOCK, NULL,
+                             &m->db, &cerr) != HS_SUCCESS) {
+        const struct lh_rule *r = m->rules[m->lits[cerr->expression >= 0 ? cerr->expression : 0]
+                                               .rule]
+                                      .rule;
+        lh_error_set("%s:%d:%d: rule '%s': keyword cannot be compiled: %s", r->pos.file,
+                     r->pos.line, r->pos.column, r->id, cerr->message);
+        hs_free_compile_error(cerr);
+        m->db = NULL;
+        rc = LH_ERULE;
+        goto out;
+    }
+    if (path) {
+        cache_store(dir, path, m->db);
+    }
+out:
+    free(exprs);
+    free(flags);
+    free(ids);
+    free(lens);
+    free(dir);
+    free(path);
+    return rc;
+}
+
+int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t nrules,
+                   const struct lh_matcher_opts *opts)
+{
+    struct lh_matcher *m = calloc(1, sizeof(*m));
+    int rc = 0;
+    if (!m) {
+        return lh_error_oom();
+    }
+    pthread_mutex_init(&m->jit_lock, NULL);
+    m->nrules = nrules;
+    m->rules = calloc(nrules ? nrules : 1, sizeof(*m->rules));
+    if (!m->rules) {
+        rc = lh_error_oom();
+        goto fail;
+    }
+    size_t nlits = 0;
+    for (size_t i = 0; i < nrules; i++) {
+        rc = compile_rule(&m->rules[i], rules[i]);
+        if (rc < 0) {
+            goto fail;
+        }
+        for (size_t j = 0; j < rules[i]->keywords.count; j++) {
+            if (!rules[i]->keywords.items[j][0]) {
+                lh_error_set("%s:%d:%d: rule '%s': empty keyword", rules[i]->pos.file,
+                             rules[i]->pos.line, rules[i]->pos.column, rules[i]->id);
+                rc = LH_ERULE;
+                goto fail;
+            }
+        }
+        m->rules[i].active = lh_rule_active(rules[i]);
+        if (m->rules[i].active) {
+            nlits += rules[i]->keywords.count;
+        }
+    }
+    m->nlits = nlits;
+    m->lits = calloc(nlits ? nlits : 1, sizeof(*m->lits));
+    if (!m->lits) {
+        rc = lh_error_oom();
+        goto fail;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nrules; i++) {
+        if (!m->rules[i].active) {
+            continue;
+        }
+        for (size_t j = 0; j < rules[i]->keywords.count; j++, k++) {
+            m->lits[k].rule = (uint32_t)i;
+            m->lits[k].len = (uint32_t)strlen(rules[i]->keywords.items[j]);
+        }
+    }
+    m->mctx = pcre2_match_context_create(NULL);
+    if (!m->mctx) {
+        rc = lh_error_oom();
+        goto fail;
+    }
+    pcre2_set_match_limit(m->mctx, opts && opts->match_limit ? opts->match_limit
+                                                              : DEFAULT_MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mctx, opts && opts->depth_limit ? opts->depth_limit
+                                                              : DEFAULT_DEPTH_LIMIT);
+    rc = build_db(m, opts);
+    if (rc < 0) {
+        goto fail;
+    }
+    *out = m;
+    return 0;
+fail:
+    lh_matcher_free(m);
+    return rc;
+}
+
+void lh_matcher_free(struct lh_matcher *m)
+{
+    if (!m) {
+        return;
+    }
+    for (size_t i = 0; m->rules && i < m->nrules; i++) {
+        pcre2_code_free(m->rules[i].code);
+    }
+    free(m->rules);
+    free(m->lits);
+    if (m->db) {
+        hs_free_database(m->db);
+    }
+    pcre2_match_context_free(m->mctx);
+    pthread_mutex_destroy(&m->jit_lock);
+    free(m);
+}
+
+bool lh_matcher_from_cache(const struct lh_matcher *m)
+{
+    return m->from_cache;
+}
+
+size_t lh_matcher_rule_count(const struct lh_matcher *m)
+{
+    return m->nrules;
+}
+
+/* ---- scratch ---- */
+
+int lh_matcher_scratch_new(struct lh_matcher_scratch **out, const struct lh_matcher *m)
+{
+    struct lh_matcher_scratch *s = calloc(1, sizeof(*s));
+    if (!s) {
+        return lh_error_oom();
+    }
+    size_t n = m->nrules ? m->nrules : 1;
+    s->open_start = calloc(n, sizeof(size_t));
+    s->open_end = calloc(n, sizeof(size_t));
+    s->open = calloc(n, 1);
+    s->md = pcre2_match_data_create(64, NULL);
+    s->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    s->mctx = pcre2_match_context_copy(m->mctx);
+    if (!s->open_start || !s->open_end || !s->open || !s->md || !s->jit_stack || !s->mctx) {
+        lh_matcher_scratch_free(s);
+        return lh_error_oom();
+    }
+    pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
+    if (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS) {
+        lh_matcher_scratch_free(s);
+        return lh_error_oom();
+    }
+    *out = s;
+    return 0;
+}
+
+void lh_matcher_scratch_free(struct lh_matcher_scratch *s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->hs) {
+        hs_free_scratch(s->hs);
+    }
+    pcre2_match_data_free(s->md);
+    pcre2_jit_stack_free(s->jit_stack);
+    pcre2_match_context_free(s->mctx);
+    free(s->open_start);
+    free(s->open_end);
+    free(s->open);
+    free(s->regions);
+    free(s);
+}
+
+/* ---- scan ---- */
+
+static int push_region(struct lh_matcher_scratch *s, uint32_t rule, size_t start, size_t end)
+{
+    if (s->nregions == s->aregions) {
+        size_t n = s->aregions ? s->aregions * 2 : 64;
+        struct region *r = realloc(s->regions, n * sizeof(*r));
+        if (!r) {
+            return lh_error_oom();
+        }
+        s->regions = r;
+        s->aregions = n;
+    }
+    s->regions[s->nregions++] = (struct region){rule, start, end};
+    return 0;
+}
+
+static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
+                  unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    struct lh_matcher_scratch *s = ctx;
+    const struct lit *l = &s->m->lits[id];
+    size_t maxlen = s->m->rules[l->rule].rule->max_length;
+    size_t hit_start = (size_t)to - l->len;
+    size_t ws = hit_start > maxlen ? hit_start - maxlen : 0;
+    size_t we = (size_t)to + maxlen < s->len ? (size_t)to + maxlen : s->len;
+    uint32_t r = l->rule;
+    if (s->open[r] && ws <= s->open_end[r]) {
+        if (we > s->open_end[r]) {
+            s->open_end[r] = we;
+        }
+        return 0;
+    }
+    if (s->open[r]) {
+        int rc = push_region(s, r, s->open_start[r], s->open_end[r]);
+        if (rc < 0) {
+            s->error = rc;
+            return 1;
+        }
+    }
+    s->open[r] = 1;
+    s->open_start[r] = ws;
+    s->open_end[r] = we;
+    return 0;
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+    const struct region *x = a;
+    const struct region *y = b;
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Runs rule r's pattern over buf[start..end) (lookbehind may see before start). */
+static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s, uint32_t r,
+                        const uint8_t *buf, size_t len, size_t start, size_t end, lh_match_cb cb,
+                        void *payload)
+{
+    struct crule *cr = &m->rules[r];
+    (void)ensure_jit(m, cr);
+    size_t pos = start;
+    while (pos <= end) {
+        int n = pcre2_match(cr->code, buf, end, pos, 0, s->md, s->mctx);
+        if (n == PCRE2_ERROR_NOMATCH) {
+            return 0;
+        }
+        if (n < 0) {
+            /* match/depth limit: give up on this region, never on the scan */
+            return 0;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        size_t ms = ov[0];
+        size_t me = ov[1];
+        if (me == end && end < len) {
+            /* The region cut the match short: re-match anchored on the full buffer. */
+            int n2 = pcre2_match(cr->code, buf, len, ms, PCRE2_ANCHORED, s->md, s->mctx);
+            if (n2 < 0) {
+                pos = ms + 1;
+                continue;
+            }
+            ov = pcre2_get_ovector_pointer(s->md);
+            me = ov[1];
+        }
+        size_t g = cr->secret_group;
+        if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
+            struct lh_match mt = {r, ms, me, ov[2 * g], ov[2 * g + 1]};
+            int rc = cb(&mt, payload);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        pos = me > ms ? me : ms + 1;
+    }
+    return 0;
+}
+
+int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, const uint8_t *buf,
+                    size_t len, lh_match_cb cb, void *payload)
+{
+    if (!m->db || len == 0) {
+        return 0;
+    }
+    if (len > UINT32_MAX) {
+        lh_error_set("buffer of %zu bytes is too large for one scan", len);
+        return LH_ETOOBIG;
+    }
+    s->m = m;
+    s->len = len;
+    s->error = 0;
+    s->nregions = 0;
+    memset(s->open, 0, m->nrules);
+    hs_error_t e = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, on_hit, s);
+    if (s->error) {
+        return s->error;
+    }
+    if (e != HS_SUCCESS) {
+        lh_error_set("prefilter scan failed (vectorscan error %d)", (int)e);
+        return LH_ERROR;
+    }
+    for (size_t r = 0; r < m->nrules; r++) {
+        if (s->open[r]) {
+            int rc = push_region(s, (uint32_t)r, s->open_start[r], s->open_end[r]);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    if (s->nregions > 1) {
+        qsort(s->regions, s->nregions, sizeof(*s->regions), cmp_region);
+    }
+    for (size_t i = 0; i < s->nregions; i++) {
+        const struct region *rg = &s->regions[i];
+        int rc = match_region(m, s, rg->rule, buf, len, rg->start, rg->end, cb, payload);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *s, size_t rule,
+                         const uint8_t *buf, size_t len, lh_match_cb cb, void *payload)
+{
+    LH_ASSERT(rule < m->nrules);
+    return match_region(m, s, (uint32_t)rule, buf, len, 0, len, cb, payload);
+}

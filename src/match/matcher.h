@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compiled ruleset. Every active rule's keywords go into one Vectorscan literal
+ * database (the prefilter); each rule's pattern is one PCRE2 code object, JIT-compiled on
+ * first use. A scan runs Vectorscan once over the buffer, merges the windows around each
+ * rule's keyword hits ([hit - max_length, hit + max_length]) into regions, and runs that
+ * rule's PCRE2 pattern only inside those regions, so the cost of a rule is proportional to
+ * its hits, not to the input size.
+ *
+ * The matcher is immutable after lh_matcher_new (lazy JIT is guarded internally) and is
+ * shared by all threads; each thread owns an lh_matcher_scratch.
+ *
+ * Does not: validate secrets, compute lines, or decide confidence (see finding/detect).
+ */
+#ifndef LH_MATCH_MATCHER_H
+#define LH_MATCH_MATCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/rule.h"
+#include "util/error.h"
+
+struct lh_matcher;
+struct lh_matcher_scratch;
+
+struct lh_matcher_opts {
+    bool use_cache;          /* load/store the Vectorscan database in the cache dir */
+    const char *cache_dir;   /* NULL: lh_fs_cache_dir() */
+    uint32_t match_limit;    /* PCRE2 match limit per match attempt (0: default) */
+    uint32_t depth_limit;    /* PCRE2 depth limit (0: default) */
+};
+
+/* One match of a rule: byte offsets into the scanned buffer, [start, end). */
+struct lh_match {
+    size_t rule;         /* index into the rules array given to lh_matcher_new */
+    size_t start, end;   /* whole match */
+    size_t sstart, send; /* the `secret` group */
+};
+
+/* Return 0 to continue, a negative code to stop the scan (propagated). */
+typedef int (*lh_match_cb)(const struct lh_match *m, void *payload);
+
+/*
+ * Compiles the rules (borrowed; they must outlive the matcher). Rules that are not active
+ * are skipped. Errors (LH_ERULE) name the rule id and its file:line: pattern does not compile,
+ * no `secret` group, empty keyword. The Vectorscan database is loaded from the cache when
+ * present and sane, else compiled (and cached when opts->use_cache).
+ */
+int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t nrules,
+                   const struct lh_matcher_opts *opts) LH_WUR;
+void lh_matcher_free(struct lh_matcher *m);
+
+/* True when the database came from the cache (for tests and --verbose). */
+bool lh_matcher_from_cache(const struct lh_matcher *m);
+
+/* Per-thread scratch. */
+int lh_matcher_scratch_new(struct lh_matcher_scratch **out, const struct lh_matcher *m) LH_WUR;
+void lh_matcher_scratch_free(struct lh_matcher_scratch *s);
+
+/*
+ * Scans buf[0..len) and calls cb for every match, in order of (region, position).
+ * Thread-safe for distinct scratches. Returns 0, or the first negative code from cb,
+ * or LH_ERROR on an engine failure (message set).
+ */
+int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, const uint8_t *buf,
+                    size_t len, lh_match_cb cb, void *payload) LH_WUR;
+
+/*
+ * Matches one rule's pattern against the whole of buf (no prefilter), as `rules check` and
+ * the partner endpoint need: "does this rule match this token?". Same callback contract.
+ */
+int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *s, size_t rule,
+                         const uint8_t *buf, size_t len, lh_match_cb cb, void *payload) LH_WUR;
+
+/* Number of rules the matcher was built with (including inactive ones). */
+size_t lh_matcher_rule_count(const struct lh_matcher *m);
+
+#endif

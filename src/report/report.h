@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Report writers, one per format behind a small ops table: text (for people), json (an
+ * array), jsonl (one object per line). Writers receive the sorted finding list and a
+ * context; they never print raw secrets unless ctx->show_secrets is set, and then only in
+ * the `secret` field. Field names are stable: rule_id, rule_name, confidence, path, line,
+ * column, end_line, end_column, secret, secret_sha256, fingerprint (+ git provenance).
+ */
+#ifndef LH_REPORT_REPORT_H
+#define LH_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "finding/finding.h"
+#include "rules/ruleset.h"
+
+struct lh_report_summary {
+    size_t files;
+    size_t bytes;
+    size_t skipped_binary;
+    size_t skipped_large;
+    size_t skipped_other;
+    size_t errors;
+    double seconds;
+    const char *unit; /* "files" or "blobs" */
+};
+
+struct lh_report_ctx {
+    bool show_secrets;
+    bool show_invalid;
+    bool color;
+    const struct lh_ruleset *rules;
+    const struct lh_report_summary *summary;
+    const char *tool_version;
+};
+
+struct lh_report_ops {
+    const char *name;
+    int (*write)(FILE *out, const struct lh_findings *l, const struct lh_report_ctx *ctx);
+};
+
+/* Looks a writer up by format name; NULL if unknown. */
+const struct lh_report_ops *lh_report_find(const char *format);
+
+/* Space-separated list of the format names (for usage text). */
+const char *lh_report_formats(void);
+
+/* Builds the JSON object for one finding (new reference). Used by json, jsonl and webhooks. */
+struct json_t;
+struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret);
+
+/* Human one-line summary: "N findings (...) in X files (Y MB) in Z s". */
+void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
+                            const struct lh_report_summary *s, bool show_invalid);
+
+#endif

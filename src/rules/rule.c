@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers of the rule model; see rule.h. */
+#include "rules/rule.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+const char *lh_confidence_name(enum lh_confidence c)
+{
+    switch (c) {
+    case LH_CONF_CONFIRMED:
+        return "confirmed";
+    case LH_CONF_PROBABLE:
+        return "probable";
+    case LH_CONF_LOW:
+        return "low";
+    default:
+        return "none";
+    }
+}
+
+int lh_confidence_parse(enum lh_confidence *out, const char *name)
+{
+    static const struct {
+        const char *name;
+        enum lh_confidence c;
+    } names[] = {{"confirmed", LH_CONF_CONFIRMED},
+                 {"probable", LH_CONF_PROBABLE},
+                 {"low", LH_CONF_LOW}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (name && !strcmp(name, names[i].name)) {
+            *out = names[i].c;
+            return 0;
+        }
+    }
+    return LH_EINVAL;
+}
+
+const char *lh_rule_param(const struct lh_rule *r, const char *key)
+{
+    for (size_t i = 0; i < r->nparams; i++) {
+        if (!strcmp(r->params[i].key, key)) {
+            return r->params[i].value;
+        }
+    }
+    return NULL;
+}
+
+void lh_strlist_dispose(struct lh_strlist *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        free(l->items[i]);
+    }
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+int lh_strlist_push(struct lh_strlist *l, const char *s)
+{
+    char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
+    if (!items) {
+        return lh_error_oom();
+    }
+    l->items = items;
+    items[l->count] = strdup(s);
+    if (!items[l->count]) {
+        return lh_error_oom();
+    }
+    l->count++;
+    return 0;
+}
+
+bool lh_rule_active(const struct lh_rule *r)
+{
+    return !r->disabled && !r->opt_in;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rule model: plain data loaded from YAML. This module knows nothing of PCRE2,
+ * Vectorscan or validators; it only checks what can be checked on the data itself
+ * (required fields, types, duplicate ids). Compiling patterns and resolving validator
+ * names happens in the match and validate layers.
+ */
+#ifndef LH_RULES_RULE_H
+#define LH_RULES_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum lh_confidence {
+    LH_CONF_NONE = 0,  /* not a finding (validator failed, or allow-listed) */
+    LH_CONF_LOW,       /* generic shape, no distinctive prefix */
+    LH_CONF_PROBABLE,  /* distinctive prefix, no validator exists */
+    LH_CONF_CONFIRMED, /* validator (checksum / structure) passed */
+};
+
+/* A string list (owned strings). */
+struct lh_strlist {
+    char **items;
+    size_t count;
+};
+
+/* One validator parameter: `key: value` (value is a scalar, or a list joined with ','). */
+struct lh_param {
+    char *key;
+    char *value;
+};
+
+/* Where a thing was defined: for error messages (file:line:col, 1-based). */
+struct lh_srcpos {
+    const char *file; /* borrowed from the ruleset's file list */
+    int line;
+    int column;
+};
+
+struct lh_rule {
+    char *id;
+    char *name;
+    char *description;
+    char *provider;            /* optional: issuer name, e.g. "GitHub" */
+    struct lh_strlist keywords; /* literal anchors; at least one occurs in every match */
+    bool keywords_caseless;     /* `keywords_case: insensitive` */
+    char *pattern;              /* PCRE2 with one named group `secret` */
+    char *validator;            /* optional validator name */
+    struct lh_param *params;    /* validator parameters */
+    size_t nparams;
+    double min_entropy; /* bits per byte over the secret; 0 = none */
+    struct lh_strlist allow_regexes; /* on the secret */
+    struct lh_strlist allow_stopwords; /* literal substrings of the secret (case-insensitive) */
+    struct lh_strlist allow_paths;     /* path globs */
+    enum lh_confidence confidence;     /* confidence when no validator applies */
+    bool opt_in;                       /* `enabled: false` in YAML: off unless enabled by id */
+    bool disabled;                     /* set by selection (config, --disable-rule) */
+    size_t max_length; /* longest match, bytes (window for the prefilter); default 1024 */
+    struct lh_strlist references;
+    struct lh_strlist examples;
+    struct lh_strlist example_secrets; /* parallel to examples: expected secret or "" */
+    struct lh_strlist negative_examples;
+    struct lh_srcpos pos; /* where `id` was defined */
+    struct lh_srcpos pattern_pos;
+};
+
+/* Returns "confirmed", "probable", "low" or "none". */
+const char *lh_confidence_name(enum lh_confidence c);
+
+/* Parses a confidence name; returns 0 and sets *out, or LH_EINVAL. */
+int lh_confidence_parse(enum lh_confidence *out, const char *name);
+
+/* Looks a validator parameter up by key; NULL when absent. Borrowed. */
+const char *lh_rule_param(const struct lh_rule *r, const char *key);
+
+/* True if the rule takes part in scans (not disabled, and not an opt-in rule left off). */
+bool lh_rule_active(const struct lh_rule *r);
+
+void lh_strlist_dispose(struct lh_strlist *l);
+int lh_strlist_push(struct lh_strlist *l, const char *s);
+
+#endif

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * YAML rule loader (libyaml document API). A rule file is a mapping with one key, `rules`,
+ * holding a sequence of rule mappings. Every unknown key is an error with its position:
+ * a typo in a rule file must never silently weaken detection.
+ */
+#include "rules/ruleset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rules/builtin.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
+#define MAX_RULE_FILES 4096
+#define DEFAULT_MAX_LENGTH 1024
+#define MAX_MAX_LENGTH (1024 * 1024)
+
+int lh_ruleset_new(struct lh_ruleset **out)
+{
+    *out = calloc(1, sizeof(**out));
+    return *out ? 0 : lh_error_oom();
+}
+
+void lh_rule_free(struct lh_rule *r)
+{
+    if (!r) {
+        return;
+    }
+    free(r->id);
+    free(r->name);
+    free(r->description);
+    free(r->provider);
+    lh_strlist_dispose(&r->keywords);
+    free(r->pattern);
+    free(r->validator);
+    for (size_t i = 0; i < r->nparams; i++) {
+        free(r->params[i].key);
+        free(r->params[i].value);
+    }
+    free(r->params);
+    lh_strlist_dispose(&r->allow_regexes);
+    lh_strlist_dispose(&r->allow_stopwords);
+    lh_strlist_dispose(&r->allow_paths);
+    lh_strlist_dispose(&r->references);
+    lh_strlist_dispose(&r->examples);
+    lh_strlist_dispose(&r->example_secrets);
+    lh_strlist_dispose(&r->negative_examples);
+    free(r);
+}
+
+void lh_ruleset_free(struct lh_ruleset *rs)
+{
+    if (!rs) {
+        return;
+    }
+    for (size_t i = 0; i < rs->count; i++) {
+        lh_rule_free(rs->rules[i]);
+    }
+    free(rs->rules);
+    for (size_t i = 0; i < rs->nfiles; i++) {
+        free(rs->files[i]);
+    }
+    free(rs->files);
+    free(rs);
+}
+
+struct lh_rule *lh_ruleset_find(const struct lh_ruleset *rs, const char *id)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        if (!strcmp(rs->rules[i]->id, id)) {
+            return rs->rules[i];
+        }
+    }
+    return NULL;
+}
+
+size_t lh_ruleset_select(struct lh_ruleset *rs, const char *id_glob, bool enable)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rs->count; i++) {
+        struct lh_rule *r = rs->rules[i];
+        if (fnmatch(id_glob, r->id, 0) == 0) {
+            r->disabled = !enable;
+            if (enable) {
+                r->opt_in = false;
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
+
+/* ---- parsing ---- */
+
+struct ctx {
+    const char *name;
+    yaml_document_t *doc;
+};
+
+static int push_cb(const char *s, yaml_node_t *item, void *payload)
+{
+    (void)item;
+    return lh_strlist_push(payload, s);
+}
+
+static int strlist(struct ctx *c, yaml_node_t *n, struct lh_strlist *out)
+{
+    return lh_yaml_each_string(c->name, c->doc, n, push_cb, out);
+}
+
+static int nonempty_cb(const char *s, yaml_node_t *item, void *payload)
+{
+    struct ctx *c = payload;
+    if (!*s) {
+        return lh_yaml_error(c->name, item, "empty string not allowed here");
+    }
+    return 0;
+}
+
+static int parse_params(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(c->name, n, "validator parameters must be a mapping");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        if (!key) {
+            return lh_yaml_error(c->name, k, "parameter name must be a string");
+        }
+        struct lh_strlist vals = {0};
+        int rc = strlist(c, v, &vals);
+        if (rc < 0) {
+            lh_strlist_dispose(&vals);
+            return rc;
+        }
+        size_t total = 1;
+        for (size_t i = 0; i < vals.count; i++) {
+            total += strlen(vals.items[i]) + 1;
+        }
+        char *joined = calloc(1, total);
+        struct lh_param *ps = realloc(r->params, (r->nparams + 1) * sizeof(*ps));
+        if (!joined || !ps) {
+            free(joined);
+            if (ps) {
+                r->params = ps;
+            }
+            lh_strlist_dispose(&vals);
+            return lh_error_oom();
+        }
+        r->params = ps;
+        size_t off = 0;
+        for (size_t i = 0; i < vals.count; i++) {
+            size_t l = strlen(vals.items[i]);
+            if (i) {
+                joined[off++] = ',';
+            }
+            memcpy(joined + off, vals.items[i], l);
+            off += l;
+        }
+        lh_strlist_dispose(&vals);
+        ps[r->nparams].key = strdup(key);
+        ps[r->nparams].value = joined;
+        r->nparams++;
+        if (!ps[r->nparams - 1].key) {
+            return lh_error_oom();
+        }
+    }
+    return 0;
+}
+
+/* `validator: name` or `validator: {name: x, <params>...}` */
+static int parse_validator(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+{
+    if (n->type == YAML_SCALAR_NODE) {
+        return lh_yaml_strdup(&r->validator, c->name, c->doc, n);
+    }
+    if (n->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(c->name, n, "validator must be a name or a mapping with 'name'");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        int rc;
+        if (key && !strcmp(key, "name")) {
+            rc = lh_yaml_strdup(&r->validator, c->name, c->doc, v);
+        } else if (key && !strcmp(key, "params")) {
+            rc = parse_params(c, r, v);
+        } else {
+            rc = lh_yaml_error(c->name, k, "unknown validator key '%s' (expected name, params)",
+                               key ? key : "?");
+        }
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (!r->validator) {
+        return lh_yaml_error(c->name, n, "validator has no 'name'");
+    }
+    return 0;
+}
+
+static int parse_allow(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(c->name, n, "allow must be a mapping (regexes, stopwords, paths)");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        int rc;
+        if (key && !strcmp(key, "regexes")) {
+            rc = strlist(c, v, &r->allow_regexes);
+        } else if (key && !strcmp(key, "stopwords")) {
+            rc = strlist(c, v, &r->allow_stopwords);
+        } else if (key && !strcmp(key, "paths")) {
+            rc = strlist(c, v, &r->allow_paths);
+        } else {
+            rc = lh_yaml_error(c->name, k,
+                               "unknown allow key '%s' (expected regexes, stopwords, paths)",
+                               key ? key : "?");
+        }
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* examples: a list of strings, or of {text, secret} mappings naming the expected secret */
+static int parse_examples(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        return lh_yaml_error(c->name, n, "examples must be a list");
+    }
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+        const char *text = lh_yaml_scalar(c->doc, e);
+        const char *secret = "";
+        if (!text && e->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *p = e->data.mapping.pairs.start;
+                 p < e->data.mapping.pairs.top; p++) {
+                yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+                const char *key = lh_yaml_scalar(c->doc, k);
+                const char *val = lh_yaml_scalar(c->doc, yaml_document_get_node(c->doc, p->value));
+                if (key && val && !strcmp(key, "text")) {
+                    text = val;
+                } else if (key && val && !strcmp(key, "secret")) {
+                    secret = val;
+                } else {
+                    return lh_yaml_error(c->name, k,
+                                         "unknown example key '%s' (expected text, secret)",
+                                         key ? key : "?");
+                }
+            }
+        }
+        if (!text) {
+            return lh_yaml_error(c->name, e, "an example must be a string or {text, secret}");
+        }
+        int rc = lh_strlist_push(&r->examples, text);
+        if (rc == 0) {
+            rc = lh_strlist_push(&r->example_secrets, secret);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void set_pos(struct lh_srcpos *pos, const char *file, const yaml_node_t *n)
+{
+    pos->file = file;
+    pos->line = (int)n->start_mark.line + 1;
+    pos->column = (int)n->start_mark.column + 1;
+}
+
+static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh_rule **out)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(c->name, n, "a rule must be a mapping");
+    }
+    struct lh_rule *r = calloc(1, sizeof(*r));
+    if (!r) {
+        return lh_error_oom();
+    }
+    r->confidence = LH_CONF_PROBABLE;
+    r->max_length = DEFAULT_MAX_LENGTH;
+    set_pos(&r->pos, file, n);
+    set_pos(&r->pattern_pos, file, n);
+    bool has_conf = false;
+    bool has_examples = false;
+    int rc = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        if (!key) {
+            rc = lh_yaml_error(c->name, k, "rule keys must be strings");
+        } else if (!strcmp(key, "id")) {
+            rc = lh_yaml_strdup(&r->id, c->name, c->doc, v);
+            set_pos(&r->pos, file, v);
+        } else if (!strcmp(key, "name")) {
+            rc = lh_yaml_strdup(&r->name, c->name, c->doc, v);
+        } else if (!strcmp(key, "description")) {
+            rc = lh_yaml_strdup(&r->description, c->name, c->doc, v);
+        } else if (!strcmp(key, "provider")) {
+            rc = lh_yaml_strdup(&r->provider, c->name, c->doc, v);
+        } else if (!strcmp(key, "keywords")) {
+            rc = strlist(c, v, &r->keywords);
+            if (rc == 0) {
+                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
+            }
+        } else if (!strcmp(key, "keywords_case")) {
+            const char *s = lh_yaml_scalar(c->doc, v);
+            if (s && !strcmp(s, "insensitive")) {
+                r->keywords_caseless = true;
+            } else if (s && !strcmp(s, "sensitive")) {
+                r->keywords_caseless = false;
+            } else {
+                rc = lh_yaml_error(c->name, v, "keywords_case must be sensitive or insensitive");
+            }
+        } else if (!strcmp(key, "pattern")) {
+            rc = lh_yaml_strdup(&r->pattern, c->name, c->doc, v);
+            set_pos(&r->pattern_pos, file, v);
+        } else if (!strcmp(key, "validator")) {
+            rc = parse_validator(c, r, v);
+        } else if (!strcmp(key, "min_entropy")) {
+            rc = lh_yaml_double(&r->min_entropy, c->name, c->doc, v);
+            if (rc == 0 && r->min_entropy > 8.0) {
+                rc = lh_yaml_error(c->name, v, "min_entropy is in bits per byte (0 to 8)");
+            }
+        } else if (!strcmp(key, "allow")) {
+            rc = parse_allow(c, r, v);
+        } else if (!strcmp(key, "confidence")) {
+            rc = lh_confidence_parse(&r->confidence, lh_yaml_scalar(c->doc, v));
+            if (rc < 0 || r->confidence == LH_CONF_CONFIRMED) {
+                rc = lh_yaml_error(c->name, v,
+                                   "confidence must be probable or low (confirmed comes only "
+                                   "from a validator)");
+            }
+            has_conf = true;
+        } else if (!strcmp(key, "enabled")) {
+            bool en = true;
+            rc = lh_yaml_bool(&en, c->name, c->doc, v);
+            r->opt_in = !en;
+        } else if (!strcmp(key, "max_length")) {
+            rc = lh_yaml_size(&r->max_length, c->name, c->doc, v);
+            if (rc == 0 && (r->max_length < 8 || r->max_length > MAX_MAX_LENGTH)) {
+                rc = lh_yaml_error(c->name, v, "max_length must be between 8 and %d",
+                                   MAX_MAX_LENGTH);
+            }
+        } else if (!strcmp(key, "references")) {
+            rc = strlist(c, v, &r->references);
+        } else if (!strcmp(key, "examples")) {
+            rc = parse_examples(c, r, v);
+            has_examples = true;
+        } else if (!strcmp(key, "negative_examples")) {
+            rc = strlist(c, v, &r->negative_examples);
+        } else {
+            rc = lh_yaml_error(c->name, k, "unknown rule key '%s'", key);
+        }
+        if (rc < 0) {
+            lh_rule_free(r);
+            return rc;
+        }
+    }
+    const char *missing = !r->id        ? "id"
+                          : !r->name    ? "name"
+                          : !r->pattern ? "pattern"
+                          : !r->keywords.count ? "keywords"
+                                               : NULL;
+    if (missing) {
+        rc = lh_yaml_error(c->name, n, "rule%s%s%s is missing required key '%s'",
+                           r->id ? " '" : "", r->id ? r->id : "", r->id ? "'" : "", missing);
+        lh_rule_free(r);
+        return rc;
+    }
+    (void)has_conf;
+    (void)has_examples;
+    *out = r;
+    return 0;
+}
+
+static int add_rule(struct lh_ruleset *rs, struct lh_rule *r, const char *name)
+{
+    struct lh_rule *dup = lh_ruleset_find(rs, r->id);
+    if (dup) {
+        lh_error_set("%s:%d:%d: duplicate rule id '%s' (first defined at %s:%d:%d)", name,
+                     r->pos.line, r->pos.column, r->id, dup->pos.file, dup->pos.line,
+                     dup->pos.column);
+        return LH_EINVAL;
+    }
+    struct lh_rule **rules = realloc(rs->rules, (rs->count + 1) * sizeof(*rules));
+    if (!rules) {
+        return lh_error_oom();
+    }
+    rs->rules = rules;
+    rules[rs->count++] = r;
+    return 0;
+}
+
+static const char *intern_file(struct lh_ruleset *rs, const char *name)
+{
+    char **files = realloc(rs->files, (rs->nfiles + 1) * sizeof(*files));
+    if (!files) {
+        return NULL;
+    }
+    rs->files = files;
+    files[rs->nfiles] = strdup(name);
+    return files[rs->nfiles] ? files[rs->nfiles++] : NULL;
+}
+
+int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const uint8_t *buf, size_t len)
+{
+    yaml_document_t doc;
+    int rc = lh_yaml_load(&doc, name, buf, len);
+    if (rc < 0) {
+        return rc;
+    }
+    const char *file = intern_file(rs, name);
+    struct ctx c = {file ? file : name, &doc};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!file) {
+        rc = lh_error_oom();
+        goto out;
+    }
+    if (!root) {
+        goto out; /* empty file: no rules */
+    }
+    if (root->type != YAML_MAPPING_NODE) {
+        rc = lh_yaml_error(name, root, "a rule file must be a mapping with a 'rules' list");
+        goto out;
+    }
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+        const char *key = lh_yaml_scalar(&doc, k);
+        if (!key || strcmp(key, "rules") != 0) {
+            rc = lh_yaml_error(name, k, "unknown top-level key '%s' (expected 'rules')",
+                               key ? key : "?");
+            goto out;
+        }
+        if (v->type != YAML_SEQUENCE_NODE) {
+            rc = lh_yaml_error(name, v, "'rules' must be a list");
+            goto out;
+        }
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++) {
+            struct lh_rule *r = NULL;
+            rc = parse_rule(&c, file, yaml_document_get_node(&doc, *it), &r);
+            if (rc < 0) {
+                goto out;
+            }
+            rc = add_rule(rs, r, name);
+            if (rc < 0) {
+                lh_rule_free(r);
+                goto out;
+            }
+        }
+    }
+out:
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct lh_ruleset *rs, const char *path, int depth)
+{
+    if (depth > 16) {
+        lh_error_set("rule directory '%s' is nested too deeply", path);
+        return LH_ETOOBIG;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        lh_error_set("cannot open rule directory '%s': %s", path, strerror(errno));
+        return LH_EIO;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        if (n >= MAX_RULE_FILES) {
+            lh_error_set("rule directory '%s' has more than %d entries", path, MAX_RULE_FILES);
+            rc = LH_ETOOBIG;
+            break;
+        }
+        char **nn = realloc(names, (n + 1) * sizeof(*nn));
+        if (!nn) {
+            rc = lh_error_oom();
+            break;
+        }
+        names = nn;
+        names[n] = lh_path_join(path, e->d_name);
+        if (!names[n]) {
+            rc = lh_error_oom();
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc == 0 && n > 1) {
+        qsort(names, n, sizeof(*names), cmp_str);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct stat st;
+        if (stat(names[i], &st) != 0) {
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = load_dir(rs, names[i], depth + 1);
+        } else if (lh_str_endswith(names[i], ".yml") || lh_str_endswith(names[i], ".yaml")) {
+            rc = lh_ruleset_load_path(rs, names[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int lh_ruleset_load_path(struct lh_ruleset *rs, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        lh_error_set("cannot read rules '%s': %s", path, strerror(errno));
+        return LH_EIO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return load_dir(rs, path, 0);
+    }
+    struct lh_buf b;
+    lh_buf_init(&b, LH_YAML_MAX_BYTES);
+    int rc = lh_fs_read_file(&b, path);
+    if (rc == 0) {
+        rc = lh_ruleset_load_buffer(rs, path, (const uint8_t *)b.ptr, b.len);
+    } else if (rc == LH_ETOOBIG) {
+        lh_error_set("rule file '%s' is larger than %u bytes", path, LH_YAML_MAX_BYTES);
+    }
+    lh_buf_dispose(&b);
+    return rc;
+}
+
+int lh_ruleset_load_builtin(struct lh_ruleset *rs)
+{
+    for (size_t i = 0; i < lh_builtin_files_count; i++) {
+        const struct lh_builtin_file *f = &lh_builtin_files[i];
+        int rc = lh_ruleset_load_buffer(rs, f->name, f->data, f->len);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* Bounded file reads, atomic writes and path helpers; see fs.h. */
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int lh_fs_read_fd(struct lh_buf *b, int fd, const char *name)
+{
+    for (;;) {
+        int rc = lh_buf_grow(b, 65536 < b->cap - b->len ? 65536 : b->cap - b->len);
+        if (rc < 0) {
+            lh_error_set("'%s' is larger than the limit of %zu bytes", name, b->cap);
+            return LH_ETOOBIG;
+        }
+        size_t room = b->alloc - b->len - 1;
+        if (room == 0) {
+            /* at the cap: one more byte means too big */
+            char c;
+            ssize_t n = read(fd, &c, 1);
+            if (n > 0) {
+                lh_error_set("'%s' is larger than the limit of %zu bytes", name, b->cap);
+                return LH_ETOOBIG;
+            }
+            return 0;
+        }
+        ssize_t n = read(fd, b->ptr + b->len, room);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            lh_error_set("cannot read '%s': %s", name, strerror(errno));
+            return LH_EIO;
+        }
+        if (n == 0) {
+            b->ptr[b->len] = '\0';
+            return 0;
+        }
+        b->len += (size_t)n;
+        b->ptr[b->len] = '\0';
+    }
+}
+
+int lh_fs_read_file(struct lh_buf *b, const char *path)
+{
+    if (!strcmp(path, "-")) {
+        return lh_fs_read_fd(b, STDIN_FILENO, "<stdin>");
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        lh_error_set("cannot open '%s': %s", path, strerror(errno));
+        return LH_EIO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        lh_error_set("cannot read '%s': is a directory", path);
+        return LH_EIO;
+    }
+    int rc = lh_fs_read_fd(b, fd, path);
+    close(fd);
+    return rc;
+}
+
+int lh_fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    size_t pl = strlen(path);
+    char *tmp = malloc(pl + 32);
+    if (!tmp) {
+        return lh_error_oom();
+    }
+    snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int rc = 0;
+    if (fd < 0) {
+        lh_error_set("cannot create '%s': %s", tmp, strerror(errno));
+        free(tmp);
+        return LH_EIO;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            lh_error_set("cannot write '%s': %s", tmp, strerror(errno));
+            rc = LH_EIO;
+            break;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (rc == 0 && fsync(fd) != 0) {
+        lh_error_set("cannot sync '%s': %s", tmp, strerror(errno));
+        rc = LH_EIO;
+    }
+    close(fd);
+    if (rc == 0 && rename(tmp, path) != 0) {
+        lh_error_set("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        rc = LH_EIO;
+    }
+    if (rc != 0) {
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+int lh_fs_mkdirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p) {
+        return lh_error_oom();
+    }
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                lh_error_set("cannot create directory '%s': %s", p, strerror(errno));
+                rc = LH_EIO;
+                break;
+            }
+            *s = c;
+            if (!c) {
+                break;
+            }
+        }
+    }
+    free(p);
+    return rc;
+}
+
+char *lh_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    bool slash = la > 0 && a[la - 1] != '/';
+    char *r = malloc(la + lb + 2);
+    if (!r) {
+        return NULL;
+    }
+    memcpy(r, a, la);
+    if (slash) {
+        r[la++] = '/';
+    }
+    memcpy(r + la, b, lb + 1);
+    return r;
+}
+
+bool lh_str_endswith(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s);
+    size_t lx = strlen(suffix);
+    return ls >= lx && !memcmp(s + ls - lx, suffix, lx);
+}
+
+bool lh_str_startswith(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+char *lh_fs_cache_dir(void)
+{
+    const char *e = getenv("LEAKHOUND_CACHE_DIR");
+    if (e && *e) {
+        return strdup(e);
+    }
+    e = getenv("XDG_CACHE_HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, "leakhound");
+    }
+    e = getenv("HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, ".cache/leakhound");
+    }
+    return NULL;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Known placeholders and test values that are never reported: documentation examples
+ * (AWS ...EXAMPLE keys, GitHub doc tokens, the jwt.io token, Stripe's doc key, spec vectors),
+ * kept as data in the YAML files of rules/placeholders with a source for each entry, plus generic
+ * shapes (repeated-character fillers, ${VAR} / {{ x }} / %VAR% / <VAR> templates).
+ * The list is loaded once (thread-safe) from the embedded files.
+ */
+#ifndef LH_VALIDATE_PLACEHOLDER_H
+#define LH_VALIDATE_PLACEHOLDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * True if secret[0..len) is a known placeholder or has a placeholder shape. *why (optional)
+ * receives a static description ("documented example", "template", "repeated filler").
+ */
+bool lh_placeholder_check(const uint8_t *secret, size_t len, const char **why);
+
+/* Number of literal entries loaded (for tests and `rules list`); loads on first call. */
+size_t lh_placeholder_count(void);
+
+#endif

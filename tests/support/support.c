@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Test support implementation; see support.h. */
+#include "support/support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static void append(char **buf, size_t *len, const char *data, size_t n)
+{
+    char *p = realloc(*buf, *len + n + 1);
+    if (!p) {
+        abort();
+    }
+    memcpy(p + *len, data, n);
+    *len += n;
+    p[*len] = 0;
+    *buf = p;
+}
+
+int lh_run_in(struct lh_run *r, const char *cwd, const char *in, size_t in_len,
+              const char *const argv[])
+{
+    int pin[2], pout[2], perr[2];
+    memset(r, 0, sizeof(*r));
+    r->out = calloc(1, 1);
+    r->err = calloc(1, 1);
+    if (pipe(pin) || pipe(pout) || pipe(perr)) {
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        dup2(perr[1], 2);
+        close(pin[0]);
+        close(pin[1]);
+        close(pout[0]);
+        close(pout[1]);
+        close(perr[0]);
+        close(perr[1]);
+        if (cwd && chdir(cwd) != 0) {
+            _exit(126);
+        }
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    close(perr[1]);
+    signal(SIGPIPE, SIG_IGN);
+    size_t off = 0;
+    if (!in || in_len == 0) {
+        close(pin[1]);
+        pin[1] = -1;
+    }
+    struct pollfd fds[3] = {{pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}, {pin[1], POLLOUT, 0}};
+    int open_fds = 2;
+    while (open_fds > 0 || fds[2].fd >= 0) {
+        if (poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            break;
+        }
+        char buf[65536];
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP))) {
+                ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+                if (n <= 0) {
+                    close(fds[i].fd);
+                    fds[i].fd = -1;
+                    open_fds--;
+                } else if (i == 0) {
+                    append(&r->out, &r->out_len, buf, (size_t)n);
+                } else {
+                    append(&r->err, &r->err_len, buf, (size_t)n);
+                }
+            }
+        }
+        if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t n = write(fds[2].fd, in + off, in_len - off);
+            if (n > 0) {
+                off += (size_t)n;
+            }
+            if (n <= 0 || off == in_len) {
+                close(fds[2].fd);
+                fds[2].fd = -1;
+            }
+        }
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+int lh_run_lh(struct lh_run *r, const char *cwd, const char *in, ...)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = LH_BIN;
+    va_list ap;
+    va_start(ap, in);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 63) {
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    return lh_run_in(r, cwd, in, in ? strlen(in) : 0, argv);
+}
+
+void lh_run_dispose(struct lh_run *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof(*r));
+}
+
+char *lh_tmpdir(void)
+{
+    char tmpl[] = "/tmp/leakhound-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? strdup(d) : NULL;
+}
+
+void lh_rmtree(const char *path)
+{
+    if (path && strncmp(path, "/tmp/leakhound-test-", 20) == 0) {
+        lh_sh("/", "rm -rf '%s'", path);
+    }
+}
+
+void lh_write_file(const char *dir, const char *rel, const char *content, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    for (char *p = path + strlen(dir) + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        abort();
+    }
+    fwrite(content, 1, len, f);
+    fclose(f);
+}
+
+int lh_sh(const char *dir, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    struct lh_run r;
+    lh_run_in(&r, dir, NULL, 0, argv);
+    int st = r.status;
+    if (st != 0) {
+        fprintf(stderr, "lh_sh(%s) failed with %d: %s\n", cmd, st, r.err);
+    }
+    lh_run_dispose(&r);
+    return st;
+}
+
+char *lh_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
+        append(&buf, &len, tmp, n);
+    }
+    fclose(f);
+    if (!buf) {
+        buf = calloc(1, 1);
+    }
+    return buf;
+}
+
+void lh_make_github_token(char out[41], const char *prefix, const char *body30)
+{
+    static const char a[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    unsigned long c = crc32(0L, (const unsigned char *)body30, 30);
+    char cs[7];
+    for (int i = 5; i >= 0; i--) {
+        cs[i] = a[c % 62];
+        c /= 62;
+    }
+    cs[6] = 0;
+    snprintf(out, 41, "%.4s%.30s%s", prefix, body30, cs);
+}
