@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/exit.h"
+#include "util/fs.h"
 #include "util/error.h"
 
 const struct option lh_cli_common_longopts[] = {
@@ -33,6 +34,10 @@ const struct option lh_cli_common_longopts[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
     {"help", no_argument, NULL, OPT_HELP},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE},
     {NULL, 0, NULL, 0},
 };
 const size_t lh_cli_common_nlongopts = sizeof(lh_cli_common_longopts) /
@@ -88,6 +93,7 @@ void lh_cli_opts_init(struct lh_cli_opts *o)
     o->format = "text";
     o->color = "auto";
     o->fail_on = LH_CONF_LOW;
+    o->min_confidence = LH_CONF_LOW;
     o->exit_code = LH_EXIT_FINDINGS;
 }
 
@@ -203,6 +209,22 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
             lh_cli_error("--fail-on takes confirmed, probable or low, not '%s'", arg);
             return -1;
         }
+        o->has_fail_on = true;
+        return 1;
+    case OPT_MIN_CONFIDENCE:
+        if (lh_confidence_parse(&o->min_confidence, arg) < 0) {
+            lh_cli_error("--min-confidence takes confirmed, probable or low, not '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_CONFIG:
+        o->config_path = arg;
+        return 1;
+    case OPT_NO_CONFIG:
+        o->no_config = true;
+        return 1;
+    case OPT_BASELINE:
+        o->baseline = arg;
         return 1;
     case OPT_EXIT_CODE: {
         size_t n = 0;
@@ -340,4 +362,147 @@ double lh_cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int lh_cli_parse(struct lh_cli_opts *o, int argc, char **argv, const struct option *extra,
+                 lh_cli_extra_fn handle, void *payload, void (*usage)(FILE *))
+{
+    struct option longopts[96];
+    size_t n = 0;
+    for (; n < lh_cli_common_nlongopts; n++) {
+        longopts[n] = lh_cli_common_longopts[n];
+    }
+    for (size_t i = 0; extra && extra[i].name && n < 95; i++) {
+        longopts[n++] = extra[i];
+    }
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+o:f:qh", longopts, NULL)) != -1) {
+        if (opt == 'h' || opt == OPT_HELP) {
+            usage(stdout);
+            return -1;
+        }
+        if (opt == 'o') {
+            opt = OPT_OUTPUT;
+        } else if (opt == 'f') {
+            opt = OPT_FORMAT;
+        } else if (opt == 'q') {
+            opt = OPT_QUIET;
+        }
+        int h = lh_cli_opts_handle(o, opt, optarg);
+        if (h == 0 && handle && opt != '?') {
+            h = handle(opt, optarg, payload);
+        }
+        if (h <= 0) {
+            if (h == 0) {
+                usage(stderr);
+            }
+            return LH_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Rule paths in a config file are relative to the file's directory. */
+static int add_config_rules(struct lh_cli_opts *o, const struct lh_config *cfg)
+{
+    for (size_t i = 0; i < cfg->rules.count; i++) {
+        const char *r = cfg->rules.items[i];
+        char *path = NULL;
+        const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+        if (r[0] != '/' && slash) {
+            char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
+            path = dir ? lh_path_join(dir, r) : NULL;
+            free(dir);
+        } else {
+            path = strdup(r);
+        }
+        if (!path || lh_strlist_push(&o->rule_paths, path) < 0) {
+            free(path);
+            return -1;
+        }
+        free(path);
+    }
+    return 0;
+}
+
+static int push_all(struct lh_strlist *dst, const struct lh_strlist *src)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        if (lh_strlist_push(dst, src->items[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const char *root)
+{
+    memset(s, 0, sizeof(*s));
+    lh_config_init(&s->cfg);
+    s->t0 = lh_cli_now();
+    if (!o->no_config) {
+        char *found = o->config_path ? strdup(o->config_path) : lh_config_find(root);
+        if (found) {
+            int rc = lh_config_load_file(&s->cfg, found);
+            free(found);
+            if (rc < 0) {
+                lh_cli_error("%s", lh_error_get());
+                return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
+            }
+        }
+    }
+    /* the file first, then the command line on top */
+    if (add_config_rules(o, &s->cfg) < 0 || push_all(&o->enable, &s->cfg.enable_rules) < 0 ||
+        push_all(&o->disable, &s->cfg.disable_rules) < 0 ||
+        push_all(&o->exclude, &s->cfg.allow_paths) < 0) {
+        lh_cli_error("out of memory");
+        return LH_EXIT_IO;
+    }
+    if (s->cfg.has_fail_on && !o->has_fail_on) {
+        o->fail_on = s->cfg.fail_on;
+    }
+    if (s->cfg.has_min_confidence && o->min_confidence == LH_CONF_LOW) {
+        o->min_confidence = s->cfg.min_confidence;
+    }
+    if (s->cfg.format && !strcmp(o->format, "text")) {
+        if (!lh_report_find(s->cfg.format)) {
+            lh_cli_error("%s: unknown format '%s' (expected one of: %s)", s->cfg.path,
+                         s->cfg.format, lh_report_formats());
+            return LH_EXIT_CONFIG;
+        }
+        o->format = s->cfg.format;
+    }
+    if (s->cfg.baseline && !o->baseline) {
+        o->baseline = s->cfg.baseline;
+    }
+    int ex = lh_cli_load_rules(&s->rs, o);
+    if (ex) {
+        return ex;
+    }
+    return lh_cli_build_detector(&s->det, s->rs, o);
+}
+
+int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
+                          struct lh_findings *l, struct lh_report_summary *sum)
+{
+    lh_findings_sort(l);
+    for (size_t i = 0; i < l->count; i++) {
+        struct lh_finding *f = &l->items[i];
+        if (!f->invalid && f->confidence < o->min_confidence) {
+            f->suppressed = true;
+        }
+    }
+    sum->seconds = lh_cli_now() - s->t0;
+    int ex = lh_cli_write_report(o, s->rs, l, sum);
+    return ex ? ex : lh_cli_scan_exit(o, l, sum);
+}
+
+void lh_cli_session_close(struct lh_cli_session *s)
+{
+    lh_detector_free(s->det);
+    lh_ruleset_free(s->rs);
+    lh_config_dispose(&s->cfg);
+    memset(s, 0, sizeof(*s));
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "config/config.h"
 #include "finding/detect.h"
 #include "report/report.h"
 #include "rules/ruleset.h"
@@ -37,7 +38,24 @@ struct lh_cli_opts {
     size_t threads;
     size_t max_file_size;
     enum lh_confidence fail_on;
+    bool has_fail_on;
+    enum lh_confidence min_confidence; /* findings below are dropped (default low) */
     int exit_code; /* exit code for findings */
+    const char *config_path; /* --config FILE */
+    bool no_config;          /* --no-config */
+    const char *baseline;    /* --baseline FILE */
+};
+
+/*
+ * One scanning run: configuration, rules and detector, shared by scan, history, staged and
+ * baseline commands so every one of them honours the same config, baseline and revoke
+ * settings.
+ */
+struct lh_cli_session {
+    struct lh_config cfg;
+    struct lh_ruleset *rs;
+    struct lh_detector *det;
+    double t0;
 };
 
 /* getopt_long option ids for the shared options (values above 255). */
@@ -62,6 +80,10 @@ enum {
     OPT_FAIL_ON,
     OPT_EXIT_CODE,
     OPT_HELP,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_BASELINE,
+    OPT_MIN_CONFIDENCE,
     OPT_COMMON_LAST,
 };
 
@@ -88,6 +110,30 @@ int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
 /* Writes the report to o->output or stdout. Returns 0 or an exit code. */
 int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs,
                         const struct lh_findings *l, const struct lh_report_summary *s);
+
+/*
+ * Opens a session: finds and loads the config (o->config_path, or `.leakhound.yml` at the
+ * repository root of `root`), merges it under the command-line options, loads rules and
+ * builds the detector. Prints errors; returns 0 or an exit code. Close with _close even on
+ * failure.
+ */
+int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const char *root);
+
+/*
+ * Finishes a scan: drops findings under min_confidence, applies the baseline, runs
+ * revocation when enabled, writes the report and returns the exit code.
+ */
+int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
+                          struct lh_findings *l, struct lh_report_summary *sum);
+
+void lh_cli_session_close(struct lh_cli_session *s);
+
+/* Parses argv with the shared options plus `extra` (may be NULL) into o; extra options are
+ * handed to `handle` (returns 1 handled, -1 error). Returns 0, LH_EXIT_USAGE, or -1 for
+ * --help (already printed). */
+typedef int (*lh_cli_extra_fn)(int opt, const char *arg, void *payload);
+int lh_cli_parse(struct lh_cli_opts *o, int argc, char **argv, const struct option *extra,
+                 lh_cli_extra_fn handle, void *payload, void (*usage)(FILE *));
 
 /* Exit code for a finished scan: IO if errors, findings code if any at/above fail_on. */
 int lh_cli_scan_exit(const struct lh_cli_opts *o, const struct lh_findings *l,

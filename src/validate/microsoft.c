@@ -110,8 +110,9 @@ bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len,
             return lh_params_verdict(out, false);
         }
     }
+    /* strict: issuers emit canonical base64, so spare bits in the last symbol must be 0 */
     if (lh_encode_base64_decode(key, sizeof(key), &klen, secret, len,
-                                urlsafe ? LH_ENC_URL : 0) != 0 ||
+                                (urlsafe ? LH_ENC_URL : 0) | LH_ENC_STRICT) != 0 ||
         klen < HIS_MIN_BYTES) {
         return lh_params_verdict(out, false);
     }

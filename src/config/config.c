@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `.leakhound.yml` loader (libyaml document API); see config.h. Each section is parsed by
+ * a small table-free function; all of them reject unknown keys with their position.
+ */
+#include "config/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
+#define MAX_ROUTES 64
+#define MAX_REPORTERS 16
+#define MAX_TYPES 1024
+
+struct ctx {
+    const char *name;
+    yaml_document_t *doc;
+};
+
+void lh_revoke_route_init(struct lh_revoke_route *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->min_confidence = LH_CONF_CONFIRMED;
+    r->send = LH_SEND_TOKEN;
+    r->timeout = 10;
+    r->connect_timeout = 5;
+    r->max_attempts = 5;
+}
+
+void lh_revoke_route_dispose(struct lh_revoke_route *r)
+{
+    free(r->url);
+    free(r->secret_env);
+    lh_strlist_dispose(&r->rules);
+}
+
+void lh_config_init(struct lh_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->serve.max_body = 1024u * 1024u;
+    c->serve.max_connections = 1000;
+    c->serve.timeout = 30;
+    c->serve.threads = 4;
+}
+
+static void reporter_dispose(struct lh_reporter_cfg *r)
+{
+    free(r->name);
+    free(r->key_id_header);
+    free(r->signature_header);
+    free(r->keys_file);
+    free(r->keys_url);
+}
+
+void lh_config_dispose(struct lh_config *c)
+{
+    free(c->path);
+    lh_strlist_dispose(&c->rules);
+    lh_strlist_dispose(&c->enable_rules);
+    lh_strlist_dispose(&c->disable_rules);
+    lh_strlist_dispose(&c->allow_paths);
+    free(c->baseline);
+    free(c->format);
+    free(c->state_dir);
+    for (size_t i = 0; i < c->nroutes; i++) {
+        lh_revoke_route_dispose(&c->routes[i]);
+    }
+    free(c->routes);
+    struct lh_serve_cfg *s = &c->serve;
+    free(s->listen);
+    free(s->path);
+    free(s->tls_cert);
+    free(s->tls_key);
+    for (size_t i = 0; i < s->nreporters; i++) {
+        reporter_dispose(&s->reporters[i]);
+    }
+    free(s->reporters);
+    for (size_t i = 0; i < s->ntype_map; i++) {
+        free(s->type_map[i].type);
+        lh_strlist_dispose(&s->type_map[i].rule_ids);
+    }
+    free(s->type_map);
+    memset(c, 0, sizeof(*c));
+}
+
+static int push_cb(const char *s, yaml_node_t *item, void *payload)
+{
+    (void)item;
+    return lh_strlist_push(payload, s);
+}
+
+static int strlist(struct ctx *c, yaml_node_t *n, struct lh_strlist *out)
+{
+    return lh_yaml_each_string(c->name, c->doc, n, push_cb, out);
+}
+
+static int confidence(struct ctx *c, yaml_node_t *n, enum lh_confidence *out)
+{
+    if (lh_confidence_parse(out, lh_yaml_scalar(c->doc, n)) < 0) {
+        return lh_yaml_error(c->name, n, "expected confirmed, probable or low");
+    }
+    return 0;
+}
+
+static int seconds(struct ctx *c, yaml_node_t *n, double *out)
+{
+    int rc = lh_yaml_double(out, c->name, c->doc, n);
+    if (rc == 0 && (*out <= 0 || *out > 3600)) {
+        return lh_yaml_error(c->name, n, "expected seconds between 0 and 3600");
+    }
+    return rc;
+}
+
+static int mapping(struct ctx *c, yaml_node_t *n, const char *what)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(c->name, n, "%s must be a mapping", what);
+    }
+    return 0;
+}
+
+static int parse_route(struct ctx *c, yaml_node_t *n, struct lh_revoke_route *r)
+{
+    int rc = mapping(c, n, "a revoke route");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         rc == 0 && p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        if (!key) {
+            rc = lh_yaml_error(c->name, k, "keys must be strings");
+        } else if (!strcmp(key, "url")) {
+            rc = lh_yaml_strdup(&r->url, c->name, c->doc, v);
+            if (rc == 0 && strncmp(r->url, "https://", 8) != 0 &&
+                strncmp(r->url, "http://", 7) != 0) {
+                rc = lh_yaml_error(c->name, v, "url must start with https:// or http://");
+            }
+        } else if (!strcmp(key, "rules")) {
+            rc = strlist(c, v, &r->rules);
+        } else if (!strcmp(key, "min_confidence")) {
+            rc = confidence(c, v, &r->min_confidence);
+        } else if (!strcmp(key, "secret_env")) {
+            rc = lh_yaml_strdup(&r->secret_env, c->name, c->doc, v);
+        } else if (!strcmp(key, "send")) {
+            const char *s = lh_yaml_scalar(c->doc, v);
+            if (s && !strcmp(s, "token")) {
+                r->send = LH_SEND_TOKEN;
+            } else if (s && !strcmp(s, "sha256")) {
+                r->send = LH_SEND_SHA256;
+            } else {
+                rc = lh_yaml_error(c->name, v, "send must be token or sha256");
+            }
+        } else if (!strcmp(key, "timeout")) {
+            rc = seconds(c, v, &r->timeout);
+        } else if (!strcmp(key, "connect_timeout")) {
+            rc = seconds(c, v, &r->connect_timeout);
+        } else if (!strcmp(key, "max_attempts")) {
+            size_t a = 0;
+            rc = lh_yaml_size(&a, c->name, c->doc, v);
+            if (rc == 0 && (a < 1 || a > 100)) {
+                rc = lh_yaml_error(c->name, v, "max_attempts must be between 1 and 100");
+            }
+            r->max_attempts = (unsigned)a;
+        } else {
+            rc = lh_yaml_error(c->name, k,
+                               "unknown revoke route key '%s' (expected url, rules, "
+                               "min_confidence, secret_env, send, timeout, connect_timeout, "
+                               "max_attempts)",
+                               key);
+        }
+    }
+    if (rc == 0 && !r->url) {
+        rc = lh_yaml_error(c->name, n, "revoke route has no url");
+    }
+    return rc;
+}
+
+static int parse_revoke(struct ctx *c, struct lh_config *cfg, yaml_node_t *n)
+{
+    if (n->type == YAML_SCALAR_NODE) {
+        return lh_yaml_bool(&cfg->revoke_enabled, c->name, c->doc, n);
+    }
+    int rc = mapping(c, n, "revoke");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         rc == 0 && p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        if (key && !strcmp(key, "enabled")) {
+            rc = lh_yaml_bool(&cfg->revoke_enabled, c->name, c->doc, v);
+        } else if (key && !strcmp(key, "state_dir")) {
+            rc = lh_yaml_strdup(&cfg->state_dir, c->name, c->doc, v);
+        } else if (key && !strcmp(key, "routes")) {
+            if (v->type != YAML_SEQUENCE_NODE) {
+                rc = lh_yaml_error(c->name, v, "routes must be a list");
+                break;
+            }
+            for (yaml_node_item_t *it = v->data.sequence.items.start;
+                 rc == 0 && it < v->data.sequence.items.top; it++) {
+                if (cfg->nroutes >= MAX_ROUTES) {
+                    rc = lh_yaml_error(c->name, v, "more than %d routes", MAX_ROUTES);
+                    break;
+                }
+                struct lh_revoke_route *rs =
+                    realloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*rs));
+                if (!rs) {
+                    rc = lh_error_oom();
+                    break;
+                }
+                cfg->routes = rs;
+                lh_revoke_route_init(&rs[cfg->nroutes]);
+                cfg->nroutes++;
+                rc = parse_route(c, yaml_document_get_node(c->doc, *it), &rs[cfg->nroutes - 1]);
+            }
+        } else {
+            rc = lh_yaml_error(c->name, k,
+                               "unknown revoke key '%s' (expected enabled, state_dir, routes)",
+                               key ? key : "?");
+        }
+    }
+    return rc;
+}
+
+static int parse_reporter(struct ctx *c, yaml_node_t *n, struct lh_reporter_cfg *r)
+{
+    int rc = mapping(c, n, "a reporter");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         rc == 0 && p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        char **dst = NULL;
+        if (key && !strcmp(key, "name")) {
+            dst = &r->name;
+        } else if (key && !strcmp(key, "key_id_header")) {
+            dst = &r->key_id_header;
+        } else if (key && !strcmp(key, "signature_header")) {
+            dst = &r->signature_header;
+        } else if (key && !strcmp(key, "keys_file")) {
+            dst = &r->keys_file;
+        } else if (key && !strcmp(key, "keys_url")) {
+            dst = &r->keys_url;
+        }
+        if (!dst) {
+            rc = lh_yaml_error(c->name, k,
+                               "unknown reporter key '%s' (expected name, key_id_header, "
+                               "signature_header, keys_file, keys_url)",
+                               key ? key : "?");
+        } else {
+            rc = lh_yaml_strdup(dst, c->name, c->doc, v);
+        }
+    }
+    if (rc == 0 && (!r->name || !r->key_id_header || !r->signature_header ||
+                    (!r->keys_file && !r->keys_url))) {
+        rc = lh_yaml_error(c->name, n,
+                           "a reporter needs name, key_id_header, signature_header and "
+                           "keys_file or keys_url");
+    }
+    return rc;
+}
+
+static int parse_type_map(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
+{
+    int rc = mapping(c, n, "type_map");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         rc == 0 && p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        if (!key) {
+            return lh_yaml_error(c->name, k, "type names must be strings");
+        }
+        if (s->ntype_map >= MAX_TYPES) {
+            return lh_yaml_error(c->name, k, "more than %d types", MAX_TYPES);
+        }
+        struct lh_type_map_entry *t = realloc(s->type_map, (s->ntype_map + 1) * sizeof(*t));
+        if (!t) {
+            return lh_error_oom();
+        }
+        s->type_map = t;
+        memset(&t[s->ntype_map], 0, sizeof(*t));
+        t[s->ntype_map].type = strdup(key);
+        s->ntype_map++;
+        if (!t[s->ntype_map - 1].type) {
+            return lh_error_oom();
+        }
+        rc = strlist(c, v, &t[s->ntype_map - 1].rule_ids);
+    }
+    return rc;
+}
+
+static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
+{
+    int rc = mapping(c, n, "serve");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         rc == 0 && p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        size_t num = 0;
+        if (!key) {
+            rc = lh_yaml_error(c->name, k, "keys must be strings");
+        } else if (!strcmp(key, "listen")) {
+            rc = lh_yaml_strdup(&s->listen, c->name, c->doc, v);
+        } else if (!strcmp(key, "path")) {
+            rc = lh_yaml_strdup(&s->path, c->name, c->doc, v);
+            if (rc == 0 && s->path[0] != '/') {
+                rc = lh_yaml_error(c->name, v, "path must start with '/'");
+            }
+        } else if (!strcmp(key, "tls_cert")) {
+            rc = lh_yaml_strdup(&s->tls_cert, c->name, c->doc, v);
+        } else if (!strcmp(key, "tls_key")) {
+            rc = lh_yaml_strdup(&s->tls_key, c->name, c->doc, v);
+        } else if (!strcmp(key, "max_body")) {
+            rc = lh_yaml_size(&s->max_body, c->name, c->doc, v);
+            if (rc == 0 && (s->max_body < 64 || s->max_body > 256u * 1024u * 1024u)) {
+                rc = lh_yaml_error(c->name, v, "max_body must be between 64 bytes and 256 MiB");
+            }
+        } else if (!strcmp(key, "max_connections")) {
+            rc = lh_yaml_size(&s->max_connections, c->name, c->doc, v);
+            if (rc == 0 && (s->max_connections < 1 || s->max_connections > 100000)) {
+                rc = lh_yaml_error(c->name, v, "max_connections must be between 1 and 100000");
+            }
+        } else if (!strcmp(key, "timeout")) {
+            rc = lh_yaml_size(&num, c->name, c->doc, v);
+            if (rc == 0 && (num < 1 || num > 3600)) {
+                rc = lh_yaml_error(c->name, v, "timeout must be between 1 and 3600 seconds");
+            }
+            s->timeout = (unsigned)num;
+        } else if (!strcmp(key, "threads")) {
+            rc = lh_yaml_size(&num, c->name, c->doc, v);
+            if (rc == 0 && (num < 1 || num > 256)) {
+                rc = lh_yaml_error(c->name, v, "threads must be between 1 and 256");
+            }
+            s->threads = (unsigned)num;
+        } else if (!strcmp(key, "feedback")) {
+            const char *f = lh_yaml_scalar(c->doc, v);
+            if (f && !strcmp(f, "token_hash")) {
+                s->feedback_raw = false;
+            } else if (f && !strcmp(f, "token_raw")) {
+                s->feedback_raw = true;
+            } else {
+                rc = lh_yaml_error(c->name, v, "feedback must be token_hash or token_raw");
+            }
+        } else if (!strcmp(key, "type_map")) {
+            rc = parse_type_map(c, s, v);
+        } else if (!strcmp(key, "reporters")) {
+            if (v->type != YAML_SEQUENCE_NODE) {
+                rc = lh_yaml_error(c->name, v, "reporters must be a list");
+                break;
+            }
+            for (yaml_node_item_t *it = v->data.sequence.items.start;
+                 rc == 0 && it < v->data.sequence.items.top; it++) {
+                if (s->nreporters >= MAX_REPORTERS) {
+                    rc = lh_yaml_error(c->name, v, "more than %d reporters", MAX_REPORTERS);
+                    break;
+                }
+                struct lh_reporter_cfg *r =
+                    realloc(s->reporters, (s->nreporters + 1) * sizeof(*r));
+                if (!r) {
+                    rc = lh_error_oom();
+                    break;
+                }
+                s->reporters = r;
+                memset(&r[s->nreporters], 0, sizeof(*r));
+                s->nreporters++;
+                rc = parse_reporter(c, yaml_document_get_node(c->doc, *it),
+                                    &r[s->nreporters - 1]);
+            }
+        } else {
+            rc = lh_yaml_error(c->name, k,
+                               "unknown serve key '%s' (expected listen, path, tls_cert, "
+                               "tls_key, max_body, max_connections, timeout, threads, "
+                               "feedback, type_map, reporters)",
+                               key);
+        }
+    }
+    return rc;
+}
+
+int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t *buf,
+                          size_t len)
+{
+    yaml_document_t doc;
+    int rc = lh_yaml_load(&doc, name, buf, len);
+    if (rc < 0) {
+        return rc;
+    }
+    struct ctx c = {name, &doc};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        goto out; /* an empty file is a valid, empty configuration */
+    }
+    rc = mapping(&c, root, "the configuration");
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         rc == 0 && p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+        const char *key = lh_yaml_scalar(&doc, k);
+        if (!key) {
+            rc = lh_yaml_error(name, k, "keys must be strings");
+        } else if (!strcmp(key, "rules")) {
+            rc = strlist(&c, v, &cfg->rules);
+        } else if (!strcmp(key, "enable_rules")) {
+            rc = strlist(&c, v, &cfg->enable_rules);
+        } else if (!strcmp(key, "disable_rules")) {
+            rc = strlist(&c, v, &cfg->disable_rules);
+        } else if (!strcmp(key, "allow_paths")) {
+            rc = strlist(&c, v, &cfg->allow_paths);
+        } else if (!strcmp(key, "min_confidence")) {
+            rc = confidence(&c, v, &cfg->min_confidence);
+            cfg->has_min_confidence = true;
+        } else if (!strcmp(key, "fail_on")) {
+            rc = confidence(&c, v, &cfg->fail_on);
+            cfg->has_fail_on = true;
+        } else if (!strcmp(key, "baseline")) {
+            rc = lh_yaml_strdup(&cfg->baseline, name, &doc, v);
+        } else if (!strcmp(key, "format")) {
+            rc = lh_yaml_strdup(&cfg->format, name, &doc, v);
+        } else if (!strcmp(key, "revoke")) {
+            rc = parse_revoke(&c, cfg, v);
+        } else if (!strcmp(key, "serve")) {
+            rc = parse_serve(&c, &cfg->serve, v);
+        } else {
+            rc = lh_yaml_error(name, k,
+                               "unknown key '%s' (expected rules, enable_rules, disable_rules, "
+                               "allow_paths, min_confidence, fail_on, baseline, format, revoke, "
+                               "serve)",
+                               key);
+        }
+    }
+out:
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+int lh_config_load_file(struct lh_config *cfg, const char *path)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, LH_YAML_MAX_BYTES);
+    int rc = lh_fs_read_file(&b, path);
+    if (rc == 0) {
+        rc = lh_config_load_buffer(cfg, path, (const uint8_t *)(b.ptr ? b.ptr : ""), b.len);
+    }
+    if (rc == 0) {
+        cfg->path = strdup(path);
+        if (!cfg->path) {
+            rc = lh_error_oom();
+        }
+    }
+    lh_buf_dispose(&b);
+    return rc;
+}
+
+static char *probe(const char *dir)
+{
+    static const char *const names[] = {".leakhound.yml", ".leakhound.yaml"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = lh_path_join(dir, names[i]);
+        if (p && access(p, F_OK) == 0) {
+            return p;
+        }
+        free(p);
+    }
+    return NULL;
+}
+
+char *lh_config_find(const char *start)
+{
+    char *dir = realpath(start ? start : ".", NULL);
+    if (!dir) {
+        return NULL;
+    }
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+        }
+    }
+    /* walk up to the repository root (a directory holding .git); else use start */
+    char *found = NULL;
+    for (char *d = dir;;) {
+        char *git = lh_path_join(d, ".git");
+        bool is_root = git && access(git, F_OK) == 0;
+        free(git);
+        if (is_root) {
+            found = probe(d);
+            break;
+        }
+        char *slash = strrchr(d, '/');
+        if (!slash || slash == d) {
+            break;
+        }
+        *slash = '\0';
+    }
+    free(dir);
+    if (!found) {
+        found = probe(start ? start : ".");
+    }
+    return found;
+}

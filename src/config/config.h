@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `.leakhound.yml`: the project configuration file. Plain data; every unknown key is an
+ * error naming file:line:col (exit 3), so a typo never silently reduces what is reported.
+ * Command-line flags override the file. Secrets never live here: webhook signing keys
+ * are named by environment variable (`secret_env`).
+ */
+#ifndef LH_CONFIG_CONFIG_H
+#define LH_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/rule.h"
+#include "util/error.h"
+
+enum lh_revoke_send { LH_SEND_TOKEN = 0, LH_SEND_SHA256 };
+
+struct lh_revoke_route {
+    char *url;
+    struct lh_strlist rules;           /* rule id globs; empty = all */
+    enum lh_confidence min_confidence; /* default confirmed */
+    char *secret_env;                  /* env var holding the HMAC key */
+    enum lh_revoke_send send;
+    double timeout;         /* total seconds per attempt, default 10 */
+    double connect_timeout; /* seconds, default 5 */
+    unsigned max_attempts;  /* per delivery run, default 5 */
+};
+
+struct lh_reporter_cfg {
+    char *name;             /* "github", "depsdev" */
+    char *key_id_header;    /* Github-Public-Key-Identifier */
+    char *signature_header; /* Github-Public-Key-Signature */
+    char *keys_file;        /* local public-keys JSON */
+    char *keys_url;         /* optional refresh URL */
+};
+
+struct lh_type_map_entry {
+    char *type;                 /* partner secret type name */
+    struct lh_strlist rule_ids; /* rule id globs */
+};
+
+struct lh_serve_cfg {
+    char *listen;  /* host:port, default 127.0.0.1:8080 */
+    char *path;    /* default /github/secret-scanning */
+    char *tls_cert;
+    char *tls_key;
+    size_t max_body;        /* default 1 MiB */
+    size_t max_connections; /* default 1000 */
+    unsigned timeout;       /* per-connection seconds, default 30 */
+    unsigned threads;       /* default 4 */
+    bool feedback_raw;      /* token_raw instead of token_hash */
+    struct lh_reporter_cfg *reporters;
+    size_t nreporters;
+    struct lh_type_map_entry *type_map;
+    size_t ntype_map;
+};
+
+struct lh_config {
+    char *path; /* file it came from, or NULL */
+    struct lh_strlist rules;         /* extra rule files/dirs (relative to the config file) */
+    struct lh_strlist enable_rules;  /* id globs */
+    struct lh_strlist disable_rules; /* id globs */
+    struct lh_strlist allow_paths;   /* path globs never scanned */
+    bool has_min_confidence;
+    enum lh_confidence min_confidence; /* findings below are not reported */
+    bool has_fail_on;
+    enum lh_confidence fail_on;
+    char *baseline; /* baseline file path */
+    char *format;
+    /* revoke */
+    bool revoke_enabled;
+    char *state_dir;
+    struct lh_revoke_route *routes;
+    size_t nroutes;
+    /* serve */
+    struct lh_serve_cfg serve;
+};
+
+/* Zero-initialises with defaults. */
+void lh_config_init(struct lh_config *c);
+void lh_config_dispose(struct lh_config *c);
+
+/* Parses a config buffer (name used in messages). LH_EINVAL/LH_ETOOBIG with file:line:col. */
+int lh_config_load_buffer(struct lh_config *c, const char *name, const uint8_t *buf,
+                          size_t len) LH_WUR;
+
+/* Loads a config file. LH_EIO when unreadable (message names it). */
+int lh_config_load_file(struct lh_config *c, const char *path) LH_WUR;
+
+/*
+ * Finds `.leakhound.yml` (or `.leakhound.yaml`) at the root of the git repository that
+ * contains `start` (or in `start` itself when not in a repository). Heap path or NULL.
+ */
+char *lh_config_find(const char *start);
+
+/* Initialises a route with defaults (for --revoke-url). */
+void lh_revoke_route_init(struct lh_revoke_route *r);
+void lh_revoke_route_dispose(struct lh_revoke_route *r);
+
+#endif
