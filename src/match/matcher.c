@@ -110,7 +110,7 @@ static int ensure_jit(const struct lh_matcher *cm, struct crule *cr)
     pthread_mutex_lock(&m->jit_lock);
     if (!atomic_load_explicit(&cr->jitted, memory_order_relaxed)) {
         /* A JIT failure (e.g. no executable memory) is not fatal: the interpreter is used. */
-        (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE);
+        (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
         atomic_store_explicit(&cr->jitted, 1, memory_order_release);
     }
     pthread_mutex_unlock(&m->jit_lock);
@@ -471,36 +471,40 @@ static int cmp_region(const void *a, const void *b)
     return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/* Runs rule r's pattern over buf[start..end) (lookbehind may see before start). */
+/*
+ * Runs rule r's pattern over buf[start..end) (lookbehind may see before start). When the
+ * region ends before the buffer, PCRE2_PARTIAL_HARD tells us that a match attempt ran into
+ * the cut; that candidate is then re-matched anchored on the whole buffer, so a match longer
+ * than the window is still found whole.
+ */
 static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s, uint32_t r,
                         const uint8_t *buf, size_t len, size_t start, size_t end, lh_match_cb cb,
                         void *payload)
 {
     struct crule *cr = &m->rules[r];
     (void)ensure_jit(m, cr);
+    uint32_t partial = end < len ? PCRE2_PARTIAL_HARD : 0;
     size_t pos = start;
     while (pos <= end) {
-        int n = pcre2_match(cr->code, buf, end, pos, 0, s->md, s->mctx);
+        int n = pcre2_match(cr->code, buf, end, pos, partial, s->md, s->mctx);
         if (n == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
-        if (n < 0) {
-            /* match/depth limit: give up on this region, never on the scan */
-            return 0;
-        }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        size_t ms = ov[0];
-        size_t me = ov[1];
-        if (me == end && end < len) {
-            /* The region cut the match short: re-match anchored on the full buffer. */
-            int n2 = pcre2_match(cr->code, buf, len, ms, PCRE2_ANCHORED, s->md, s->mctx);
-            if (n2 < 0) {
-                pos = ms + 1;
+        if (n == PCRE2_ERROR_PARTIAL) {
+            size_t ps = ov[0];
+            n = pcre2_match(cr->code, buf, len, ps, PCRE2_ANCHORED, s->md, s->mctx);
+            if (n < 0) {
+                pos = ps + 1;
                 continue;
             }
             ov = pcre2_get_ovector_pointer(s->md);
-            me = ov[1];
+        } else if (n < 0) {
+            /* match/depth limit: give up on this region, never on the scan */
+            return 0;
         }
+        size_t ms = ov[0];
+        size_t me = ov[1];
         size_t g = cr->secret_group;
         if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
             struct lh_match mt = {r, ms, me, ov[2 * g], ov[2 * g + 1]};

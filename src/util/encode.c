@@ -10,9 +10,8 @@
 #include "util/encode.h"
 
 #include <limits.h>
-#include <string.h>
-
 #include <openssl/evp.h>
+#include <string.h>
 
 #define B64_CHUNK 256 /* characters handed to EVP_DecodeBlock at once; multiple of 4 */
 #define B58_ENCODE_MAX 256
@@ -53,8 +52,7 @@ int lh_encode_hex(char *out, size_t cap, const uint8_t *buf, size_t len, bool up
     return 0;
 }
 
-int lh_encode_hex_decode(uint8_t *out, size_t cap, size_t *out_len, const uint8_t *buf,
-                         size_t len)
+int lh_encode_hex_decode(uint8_t *out, size_t cap, size_t *out_len, const uint8_t *buf, size_t len)
 {
     if (len % 2 != 0) {
         return LH_EINVAL;
@@ -269,8 +267,7 @@ static int b64_value(uint8_t c, unsigned flags)
 }
 
 /* Checks the syntax; *ndata = number of data symbols (padding excluded). */
-static int b64_scan(size_t *ndata, size_t *nbytes, const uint8_t *buf, size_t len,
-                    unsigned flags)
+static int b64_scan(size_t *ndata, size_t *nbytes, const uint8_t *buf, size_t len, unsigned flags)
 {
     size_t pad = 0;
     size_t n;
@@ -297,8 +294,8 @@ static int b64_scan(size_t *ndata, size_t *nbytes, const uint8_t *buf, size_t le
             return LH_EINVAL;
         }
     }
-    if ((flags & LH_ENC_STRICT) && ((r == 2 && (last & 0x0f) != 0) ||
-                                    (r == 3 && (last & 0x03) != 0))) {
+    if ((flags & LH_ENC_STRICT) &&
+        ((r == 2 && (last & 0x0f) != 0) || (r == 3 && (last & 0x03) != 0))) {
         return LH_EINVAL;
     }
     *ndata = n;
@@ -513,8 +510,8 @@ static uint32_t bech32_hrp_polymod(const char *hrp, size_t n)
 }
 
 int lh_encode_bech32_decode(char *hrp, size_t hrp_cap, uint8_t *data, size_t data_cap,
-                            size_t *data_len, enum lh_bech32_variant *variant,
-                            const uint8_t *buf, size_t len)
+                            size_t *data_len, enum lh_bech32_variant *variant, const uint8_t *buf,
+                            size_t len)
 {
     bool lower = false;
     bool upper = false;
@@ -568,8 +565,8 @@ int lh_encode_bech32_decode(char *hrp, size_t hrp_cap, uint8_t *data, size_t dat
     return 0;
 }
 
-int lh_encode_bech32(char *out, size_t cap, size_t *out_len, const char *hrp,
-                     const uint8_t *data, size_t data_len, enum lh_bech32_variant variant)
+int lh_encode_bech32(char *out, size_t cap, size_t *out_len, const char *hrp, const uint8_t *data,
+                     size_t data_len, enum lh_bech32_variant variant)
 {
     size_t n = strlen(hrp);
     size_t o = 0;

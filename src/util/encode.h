@@ -15,11 +15,11 @@
 #ifndef LH_UTIL_ENCODE_H
 #define LH_UTIL_ENCODE_H
 
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 /* Flags for the base32 and base64 functions; combine with '|'. */
 enum lh_encode_flag {
@@ -136,8 +136,7 @@ int lh_encode_base58_decode(uint8_t *out, size_t cap, size_t *out_len, const uin
  * Bitcoin base58 encode (text plus NUL into out[cap]); inputs are capped at 256 bytes
  * because the conversion needs a stack scratch buffer. Returns 0 or LH_ETOOBIG.
  */
-int lh_encode_base58(char *out, size_t cap, size_t *out_len, const uint8_t *buf,
-                     size_t len) LH_WUR;
+int lh_encode_base58(char *out, size_t cap, size_t *out_len, const uint8_t *buf, size_t len) LH_WUR;
 
 /*
  * Decodes and verifies a bech32/bech32m string: the separator is the last '1', the HRP is
@@ -149,16 +148,15 @@ int lh_encode_base58(char *out, size_t cap, size_t *out_len, const uint8_t *buf,
  * Returns 0, LH_EINVAL (syntax or checksum) or LH_ETOOBIG.
  */
 int lh_encode_bech32_decode(char *hrp, size_t hrp_cap, uint8_t *data, size_t data_cap,
-                            size_t *data_len, enum lh_bech32_variant *variant,
-                            const uint8_t *buf, size_t len) LH_WUR;
+                            size_t *data_len, enum lh_bech32_variant *variant, const uint8_t *buf,
+                            size_t len) LH_WUR;
 
 /*
  * Encodes 5-bit symbols with a lower-case HRP (1..83 printable ASCII) into bech32 text
  * (lower case) plus a NUL in out[cap]. Returns 0, LH_EINVAL or LH_ETOOBIG.
  */
-int lh_encode_bech32(char *out, size_t cap, size_t *out_len, const char *hrp,
-                     const uint8_t *data, size_t data_len,
-                     enum lh_bech32_variant variant) LH_WUR;
+int lh_encode_bech32(char *out, size_t cap, size_t *out_len, const char *hrp, const uint8_t *data,
+                     size_t data_len, enum lh_bech32_variant variant) LH_WUR;
 
 /*
  * Regroups a bit stream from `from_bits`-bit to `to_bits`-bit values (1..8 each), MSB
@@ -168,7 +166,6 @@ int lh_encode_bech32(char *out, size_t cap, size_t *out_len, const char *hrp,
  * LH_ETOOBIG.
  */
 int lh_encode_bits_regroup(uint8_t *out, size_t cap, size_t *out_len, const uint8_t *in,
-                           size_t in_len, unsigned from_bits, unsigned to_bits,
-                           bool pad) LH_WUR;
+                           size_t in_len, unsigned from_bits, unsigned to_bits, bool pad) LH_WUR;
 
 #endif

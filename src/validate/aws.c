@@ -6,13 +6,13 @@
  * (meta `aws_account`, 12 digits) for new-generation ids, i.e. those whose fifth
  * character is not 'I' or 'J'. The account is bits 7..46 of the first six decoded bytes.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 
 #define AWS_ID_LEN 20
 #define AWS_PREFIX_LEN 4

@@ -9,11 +9,11 @@
  */
 #include "validate/b64json.h"
 
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define B64JSON_MAX 4096
 #define B64JSON_PATH_MAX 8 /* dotted path components in one required key */
@@ -140,8 +140,8 @@ bool lh_b64json_check(const uint8_t *secret, size_t len, const struct lh_rule *r
 
 int lh_b64json_params(const struct lh_rule *rule)
 {
-    static const char *const keys[] = {"prefix", "encoding", "required_keys", "split", "part",
-                                       NULL};
+    static const char *const keys[] = {"prefix", "encoding", "required_keys",
+                                       "split",  "part",     NULL};
     const char *split = lh_params_get(rule, "split");
     const char *part = lh_params_get(rule, "part");
     uint64_t n;

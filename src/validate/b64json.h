@@ -6,10 +6,9 @@
 #ifndef LH_VALIDATE_B64JSON_H
 #define LH_VALIDATE_B64JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 /*
  * Decodes buf[0..len) as base64 (lh_encode_flag flags) into scratch[cap] and parses the

@@ -5,13 +5,12 @@
  * optional 0x01 (compressed) + the first 4 bytes of SHA-256(SHA-256(payload)). Decodes
  * into a small stack buffer; anything longer than a compressed WIF fails.
  */
-#include <string.h>
-
-#include <openssl/evp.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <openssl/evp.h>
+#include <string.h>
 
 #define WIF_KEY 32
 #define WIF_MAX_TEXT 60

@@ -7,11 +7,11 @@
  * exactly `bytes` bytes. Optionally the letter case is pinned (age writes identities in
  * upper case). Stack buffers only; longer inputs than they hold fail.
  */
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define B32K_HRP_MAX 84
 #define B32K_DATA_MAX 512

@@ -10,18 +10,18 @@
 #ifndef LH_VALIDATE_CHECKS_H
 #define LH_VALIDATE_CHECKS_H
 
+#include "rules/rule.h"
+#include "validate/validator.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/rule.h"
-#include "validate/validator.h"
-
 /* crc_tokens.c: CRC-32 (zlib) / SHA-256 checksummed tokens */
 bool lh_crc_tokens_check_github(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                                 struct lh_validation *out);
-bool lh_crc_tokens_check_github_pat(const uint8_t *secret, size_t len,
-                                    const struct lh_rule *rule, struct lh_validation *out);
+bool lh_crc_tokens_check_github_pat(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                    struct lh_validation *out);
 bool lh_crc_tokens_check_hex(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                              struct lh_validation *out);
 bool lh_crc_tokens_check_le_hex(const uint8_t *secret, size_t len, const struct lh_rule *rule,
@@ -36,8 +36,8 @@ bool lh_gitlab_check_routable(const uint8_t *secret, size_t len, const struct lh
                               struct lh_validation *out);
 
 /* microsoft.c: Marvin32-based keys, Azure DevOps legacy PAT */
-bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len,
-                                     const struct lh_rule *rule, struct lh_validation *out);
+bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                     struct lh_validation *out);
 int lh_microsoft_params_identifiable(const struct lh_rule *rule);
 bool lh_microsoft_check_aad(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                             struct lh_validation *out);
@@ -81,8 +81,8 @@ bool lh_pypi_check_macaroon(const uint8_t *secret, size_t len, const struct lh_r
 bool lh_structural_check_openai(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                                 struct lh_validation *out);
 int lh_structural_params_openai(const struct lh_rule *rule);
-bool lh_structural_check_anthropic(const uint8_t *secret, size_t len,
-                                   const struct lh_rule *rule, struct lh_validation *out);
+bool lh_structural_check_anthropic(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                   struct lh_validation *out);
 
 /* aws.c */
 bool lh_aws_check_key_id(const uint8_t *secret, size_t len, const struct lh_rule *rule,

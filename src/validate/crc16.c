@@ -9,11 +9,11 @@
  */
 #include "validate/crc16.h"
 
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define STRKEY_PAYLOAD 32
 #define STRKEY_BYTES (1 + STRKEY_PAYLOAD + 2)

@@ -8,14 +8,13 @@
  * verifies the exact layout it needs from the end of the token, so it never indexes past
  * `len`; it never allocates (OpenSSL allocates inside EVP_Digest for SHA-256).
  */
-#include <string.h>
-
-#include <openssl/evp.h>
-#include <zlib.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+#include <zlib.h>
 
 #define GH_CHECKSUM_LEN 6
 #define GH_PREFIX_MAX 16
@@ -69,12 +68,12 @@ bool lh_crc_tokens_check_github(const uint8_t *secret, size_t len, const struct 
                              crc32_of(secret + us + 1, len - us - 1 - GH_CHECKSUM_LEN)) != 0) {
         return lh_params_verdict(out, false);
     }
-    return lh_params_verdict(out, memcmp(want, secret + len - GH_CHECKSUM_LEN,
-                                         GH_CHECKSUM_LEN) == 0);
+    return lh_params_verdict(out,
+                             memcmp(want, secret + len - GH_CHECKSUM_LEN, GH_CHECKSUM_LEN) == 0);
 }
 
-bool lh_crc_tokens_check_github_pat(const uint8_t *secret, size_t len,
-                                    const struct lh_rule *rule, struct lh_validation *out)
+bool lh_crc_tokens_check_github_pat(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                    struct lh_validation *out)
 {
     static const char prefix[] = "github_pat_";
     uint8_t digest[EVP_MAX_MD_SIZE];
@@ -91,8 +90,7 @@ bool lh_crc_tokens_check_github_pat(const uint8_t *secret, size_t len,
         !all_alnum(secret + GH_PAT_SEP + 1, len - GH_PAT_SEP - 1)) {
         return lh_params_verdict(out, false);
     }
-    if (EVP_Digest(secret, GH_PAT_HASHED, digest, &dlen, EVP_sha256(), NULL) != 1 ||
-        dlen != 32) {
+    if (EVP_Digest(secret, GH_PAT_HASHED, digest, &dlen, EVP_sha256(), NULL) != 1 || dlen != 32) {
         return lh_params_verdict(out, false);
     }
     if (lh_encode_base32(b32, sizeof(b32), &b32len, digest, dlen, LH_ENC_NOPAD) != 0) {
@@ -107,8 +105,7 @@ enum crc_covers { COVERS_BEFORE, COVERS_THROUGH, COVERS_BODY };
 enum crc_case { CASE_LOWER, CASE_UPPER, CASE_ANY };
 enum crc_endian { ENDIAN_BIG, ENDIAN_LITTLE };
 
-static const char *const covers_names[] = {"before_separator", "through_separator", "body",
-                                           NULL};
+static const char *const covers_names[] = {"before_separator", "through_separator", "body", NULL};
 static const char *const case_names[] = {"lower", "upper", "any", NULL};
 static const char *const endian_names[] = {"big", "little", NULL};
 
@@ -294,8 +291,7 @@ bool lh_crc_tokens_check_le_b64(const uint8_t *secret, size_t len, const struct 
     if (lh_encode_base64(want, sizeof(want), &wlen, bytes, sizeof(bytes), 0) != 0) {
         return lh_params_verdict(out, false);
     }
-    return lh_params_verdict(out,
-                             memcmp(want, secret + len - B64_CRC_LEN, B64_CRC_LEN) == 0);
+    return lh_params_verdict(out, memcmp(want, secret + len - B64_CRC_LEN, B64_CRC_LEN) == 0);
 }
 
 int lh_crc_tokens_params_le_b64(const struct lh_rule *rule)

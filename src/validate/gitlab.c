@@ -9,13 +9,12 @@
  * CRC it checks the two structural invariants: LL = len(B64) and last byte = decoded
  * length - 17. Legacy `glpat-` + 20 characters has no checksum and always fails here.
  */
-#include <string.h>
-
-#include <zlib.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
+#include <zlib.h>
 
 #define GL_CRC_LEN 7
 #define GL_LEN_LEN 2
@@ -40,15 +39,14 @@ bool lh_gitlab_check_routable(const uint8_t *secret, size_t len, const struct lh
         memcmp(secret + len - GL_TAIL, GL_VERSION, GL_VERSION_LEN) != 0) {
         return lh_params_verdict(out, false);
     }
-    if (lh_encode_base36_decode(&b64len, secret + len - GL_CRC_LEN - GL_LEN_LEN, GL_LEN_LEN) !=
-            0 ||
+    if (lh_encode_base36_decode(&b64len, secret + len - GL_CRC_LEN - GL_LEN_LEN, GL_LEN_LEN) != 0 ||
         b64len == 0 || b64len >= len - GL_TAIL) {
         return lh_params_verdict(out, false);
     }
     /* b64len < len - GL_TAIL, so the prefix is at least one byte */
     b64_at = len - GL_TAIL - (size_t)b64len;
-    if (lh_encode_base64_decode(decoded, sizeof(decoded), &dlen, secret + b64_at,
-                                (size_t)b64len, LH_ENC_URL | LH_ENC_NOPAD) != 0) {
+    if (lh_encode_base64_decode(decoded, sizeof(decoded), &dlen, secret + b64_at, (size_t)b64len,
+                                LH_ENC_URL | LH_ENC_NOPAD) != 0) {
         return lh_params_verdict(out, false);
     }
     if (dlen <= GL_RANDOM_LEN || decoded[dlen - 1] != dlen - GL_RANDOM_LEN - 1) {

@@ -7,12 +7,12 @@
  * JWE (five segments) and unencoded payloads fail. Decoded header and payload are capped
  * (JWT_HEADER_MAX, JWT_PAYLOAD_MAX); larger tokens fail.
  */
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/b64json.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define JWT_HEADER_MAX 1024
 #define JWT_PAYLOAD_MAX 8192
@@ -81,7 +81,6 @@ bool lh_jwt_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
     if (alg_none) {
         return lh_params_verdict(out, slen == 0);
     }
-    return lh_params_verdict(out, slen > 0 && lh_encode_base64_decoded_len(&sig_bytes, dot2 + 1,
-                                                                            slen, LH_ENC_URL) ==
-                                                      0);
+    return lh_params_verdict(
+        out, slen > 0 && lh_encode_base64_decoded_len(&sig_bytes, dot2 + 1, slen, LH_ENC_URL) == 0);
 }

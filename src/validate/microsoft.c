@@ -10,14 +10,13 @@
  * plus the layout checks that make indexing safe. Not covered: the Azure Cache for Redis
  * variant that rewrites '+' '/' to 'P' 'F', and `7Q~` AAD secrets (no checksum).
  */
-#include <string.h>
-
-#include <zlib.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/marvin.h"
 #include "validate/params.h"
+
+#include <string.h>
+#include <zlib.h>
 
 #define HIS_SIG_LEN 4
 #define HIS_CHECKSUM_CHARS 6
@@ -86,8 +85,8 @@ static bool his_urlsafe(const struct lh_rule *rule, bool *urlsafe)
     return v >= 0;
 }
 
-bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len,
-                                     const struct lh_rule *rule, struct lh_validation *out)
+bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                     struct lh_validation *out)
 {
     const char *sig = lh_params_get(rule, "signature");
     const char *cursor = lh_params_get(rule, "seeds");
@@ -110,9 +109,12 @@ bool lh_microsoft_check_identifiable(const uint8_t *secret, size_t len,
             return lh_params_verdict(out, false);
         }
     }
-    /* strict: issuers emit canonical base64, so spare bits in the last symbol must be 0 */
+    /*
+     * Issuers emit canonical base64: spare bits in the last symbol are 0, and standard
+     * kinds always carry their '=' padding (URL-safe kinds such as Functions may drop it).
+     */
     if (lh_encode_base64_decode(key, sizeof(key), &klen, secret, len,
-                                (urlsafe ? LH_ENC_URL : 0) | LH_ENC_STRICT) != 0 ||
+                                (urlsafe ? LH_ENC_URL : LH_ENC_PAD) | LH_ENC_STRICT) != 0 ||
         klen < HIS_MIN_BYTES) {
         return lh_params_verdict(out, false);
     }
@@ -221,8 +223,8 @@ bool lh_microsoft_check_ado_pat(const uint8_t *secret, size_t len, const struct 
     memcpy(token + 19, b + 23, 9);
     crc = (uint32_t)crc32_z(0L, token, sizeof(token));
     embedded = (uint32_t)b[22] | (uint32_t)b[8] << 8 | (uint32_t)b[7] << 16 | (uint32_t)b[2] << 24;
-    return lh_params_verdict(out, (crc ^ ADO_USER_SEED) == embedded ||
-                                      (crc ^ ADO_APP_SEED) == embedded);
+    return lh_params_verdict(out,
+                             (crc ^ ADO_USER_SEED) == embedded || (crc ^ ADO_APP_SEED) == embedded);
 }
 
 /* CommonAnnotatedKeyRegexPattern, checked position by position. */
@@ -230,7 +232,7 @@ static bool cask_shape(const uint8_t *k, size_t len)
 {
     for (size_t i = 0; i < CASK_STD_LEN; i++) {
         if (i >= 52 && i < 57) {
-            if (k[i] != (uint8_t)"JQQJ9"[i - 52]) {
+            if (k[i] != (uint8_t) "JQQJ9"[i - 52]) {
                 return false;
             }
         } else if (i == 57) {
@@ -289,8 +291,7 @@ static bool cask_base62_text(char text[16], const uint8_t cb[4])
     }
     six[6] = '=';
     six[7] = '=';
-    return lh_encode_base64_decode(bytes, sizeof(bytes), &blen, (const uint8_t *)six, 8, 0) ==
-               0 &&
+    return lh_encode_base64_decode(bytes, sizeof(bytes), &blen, (const uint8_t *)six, 8, 0) == 0 &&
            lh_encode_base64(text, 16, &tlen, bytes, blen, 0) == 0;
 }
 
@@ -320,8 +321,7 @@ bool lh_microsoft_check_cask(const uint8_t *secret, size_t len, const struct lh_
     given = len == CASK_LONG_LEN ? 6 : 4; /* checksum characters without '=' */
     /* (b): plain base64 of the first 3 (standard) or 4 (long form) checksum bytes */
     if (lh_encode_base64(text, sizeof(text), &tlen, cb, len == CASK_LONG_LEN ? 4 : 3, 0) == 0 &&
-        tlen == len - CASK_HASHED_CHARS &&
-        memcmp(text, secret + CASK_HASHED_CHARS, tlen) == 0) {
+        tlen == len - CASK_HASHED_CHARS && memcmp(text, secret + CASK_HASHED_CHARS, tlen) == 0) {
         return lh_params_verdict(out, true);
     }
     /* (a): the base62 detour's text must start with the given characters */

@@ -2,9 +2,9 @@
 /* Validator parameter helpers; see params.h. */
 #include "validate/params.h"
 
-#include <string.h>
-
 #include "util/error.h"
+
+#include <string.h>
 
 const char *lh_params_get(const struct lh_rule *rule, const char *key)
 {

@@ -8,12 +8,12 @@
 #ifndef LH_VALIDATE_PARAMS_H
 #define LH_VALIDATE_PARAMS_H
 
+#include "rules/rule.h"
+#include "validate/validator.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "rules/rule.h"
-#include "validate/validator.h"
 
 /* Borrowed value of parameter `key`; NULL when absent or when rule is NULL. */
 const char *lh_params_get(const struct lh_rule *rule, const char *key);

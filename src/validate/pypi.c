@@ -8,11 +8,11 @@
  * every step and caps caveats and decoded size; there is no checksum, but random text
  * never parses.
  */
-#include <string.h>
-
 #include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define PYPI_PREFIX "pypi-"
 #define PYPI_MAX 4096

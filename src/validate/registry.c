@@ -5,11 +5,11 @@
  * function in its family file, one prototype in checks.h, one line here, one section in
  * docs/validators.md. The table is immutable and shared by all threads.
  */
-#include <string.h>
-
 #include "validate/checks.h"
 #include "validate/params.h"
 #include "validate/validator.h"
+
+#include <string.h>
 
 static const struct lh_validator table[] = {
     {"github-crc32", "GitHub classic (ghp_ gho_ ghu_ ghs_ ghr_) and npm tokens: base62 CRC-32",
@@ -34,12 +34,12 @@ static const struct lh_validator table[] = {
      lh_microsoft_check_cask, lh_params_none, true, true},
     {"crc16-xmodem", "Stellar StrKey (secret seed S...): CRC-16/XMODEM, base32 round trip",
      lh_crc16_check_strkey, lh_crc16_params_strkey, true, true},
-    {"base58check", "Bitcoin WIF private key: Base58Check double SHA-256",
-     lh_base58check_check_wif, lh_params_none, true, true},
-    {"bech32", "bech32/bech32m keys (age, nsec): checksum, HRP, data length",
-     lh_bech32_keys_check, lh_bech32_keys_params, true, true},
-    {"luhn", "payment card number: 13-19 digits, Luhn mod 10", lh_luhn_check, lh_params_none,
-     true, true},
+    {"base58check", "Bitcoin WIF private key: Base58Check double SHA-256", lh_base58check_check_wif,
+     lh_params_none, true, true},
+    {"bech32", "bech32/bech32m keys (age, nsec): checksum, HRP, data length", lh_bech32_keys_check,
+     lh_bech32_keys_params, true, true},
+    {"luhn", "payment card number: 13-19 digits, Luhn mod 10", lh_luhn_check, lh_params_none, true,
+     true},
     {"jwt", "JSON Web Token: three base64url segments, JSON header with alg, JSON payload",
      lh_jwt_check, lh_params_none, true, false},
     {"base64-json", "base64 of a JSON object with required keys (glc_, sntrys_, ops_)",

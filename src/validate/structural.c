@@ -7,10 +7,10 @@
  * keys are `sk-ant-<kind><2 digits>-` + 93 characters + `AA`. A pass raises confidence
  * that a match is a real key of that issuer, not a proof of validity.
  */
-#include <string.h>
-
 #include "validate/checks.h"
 #include "validate/params.h"
+
+#include <string.h>
 
 #define OPENAI_MARKER "T3BlbkFJ"
 #define OPENAI_MARKER_LEN 8
@@ -19,8 +19,8 @@
 
 static bool is_token_char(uint8_t c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_';
 }
 
 static bool starts_with(const uint8_t *s, size_t n, const char *prefix)
@@ -92,8 +92,8 @@ int lh_structural_params_openai(const struct lh_rule *rule)
     return 0;
 }
 
-bool lh_structural_check_anthropic(const uint8_t *secret, size_t len,
-                                   const struct lh_rule *rule, struct lh_validation *out)
+bool lh_structural_check_anthropic(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                                   struct lh_validation *out)
 {
     size_t i = 7;
     size_t letters = 0;
@@ -107,8 +107,8 @@ bool lh_structural_check_anthropic(const uint8_t *secret, size_t len,
         i++;
         letters++;
     }
-    if (letters == 0 || len - i < 3 || secret[i] < '0' || secret[i] > '9' ||
-        secret[i + 1] < '0' || secret[i + 1] > '9' || secret[i + 2] != '-') {
+    if (letters == 0 || len - i < 3 || secret[i] < '0' || secret[i] > '9' || secret[i + 1] < '0' ||
+        secret[i + 1] > '9' || secret[i + 2] != '-') {
         return lh_params_verdict(out, false);
     }
     i += 3;

@@ -51,13 +51,13 @@ Test(validate_github, prefix_must_be_lower_case_word)
 /* ---- github-pat-sha256-b32 ------------------------------------------------------- */
 
 #define GH_PAT                                                                                     \
-    "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"
+    "github_pat_11AAYCBDQ0tjwxY3uiVv5v_"                                                           \
+    "lo8vfONwp06Vaq9ORB7pSxWM1UT5wSEuqxoxNv15mbAJTNMO62SdeYHLyzV"
 
 Test(validate_github_pat, reference_vector_and_contract)
 {
     /* the last 8 characters carry no known checksum: leave them out of the mutations */
-    vt_checksum_contract("github-pat-sha256-b32", GH_PAT, 0, 8, NULL, NULL, NULL, NULL, NULL,
-                         NULL);
+    vt_checksum_contract("github-pat-sha256-b32", GH_PAT, 0, 8, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 Test(validate_github_pat, synthetic_fixtures_and_case_fail)
@@ -80,28 +80,32 @@ Test(validate_github_pat, synthetic_fixtures_and_case_fail)
 
 #define GLSA "glsa_iNValIdinValiDinvalidinvalidinva_5b582697"
 #define ATLASSIAN                                                                                  \
-    "ATATT3xFfGF0K3irG5tKKi-6u-wwaXQFeGwZ-IHR-hQ3CulkKtMSuteRQFfLZ6jihHThzZCg_UjnDt-4Wl_gIRf4zrZ"   \
-    "Js5JqaeuBhsfJ4W5GD6yGg3W7903gbvaxZPBjxIQQ7BgFDSkPS8oPispw4KLz56mdK-G6CIvLO6hHRrZHY0Q3tvJ6JxE=" \
+    "ATATT3xFfGF0K3irG5tKKi-6u-wwaXQFeGwZ-IHR-hQ3CulkKtMSuteRQFfLZ6jihHThzZCg_UjnDt-4Wl_gIRf4zrZ"  \
+    "Js5JqaeuBhsfJ4W5GD6yGg3W7903gbvaxZPBjxIQQ7BgFDSkPS8oPispw4KLz56mdK-"                          \
+    "G6CIvLO6hHRrZHY0Q3tvJ6JxE="                                                                   \
     "C63992E6"
 #define CFLT "cfltqPLd2lLPAtWtHGNhN32WlZxoEj30pcg8mzaPlPJ937JlMa7n9YCRLooqgifw"
 
 Test(validate_crc32, grafana_service_account)
 {
     vt_checksum_contract("crc32-le-hex", GLSA, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
-    cr_assert(not(vt_check("crc32-le-hex", "GLSA_iNValIdinValiDinvalidinvalidinva_5b582697", NULL)));
-    cr_assert(not(vt_check("crc32-le-hex", "glsa_iNValIdinValiDinvalidinvalidinva_5B582697", NULL)));
+    cr_assert(
+        not(vt_check("crc32-le-hex", "GLSA_iNValIdinValiDinvalidinvalidinva_5b582697", NULL)));
+    cr_assert(
+        not(vt_check("crc32-le-hex", "glsa_iNValIdinValiDinvalidinvalidinva_5B582697", NULL)));
     /* gitleaks' synthetic example */
-    cr_assert(not(vt_check("crc32-le-hex", "glsa_pITqMOBIfNH2KL4PkXJqmTyQl0D9QGxF_486f63e1", NULL)));
+    cr_assert(
+        not(vt_check("crc32-le-hex", "glsa_pITqMOBIfNH2KL4PkXJqmTyQl0D9QGxF_486f63e1", NULL)));
 }
 
 Test(validate_crc32, atlassian_upper_hex_through_separator)
 {
     vt_checksum_contract("crc32-hex", ATLASSIAN, 0, 0, "separator", "=", "covers",
                          "through_separator", "case", "upper");
-    cr_assert(not(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers",
-                           "before_separator", "case", "upper", NULL)));
-    cr_assert(not(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers",
-                           "through_separator", "case", "lower", NULL)));
+    cr_assert(not(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers", "before_separator",
+                           "case", "upper", NULL)));
+    cr_assert(not(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers", "through_separator",
+                           "case", "lower", NULL)));
     cr_assert(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers", "through_separator",
                        "case", "any", NULL));
 }
@@ -122,8 +126,9 @@ Test(validate_crc32, zuplo_defaults)
 Test(validate_crc32, confluent)
 {
     vt_checksum_contract("crc32-le-b64", CFLT, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
-    cr_assert(not(vt_check("crc32-le-b64", "CFLTqPLd2lLPAtWtHGNhN32WlZxoEj30pcg8mzaPlPJ937JlMa7n9YC"
-                                           "RLooqgifw",
+    cr_assert(not(vt_check("crc32-le-b64",
+                           "CFLTqPLd2lLPAtWtHGNhN32WlZxoEj30pcg8mzaPlPJ937JlMa7n9YC"
+                           "RLooqgifw",
                            NULL)));
     cr_assert(vt_check("crc32-le-b64", CFLT, "prefix", "cflt", NULL));
     cr_assert(not(vt_check("crc32-le-b64", CFLT, "prefix", "cfl", NULL)));
@@ -136,14 +141,15 @@ Test(validate_crc32, confluent)
 Test(validate_gitlab, spec_vector_and_contract)
 {
     vt_checksum_contract("gitlab-routable", GLPAT_SPEC, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
-    cr_assert(not(vt_check("gitlab-routable", "GLPAT-YWFhYWFhYWFhYWFhYWFhYW86MQM.01.0r0i4k17x", NULL)));
+    cr_assert(
+        not(vt_check("gitlab-routable", "GLPAT-YWFhYWFhYWFhYWFhYWFhYW86MQM.01.0r0i4k17x", NULL)));
 }
 
 Test(validate_gitlab, crc_only_synthetic_fixture_fails_structure)
 {
     /* Kingfisher's fixture has a valid CRC but no GitLab payload (last byte != len - 17) */
-    cr_assert(not(vt_check("gitlab-routable", "glpat-vSY1cyL948aAB440qB6L4zlu9OzsUmEV.01.0w0sfevch",
-                           NULL)));
+    cr_assert(not(
+        vt_check("gitlab-routable", "glpat-vSY1cyL948aAB440qB6L4zlu9OzsUmEV.01.0w0sfevch", NULL)));
     cr_assert(not(vt_check("gitlab-routable", "glpat-xxxxxxxxxxxxxxxxxxxx", NULL)));
     cr_assert(not(vt_check("gitlab-routable", ".01.0r0i4k17x", NULL)));
     cr_assert(not(vt_check("gitlab-routable", "YWFhYWFhYWFhYWFhYWFhYW86MQM.01.0r0i4k17x", NULL)));
@@ -166,8 +172,8 @@ Test(validate_stellar, seeds_and_version_param)
     cr_assert(not(vt_check("crc16-xmodem", STELLAR_G, NULL)));
     cr_assert(vt_check("crc16-xmodem", STELLAR_G, "version", "0x30", NULL));
     cr_assert(vt_check("crc16-xmodem", STELLAR_G, "version", "48", NULL));
-    cr_assert(not(vt_check("crc16-xmodem", "saaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabsu2",
-                           NULL)));
+    cr_assert(not(vt_check("crc16-xmodem",
+                           "saaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabsu2", NULL)));
 }
 
 Test(validate_stellar, checksum_contract)
@@ -184,9 +190,10 @@ Test(validate_stellar, checksum_contract)
 Test(validate_wif, wiki_vector_and_contract)
 {
     vt_checksum_contract("base58check", WIF_WIKI, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
-    cr_assert(not(vt_check("base58check", "5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyT0", NULL)));
-    cr_assert(not(vt_check("base58check", "1111111111111111111111111111111111111111111111111111",
-                           NULL)));
+    cr_assert(
+        not(vt_check("base58check", "5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyT0", NULL)));
+    cr_assert(
+        not(vt_check("base58check", "1111111111111111111111111111111111111111111111111111", NULL)));
 }
 
 /* ---- bech32 ---------------------------------------------------------------------- */
@@ -199,17 +206,17 @@ Test(validate_bech32, age_identity)
     vt_checksum_contract("bech32", AGE_SPEC, 0, 0, "hrp", "age-secret-key-", "case", "upper", NULL,
                          NULL);
     cr_assert(vt_check("bech32", AGE_SPEC, "hrp", "AGE-SECRET-KEY-", NULL));
-    cr_assert(not(vt_check("bech32", AGE_SPEC, "hrp", "age-secret-key-", "variant", "bech32m",
-                           NULL)));
+    cr_assert(
+        not(vt_check("bech32", AGE_SPEC, "hrp", "age-secret-key-", "variant", "bech32m", NULL)));
     cr_assert(not(vt_check("bech32", AGE_SPEC, "hrp", "age-secret-key-", "bytes", "33", NULL)));
     /* README variant and the recipient (public key, other HRP) */
     cr_assert(not(vt_check("bech32",
                            "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYY7"
                            "H7CCH",
                            "hrp", "age-secret-key-", NULL)));
-    cr_assert(not(vt_check("bech32",
-                           "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj", "hrp",
-                           "age-secret-key-", NULL)));
+    cr_assert(
+        not(vt_check("bech32", "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj",
+                     "hrp", "age-secret-key-", NULL)));
 }
 
 Test(validate_bech32, age_case_pin)
@@ -218,8 +225,8 @@ Test(validate_bech32, age_case_pin)
     size_t n = strlen(AGE_SPEC);
 
     for (size_t i = 0; i <= n; i++) {
-        lower[i] = (char)((AGE_SPEC[i] >= 'A' && AGE_SPEC[i] <= 'Z') ? AGE_SPEC[i] + 32
-                                                                      : AGE_SPEC[i]);
+        lower[i] =
+            (char)((AGE_SPEC[i] >= 'A' && AGE_SPEC[i] <= 'Z') ? AGE_SPEC[i] + 32 : AGE_SPEC[i]);
     }
     cr_assert(vt_check("bech32", lower, "hrp", "age-secret-key-", NULL));
     cr_assert(not(vt_check("bech32", lower, "hrp", "age-secret-key-", "case", "upper", NULL)));
@@ -256,8 +263,8 @@ Test(validate_luhn, grouping_and_failures)
     cr_assert(not(vt_check("luhn", " 4242424242424242", NULL)));
     cr_assert(not(vt_check("luhn", "4242424242424242-", NULL)));
     cr_assert(not(vt_check("luhn", "4242424242424241", NULL)));
-    cr_assert(not(vt_check("luhn", "424242424242", NULL)));           /* 12 digits */
-    cr_assert(not(vt_check("luhn", "42424242424242424242", NULL)));   /* 20 digits */
+    cr_assert(not(vt_check("luhn", "424242424242", NULL)));         /* 12 digits */
+    cr_assert(not(vt_check("luhn", "42424242424242424242", NULL))); /* 20 digits */
     cr_assert(not(vt_check("luhn", "4242x24242424242", NULL)));
     vt_checksum_contract("luhn", "4012888888881881", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
 }

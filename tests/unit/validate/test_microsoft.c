@@ -13,10 +13,10 @@ Test(validate_marvin, symcrypt_vectors)
 {
     cr_assert(eq(u64, lh_marvin_hash64(0xd53cd9cecd0893b7ull, (const uint8_t *)"abc", 3),
                  0x22c74339492769bfull));
-    cr_assert(eq(u64,
-                 lh_marvin_hash64(0x0ddddeeeeffff000ull,
-                                  (const uint8_t *)"abcdefghijklmnopqrstuvwxyz", 26),
-                 0xa128eb7e7260aca2ull));
+    cr_assert(eq(
+        u64,
+        lh_marvin_hash64(0x0ddddeeeeffff000ull, (const uint8_t *)"abcdefghijklmnopqrstuvwxyz", 26),
+        0xa128eb7e7260aca2ull));
     cr_assert(eq(u32, lh_marvin_hash32(0xd53cd9cecd0893b7ull, (const uint8_t *)"abc", 3),
                  0x22c74339u ^ 0x492769bfu));
 }
@@ -63,10 +63,16 @@ Test(validate_identifiable, library_test_keys)
                        "0x44656661756c7430", NULL));
 }
 
-Test(validate_identifiable, padding_may_be_elided_for_urlsafe)
+Test(validate_identifiable, padding_may_be_elided_for_urlsafe_only)
 {
-    cr_assert(vt_check("marvin-identifiable", "ddddddddddddddddddddddddddddddddddddddddddddAzFu182vhA",
-                       "signature", "AzFu", "seeds", "System00", "urlsafe", "true", NULL));
+    cr_assert(
+        not(vt_check("marvin-identifiable",
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                     "+ASt5mnCaw",
+                     "signature", "+ASt", "seeds", "Default0", NULL)));
+    cr_assert(vt_check("marvin-identifiable",
+                       "ddddddddddddddddddddddddddddddddddddddddddddAzFu182vhA", "signature",
+                       "AzFu", "seeds", "System00", "urlsafe", "true", NULL));
 }
 
 Test(validate_identifiable, wrong_seed_signature_or_alphabet_fails)
@@ -78,8 +84,13 @@ Test(validate_identifiable, wrong_seed_signature_or_alphabet_fails)
     /* a standard-alphabet key validated as URL-safe: '+' is refused */
     cr_assert(not(vt_check("marvin-identifiable", MS_STORAGE, "signature", "+ASt", "seeds",
                            "Default0", "urlsafe", "true", NULL)));
-    cr_assert(not(vt_check("marvin-identifiable", MS_FUNCTIONS, "signature", "AzFu", "seeds",
-                           "System00", NULL)));
+    /* and a URL-safe key with '_' validated as standard: '_' is refused */
+    cr_assert(vt_check("marvin-identifiable",
+                       "06TmyDFc8hVgE3QygHz0idslh_70XZMNco2u_a2BLAN8AzFufK97qA==", "signature",
+                       "AzFu", "seeds", "Functi00", "urlsafe", "true", NULL));
+    cr_assert(not(vt_check("marvin-identifiable",
+                           "06TmyDFc8hVgE3QygHz0idslh_70XZMNco2u_a2BLAN8AzFufK97qA==", "signature",
+                           "AzFu", "seeds", "Functi00", NULL)));
     /* missing parameters never pass */
     cr_assert(not(vt_check("marvin-identifiable", MS_STORAGE, NULL)));
 }
@@ -124,8 +135,8 @@ Test(validate_ado, published_vectors)
 Test(validate_ado, contract_and_case)
 {
     /* the last character's low 4 bits are not part of the 32 bytes: skip it */
-    vt_checksum_contract("azure-devops-pat", "67csyuknm2k4azb2q3ktjb7dwnafo2xj5bwpv7vt7ei2l5a7wwfb", 0,
-                         1, NULL, NULL, NULL, NULL, NULL, NULL);
+    vt_checksum_contract("azure-devops-pat", "67csyuknm2k4azb2q3ktjb7dwnafo2xj5bwpv7vt7ei2l5a7wwfb",
+                         0, 1, NULL, NULL, NULL, NULL, NULL, NULL);
     cr_assert(not(vt_check("azure-devops-pat",
                            "67CSYUKNM2K4AZB2Q3KTJB7DWNAFO2XJ5BWPV7VT7EI2L5A7WWFB", NULL)));
 }
@@ -150,12 +161,14 @@ Test(validate_cask, bench_key_long_and_standard)
 Test(validate_cask, shape_violations_fail)
 {
     /* Rust scan-test style string: passes the regex, fails the checksum */
-    cr_assert(not(vt_check("cask",
-                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJQQJ99AGAAAAAAAAAAAA"
-                           "AAAAAZFU03Ml",
-                           NULL)));
-    cr_assert(not(vt_check("cask",
-                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAjqqj99AGAAAAAAAAAAAA"
-                           "AAAAABCDTZJ9JA==",
-                           NULL)));
+    cr_assert(
+        not(vt_check("cask",
+                     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJQQJ99AGAAAAAAAAAAAA"
+                     "AAAAAZFU03Ml",
+                     NULL)));
+    cr_assert(
+        not(vt_check("cask",
+                     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAjqqj99AGAAAAAAAAAAAA"
+                     "AAAAABCDTZJ9JA==",
+                     NULL)));
 }

@@ -8,14 +8,30 @@
 #include "util/error.h"
 #include "vtest.h"
 
+#include <stdio.h>
+
 Test(validate_registry, names_unique_and_complete)
 {
     static const char *const expected[] = {
-        "github-crc32",        "github-pat-sha256-b32", "crc32-le-hex",    "crc32-hex",
-        "crc32-le-b64",        "gitlab-routable",       "marvin-identifiable",
-        "azure-aad-secret",    "azure-devops-pat",      "cask",            "crc16-xmodem",
-        "base58check",         "bech32",                "luhn",            "jwt",
-        "base64-json",         "pypi-macaroon",         "openai-marker",   "anthropic-suffix",
+        "github-crc32",
+        "github-pat-sha256-b32",
+        "crc32-le-hex",
+        "crc32-hex",
+        "crc32-le-b64",
+        "gitlab-routable",
+        "marvin-identifiable",
+        "azure-aad-secret",
+        "azure-devops-pat",
+        "cask",
+        "crc16-xmodem",
+        "base58check",
+        "bech32",
+        "luhn",
+        "jwt",
+        "base64-json",
+        "pypi-macaroon",
+        "openai-marker",
+        "anthropic-suffix",
         "aws-key-id",
     };
     size_t n = 0;
@@ -55,20 +71,24 @@ Test(validate_registry, good_params_accepted)
     char m[256];
 
     cr_assert(eq(int, params("github-crc32", m, NULL), 0));
-    cr_assert(eq(int, params("crc32-hex", m, "separator", "=", "covers", "through_separator",
-                             "case", "upper", "endian", "big", NULL),
+    cr_assert(eq(int,
+                 params("crc32-hex", m, "separator", "=", "covers", "through_separator", "case",
+                        "upper", "endian", "big", NULL),
                  0));
     cr_assert(eq(int, params("crc32-le-hex", m, "covers", "before_separator", NULL), 0));
     cr_assert(eq(int, params("crc32-le-b64", m, "prefix", "cflt", NULL), 0));
-    cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+ASt", "seeds",
-                             "Default0, 0x53656e6452656376", "urlsafe", "false", NULL),
+    cr_assert(eq(int,
+                 params("marvin-identifiable", m, "signature", "+ASt", "seeds",
+                        "Default0, 0x53656e6452656376", "urlsafe", "false", NULL),
                  0));
     cr_assert(eq(int, params("crc16-xmodem", m, "version", "0x90", NULL), 0));
-    cr_assert(eq(int, params("bech32", m, "hrp", "age-secret-key-", "variant", "bech32", "bytes",
-                             "32", "case", "upper", NULL),
+    cr_assert(eq(int,
+                 params("bech32", m, "hrp", "age-secret-key-", "variant", "bech32", "bytes", "32",
+                        "case", "upper", NULL),
                  0));
-    cr_assert(eq(int, params("base64-json", m, "prefix", "sntrys_", "encoding", "std", "split",
-                             "_", "part", "0", "required_keys", "iat,url", NULL),
+    cr_assert(eq(int,
+                 params("base64-json", m, "prefix", "sntrys_", "encoding", "std", "split", "_",
+                        "part", "0", "required_keys", "iat,url", NULL),
                  0));
     cr_assert(eq(int, params("openai-marker", m, "balanced", "false", NULL), 0));
 }
@@ -89,15 +109,17 @@ Test(validate_registry, bad_params_rejected_with_message)
     cr_assert(eq(str, m, "parameter 'signature' must be the 4-character key signature"));
     cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+ASt", NULL), LH_ERULE));
     cr_assert(eq(str, m, "parameter 'seeds' is required"));
-    cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+ASt", "seeds", "Default", NULL),
+    cr_assert(eq(int,
+                 params("marvin-identifiable", m, "signature", "+ASt", "seeds", "Default", NULL),
                  LH_ERULE));
     cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+ASt", "seeds", "0x", NULL),
                  LH_ERULE));
-    cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+A t", "seeds", "Default0",
-                             NULL),
+    cr_assert(eq(int,
+                 params("marvin-identifiable", m, "signature", "+A t", "seeds", "Default0", NULL),
                  LH_ERULE));
-    cr_assert(eq(int, params("marvin-identifiable", m, "signature", "+ASt", "seeds", "Default0",
-                             "urlsafe", "yes", NULL),
+    cr_assert(eq(int,
+                 params("marvin-identifiable", m, "signature", "+ASt", "seeds", "Default0",
+                        "urlsafe", "yes", NULL),
                  LH_ERULE));
     cr_assert(eq(int, params("crc16-xmodem", m, "version", "256", NULL), LH_ERULE));
     cr_assert(eq(int, params("bech32", m, NULL), LH_ERULE));
@@ -117,10 +139,11 @@ Test(validate_registry, bad_params_at_check_time_fail_closed)
     /* a rule that skipped check_params must not pass by accident */
     cr_assert(not(vt_check("crc32-hex", "zpka_b3f94d8d3d4d4a6ea5c5b20d0a5bb407_18eb262b", "case",
                            "mixed", NULL)));
-    cr_assert(not(vt_check("bech32", "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5",
-                           NULL)));
-    cr_assert(not(vt_check("crc16-xmodem", "SAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABSU2",
-                           "version", "x", NULL)));
+    cr_assert(not(vt_check(
+        "bech32", "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5", NULL)));
+    cr_assert(
+        not(vt_check("crc16-xmodem", "SAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABSU2",
+                     "version", "x", NULL)));
 }
 
 /* xorshift64*: deterministic, so a failure reproduces */

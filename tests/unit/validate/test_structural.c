@@ -3,15 +3,16 @@
  * Structural validators (no checksum): JWT, base64-json, PyPI macaroons, OpenAI marker,
  * Anthropic suffix, AWS key id metadata, and the entropy helper.
  */
-#include <math.h>
-
 #include "validate/entropy.h"
 #include "vtest.h"
+
+#include <math.h>
 
 /* ---- jwt ------------------------------------------------------------------------- */
 
 #define JWT_IO                                                                                     \
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0" \
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."                                                        \
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"                                     \
     "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 
 Test(validate_jwt, jwt_io_example_is_well_formed)
@@ -56,14 +57,14 @@ Test(validate_b64json, grafana_cloud_keys)
 {
     cr_assert(vt_check("base64-json", GLC, "prefix", "glc_", "required_keys", "o,n,k,m.r", NULL));
     cr_assert(vt_check("base64-json", GLC, "prefix", "glc_", NULL));
-    cr_assert(not(vt_check("base64-json", GLC, "prefix", "glc_", "required_keys", "o,n,k,m.x",
-                           NULL)));
+    cr_assert(
+        not(vt_check("base64-json", GLC, "prefix", "glc_", "required_keys", "o,n,k,m.x", NULL)));
     cr_assert(not(vt_check("base64-json", GLC, "prefix", "glc_", "required_keys", "o.r", NULL)));
     cr_assert(not(vt_check("base64-json", GLC, "prefix", "GLC_", NULL)));
     /* the prefix is not base64 of JSON: without stripping it the decode fails */
     cr_assert(not(vt_check("base64-json", GLC, NULL)));
-    cr_assert(not(vt_check("base64-json", GLC, "prefix", "glc_", "encoding", "url",
-                           "required_keys", "x", NULL)));
+    cr_assert(not(vt_check("base64-json", GLC, "prefix", "glc_", "encoding", "url", "required_keys",
+                           "x", NULL)));
 }
 
 Test(validate_b64json, sentry_split_part)
@@ -73,8 +74,8 @@ Test(validate_b64json, sentry_split_part)
                                  "Im8ifQ==_abcdefABCDEF0123456789abcdefABCDEF0123456";
     cr_assert(vt_check("base64-json", sntrys, "split", "_", "part", "1", "required_keys",
                        "iat,url,region_url,org", NULL));
-    cr_assert(vt_check("base64-json", sntrys, "prefix", "sntrys_", "split", "_", "part", "0",
-                       NULL));
+    cr_assert(
+        vt_check("base64-json", sntrys, "prefix", "sntrys_", "split", "_", "part", "0", NULL));
     cr_assert(not(vt_check("base64-json", sntrys, "split", "_", "part", "2", NULL)));
     cr_assert(not(vt_check("base64-json", sntrys, "split", "_", "part", "3", NULL)));
 }
@@ -98,21 +99,21 @@ Test(validate_b64json, not_an_object_or_garbage)
 Test(validate_pypi, minimal_macaroon)
 {
     cr_assert(vt_check("pypi-macaroon", PYPI_MIN, NULL));
-    cr_assert(not(vt_check("pypi-macaroon",
-                           "PYPI-AgEIcHlwaS5vcmcCBGFiY2QAAAYgERERERERERERERERERERERERERERERERERERERERERERE",
-                           NULL)));
+    cr_assert(not(vt_check(
+        "pypi-macaroon",
+        "PYPI-AgEIcHlwaS5vcmcCBGFiY2QAAAYgERERERERERERERERERERERERERERERERERERERERERERE", NULL)));
     /* one signature byte short */
-    cr_assert(not(vt_check("pypi-macaroon",
-                           "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAAYgEREREREREREREREREREREREREREREREREREREREREQ",
-                           NULL)));
+    cr_assert(not(vt_check(
+        "pypi-macaroon",
+        "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAAYgEREREREREREREREREREREREREREREREREREREREREQ", NULL)));
     /* version 1 */
-    cr_assert(not(vt_check("pypi-macaroon",
-                           "pypi-AQEIcHlwaS5vcmcCBGFiY2QAAAYgERERERERERERERERERERERERERERERERERERERERERERE",
-                           NULL)));
+    cr_assert(not(vt_check(
+        "pypi-macaroon",
+        "pypi-AQEIcHlwaS5vcmcCBGFiY2QAAAYgERERERERERERERERERERERERERERERERERERERERERERE", NULL)));
     /* a trailing byte after the signature */
-    cr_assert(not(vt_check("pypi-macaroon",
-                           "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAAYgEREREREREREREREREREREREREREREREREREREREREREA",
-                           NULL)));
+    cr_assert(not(vt_check(
+        "pypi-macaroon",
+        "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAAYgEREREREREREREREREREREREREREREREREREREREREREA", NULL)));
     cr_assert(not(vt_check("pypi-macaroon", "pypi-", NULL)));
     cr_assert(not(vt_check("pypi-macaroon", "pypi-AgEIcHlwaS5vcmc", NULL)));
 }
@@ -129,15 +130,16 @@ Test(validate_pypi, truncations_never_pass)
 
 Test(validate_openai, marker_in_the_middle)
 {
-    cr_assert(vt_check("openai-marker", "sk-abcdefghij0123456789T3BlbkFJabcdefghij0123456789", NULL));
-    cr_assert(not(vt_check("openai-marker", "sk-abcdefghij012345678T3BlbkFJabcdefghij01234567890",
-                           NULL)));
-    cr_assert(vt_check("openai-marker", "sk-abcdefghij012345678T3BlbkFJabcdefghij01234567890",
+    cr_assert(
+        vt_check("openai-marker", "sk-abcdefghij0123456789T3BlbkFJabcdefghij0123456789", NULL));
+    cr_assert(not(
+        vt_check("openai-marker", "sk-abcdefghij0123456789T3BlbkFJabcdefghij01234567890", NULL)));
+    cr_assert(vt_check("openai-marker", "sk-abcdefghij0123456789T3BlbkFJabcdefghij01234567890",
                        "balanced", "false", NULL));
-    cr_assert(not(vt_check("openai-marker", "sk-abcdefghij0123456789XXXXXXXXabcdefghij0123456789",
-                           NULL)));
-    cr_assert(not(vt_check("openai-marker", "SK-abcdefghij0123456789T3BlbkFJabcdefghij0123456789",
-                           NULL)));
+    cr_assert(not(
+        vt_check("openai-marker", "sk-abcdefghij0123456789XXXXXXXXabcdefghij0123456789", NULL)));
+    cr_assert(not(
+        vt_check("openai-marker", "SK-abcdefghij0123456789T3BlbkFJabcdefghij0123456789", NULL)));
     cr_assert(not(vt_check("openai-marker", "sk-T3BlbkFJ", NULL)));
 }
 

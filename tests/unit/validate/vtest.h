@@ -9,6 +9,8 @@
 #ifndef LH_TESTS_VTEST_H
 #define LH_TESTS_VTEST_H
 
+#include "validate/validator.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdarg.h>
@@ -18,8 +20,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "validate/validator.h"
-
 #define VT_MAX_PARAMS 8
 #define VT_MAX_TOKEN 4096
 
@@ -28,7 +28,8 @@ struct vt_rule {
     struct lh_param params[VT_MAX_PARAMS];
 };
 
-/* Fills r for `validator` with key/value pairs, NULL-terminated: vt_rule_init(&r, v, k, v, NULL). */
+/* Fills r for `validator` with key/value pairs, NULL-terminated: vt_rule_init(&r, v, k, v, NULL).
+ */
 static inline void vt_rule_vinit(struct vt_rule *r, const char *validator, va_list ap)
 {
     const char *key;
@@ -112,13 +113,13 @@ static inline char vt_swapcase(char c)
 
 /*
  * The checksum contract for one valid token: it passes; every single alphanumeric change
- * in [from, len - tail) fails; dropping the last character fails; dropping the first fails;
- * empty input fails. Params as for vt_check, NULL-terminated, at most 3 pairs.
+ * in [from, len - tail) fails; dropping the last character (before any '=' padding) fails; dropping
+ * the first fails when from == 0 (the checksum covers the prefix); empty input fails. Params as for
+ * vt_check, NULL-terminated, at most 3 pairs.
  */
 static inline void vt_checksum_contract(const char *validator, const char *token, size_t from,
-                                        size_t tail, const char *k1, const char *v1,
-                                        const char *k2, const char *v2, const char *k3,
-                                        const char *v3)
+                                        size_t tail, const char *k1, const char *v1, const char *k2,
+                                        const char *v2, const char *k3, const char *v3)
 {
     char buf[VT_MAX_TOKEN];
     size_t len = strlen(token);
@@ -135,10 +136,19 @@ static inline void vt_checksum_contract(const char *validator, const char *token
         cr_assert(not(vt_checkn(validator, buf, len, k1, v1, k2, v2, k3, v3, NULL)),
                   "%s accepts '%s' (position %zu changed)", validator, buf, i);
     }
-    cr_assert(not(vt_checkn(validator, token, len - 1, k1, v1, k2, v2, k3, v3, NULL)),
+    /* base64 padding is optional where the issuers' libraries say so: cut a real symbol */
+    size_t cut = len;
+    while (cut > 0 && token[cut - 1] == '=') {
+        cut--;
+    }
+    cr_assert(cut > 0);
+    cr_assert(not(vt_checkn(validator, token, cut - 1, k1, v1, k2, v2, k3, v3, NULL)),
               "%s accepts '%s' truncated by one", validator, token);
-    cr_assert(not(vt_checkn(validator, token + 1, len - 1, k1, v1, k2, v2, k3, v3, NULL)),
-              "%s accepts '%s' without its first character", validator, token);
+    if (from == 0) {
+        /* only when the checksum covers the whole token, prefix included */
+        cr_assert(not(vt_checkn(validator, token + 1, len - 1, k1, v1, k2, v2, k3, v3, NULL)),
+                  "%s accepts '%s' without its first character", validator, token);
+    }
     cr_assert(not(vt_checkn(validator, "", 0, k1, v1, k2, v2, k3, v3, NULL)));
 }
 

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for util: bounded buffer, file reads, YAML helpers, worker pool. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/support.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/pool.h"
+#include "util/yaml.h"
+
+Test(buf, grows_and_respects_cap)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, 10);
+    cr_assert(eq(int, lh_buf_puts(&b, "hello"), 0));
+    cr_assert(eq(int, lh_buf_printf(&b, "%d", 1234), 0));
+    cr_assert(eq(str, b.ptr, "hello1234"));
+    cr_assert(eq(int, lh_buf_puts(&b, "xy"), LH_ETOOBIG));
+    cr_assert(eq(sz, b.len, 9));
+    cr_assert(eq(int, lh_buf_putc(&b, '!'), 0));
+    char *s = lh_buf_take(&b);
+    cr_assert(eq(str, s, "hello1234!"));
+    free(s);
+    lh_buf_dispose(&b);
+}
+
+Test(fs, read_file_caps_size_and_names_path)
+{
+    char *dir = lh_tmpdir();
+    lh_write_file(dir, "f.txt", "0123456789", 10);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/f.txt", dir);
+    struct lh_buf b;
+    lh_buf_init(&b, 10);
+    cr_assert(eq(int, lh_fs_read_file(&b, path), 0));
+    cr_assert(eq(sz, b.len, 10));
+    lh_buf_dispose(&b);
+    lh_buf_init(&b, 9);
+    cr_assert(eq(int, lh_fs_read_file(&b, path), LH_ETOOBIG));
+    cr_assert(strstr(lh_error_get(), "f.txt") != NULL);
+    lh_buf_dispose(&b);
+    lh_buf_init(&b, 0);
+    snprintf(path, sizeof(path), "%s/missing", dir);
+    cr_assert(eq(int, lh_fs_read_file(&b, path), LH_EIO));
+    cr_assert(strstr(lh_error_get(), "missing") != NULL);
+    lh_buf_dispose(&b);
+    lh_rmtree(dir);
+    free(dir);
+}
+
+Test(fs, write_atomic_and_mkdirs)
+{
+    char *dir = lh_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/a/b/c", dir);
+    cr_assert(eq(int, lh_fs_mkdirs(path), 0));
+    snprintf(path, sizeof(path), "%s/a/b/c/out.bin", dir);
+    cr_assert(eq(int, lh_fs_write_atomic(path, "abc", 3), 0));
+    char *got = lh_read_file(path);
+    cr_assert(eq(str, got, "abc"));
+    free(got);
+    lh_rmtree(dir);
+    free(dir);
+}
+
+Test(yaml, errors_carry_line_and_column)
+{
+    yaml_document_t doc;
+    const char *bad = "a: 1\nb: [1, 2\n";
+    cr_assert(eq(int, lh_yaml_load(&doc, "x.yml", (const uint8_t *)bad, strlen(bad)), LH_EINVAL));
+    cr_assert(strstr(lh_error_get(), "x.yml:") != NULL, "%s", lh_error_get());
+}
+
+Test(yaml, nesting_is_capped)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, 0);
+    for (int i = 0; i < 100; i++) {
+        cr_assert(eq(int, lh_buf_puts(&b, "["), 0));
+    }
+    for (int i = 0; i < 100; i++) {
+        cr_assert(eq(int, lh_buf_puts(&b, "]"), 0));
+    }
+    yaml_document_t doc;
+    cr_assert(eq(int, lh_yaml_load(&doc, "deep.yml", (const uint8_t *)b.ptr, b.len), LH_ETOOBIG));
+    lh_buf_dispose(&b);
+}
+
+static atomic_int processed;
+
+static int w_init(void **state, size_t index, void *payload)
+{
+    (void)payload;
+    *state = malloc(8);
+    (void)index;
+    return *state ? 0 : LH_ENOMEM;
+}
+
+static void w_fini(void *state, void *payload)
+{
+    (void)payload;
+    free(state);
+}
+
+static int w_work(void *state, void *job, void *payload)
+{
+    (void)payload;
+    int v = *(int *)job;
+    free(job);
+    if (!state) {
+        return 0;
+    }
+    atomic_fetch_add(&processed, 1);
+    return v == -1 ? LH_EIO : 0;
+}
+
+Test(pool, processes_every_job_with_small_queue)
+{
+    struct lh_pool *p = NULL;
+    atomic_store(&processed, 0);
+    cr_assert(eq(int, lh_pool_new(&p, 3, 2, w_init, w_work, w_fini, NULL), 0));
+    for (int i = 0; i < 1000; i++) {
+        int *j = malloc(sizeof(*j));
+        *j = i;
+        cr_assert(eq(int, lh_pool_submit(p, j), 0));
+    }
+    cr_assert(eq(int, lh_pool_finish(p), 0));
+    cr_assert(eq(int, atomic_load(&processed), 1000));
+}
+
+Test(pool, worker_error_stops_submission_and_is_returned)
+{
+    struct lh_pool *p = NULL;
+    cr_assert(eq(int, lh_pool_new(&p, 2, 4, w_init, w_work, w_fini, NULL), 0));
+    int rc = 0;
+    for (int i = 0; i < 10000 && rc == 0; i++) {
+        int *j = malloc(sizeof(*j));
+        *j = i == 10 ? -1 : i;
+        rc = lh_pool_submit(p, j);
+        if (rc) {
+            free(j);
+        }
+    }
+    cr_assert(eq(int, lh_pool_finish(p), LH_EIO));
+}
