@@ -19,6 +19,13 @@
 
 #define BINARY_PROBE 8000
 #define MAX_DEPTH 256
+#define BATCH_FILES 64           /* paths per queued job: fewer wake-ups per file */
+#define FIRST_READ (256u * 1024u) /* one read() covers most files whole */
+
+struct batch {
+    size_t n;
+    char *paths[BATCH_FILES];
+};
 
 struct scanctx {
     const struct lh_detector *d;
@@ -26,6 +33,8 @@ struct scanctx {
     struct lh_findings *out;
     struct lh_scan_stats *stats;
     size_t max_size;
+    struct lh_pool *pool;
+    struct batch *pending; /* walker's batch being filled */
 };
 
 struct wstate {
@@ -115,18 +124,48 @@ static int scan_buffer(struct scanctx *c, struct lh_detect_scratch *ds, const ui
     return lh_detect_blob(c->d, ds, data, len, path, lh_scan_collect, c->out);
 }
 
-static int wwork(void *state, void *job, void *payload)
+/*
+ * Reads a regular file with as few system calls as possible (open, one read, close for files
+ * under FIRST_READ bytes: a short read of a regular file means end of file). Larger files get
+ * one fstat for their size. LH_ETOOBIG past max_size, LH_EIO with the path named.
+ */
+static int read_file(struct lh_buf *b, const char *path, size_t max_size)
 {
-    struct scanctx *c = payload;
-    struct wstate *w = state;
-    char *path = job;
-    int rc = 0;
-    if (!w) {
-        free(path);
-        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        lh_error_set("cannot open '%s': %s", path, strerror(errno));
+        return LH_EIO;
     }
+    int rc = lh_buf_grow(b, FIRST_READ < max_size ? FIRST_READ : max_size);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    size_t want = b->alloc - b->len - 1;
+    ssize_t n = read(fd, b->ptr + b->len, want);
+    if (n < 0) {
+        lh_error_set("cannot read '%s': %s", path, strerror(errno));
+        close(fd);
+        return LH_EIO;
+    }
+    b->len += (size_t)n;
+    b->ptr[b->len] = '\0';
+    if ((size_t)n == want) {
+        struct stat st;
+        if (fstat(fd, &st) == 0 && (size_t)st.st_size > max_size) {
+            close(fd);
+            return LH_ETOOBIG;
+        }
+        rc = lh_fs_read_fd(b, fd, path);
+    }
+    close(fd);
+    return rc;
+}
+
+static int scan_one(struct scanctx *c, struct wstate *w, const char *path)
+{
     lh_buf_clear(&w->buf);
-    rc = lh_fs_read_file(&w->buf, path);
+    int rc = read_file(&w->buf, path, c->max_size);
     if (rc == LH_ETOOBIG) {
         atomic_fetch_add(&c->stats->skipped_large, 1);
         rc = 0;
@@ -141,8 +180,55 @@ static int wwork(void *state, void *job, void *payload)
     if (w->buf.alloc > 4u * 1024u * 1024u) {
         lh_buf_wipe(&w->buf);
     }
-    free(path);
     return rc;
+}
+
+static int wwork(void *state, void *job, void *payload)
+{
+    struct scanctx *c = payload;
+    struct wstate *w = state;
+    struct batch *bt = job;
+    int rc = 0;
+    for (size_t i = 0; i < bt->n; i++) {
+        if (w && rc == 0) {
+            rc = scan_one(c, w, bt->paths[i]);
+        }
+        free(bt->paths[i]);
+    }
+    free(bt);
+    return rc;
+}
+
+/* Queues the walker's current batch (if any). */
+static int flush_batch(struct scanctx *c)
+{
+    struct batch *bt = c->pending;
+    if (!bt || bt->n == 0) {
+        return 0;
+    }
+    c->pending = NULL;
+    int rc = lh_pool_submit(c->pool, bt);
+    if (rc < 0) {
+        for (size_t i = 0; i < bt->n; i++) {
+            free(bt->paths[i]);
+        }
+        free(bt);
+    }
+    return rc;
+}
+
+/* Adds a file to the walker's batch, queueing it when full. Takes ownership of path. */
+static int add_file(struct scanctx *c, char *path)
+{
+    if (!c->pending) {
+        c->pending = calloc(1, sizeof(*c->pending));
+        if (!c->pending) {
+            free(path);
+            return lh_error_oom();
+        }
+    }
+    c->pending->paths[c->pending->n++] = path;
+    return c->pending->n == BATCH_FILES ? flush_batch(c) : 0;
 }
 
 static bool seen_dir(struct visited *v, const struct stat *st)
@@ -168,13 +254,18 @@ static bool seen_dir(struct visited *v, const struct stat *st)
     return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int walk(struct scanctx *c, struct lh_pool *pool, const char *path, int depth,
                 struct visited *v, bool top);
+
+struct dentry {
+    char *path;
+    unsigned char type; /* DT_* from readdir */
+};
+
+static int cmp_dentry(const void *a, const void *b)
+{
+    return strcmp(((const struct dentry *)a)->path, ((const struct dentry *)b)->path);
+}
 
 static int walk_dir(struct scanctx *c, struct lh_pool *pool, const char *path, int depth,
                     struct visited *v)
@@ -185,7 +276,7 @@ static int walk_dir(struct scanctx *c, struct lh_pool *pool, const char *path, i
         warnf(c, "cannot open directory '%s': %s", path, strerror(errno));
         return 0;
     }
-    char **names = NULL;
+    struct dentry *ents = NULL;
     size_t n = 0;
     size_t alloc = 0;
     int rc = 0;
@@ -196,32 +287,44 @@ static int walk_dir(struct scanctx *c, struct lh_pool *pool, const char *path, i
         }
         if (n == alloc) {
             alloc = alloc ? alloc * 2 : 32;
-            char **nn = realloc(names, alloc * sizeof(*nn));
-            if (!nn) {
+            struct dentry *ne = realloc(ents, alloc * sizeof(*ne));
+            if (!ne) {
                 rc = lh_error_oom();
                 break;
             }
-            names = nn;
+            ents = ne;
         }
         /* "." as a root gives "a.txt", not "./a.txt" */
-        names[n] = strcmp(path, ".") ? lh_path_join(path, e->d_name) : strdup(e->d_name);
-        if (!names[n]) {
+        ents[n].path = strcmp(path, ".") ? lh_path_join(path, e->d_name) : strdup(e->d_name);
+        ents[n].type = e->d_type;
+        if (!ents[n].path) {
             rc = lh_error_oom();
             break;
         }
         n++;
     }
     closedir(dir);
-    if (rc == 0 && n) {
-        qsort(names, n, sizeof(*names), cmp_str);
+    if (rc == 0 && n > 1) {
+        qsort(ents, n, sizeof(*ents), cmp_dentry);
     }
     for (size_t i = 0; i < n; i++) {
-        if (rc == 0) {
-            rc = walk(c, pool, names[i], depth + 1, v, false);
+        if (rc != 0) {
+            free(ents[i].path);
+            continue;
         }
-        free(names[i]);
+        /* The common case, a regular file known from d_type, needs no stat at all. */
+        if (ents[i].type == DT_REG) {
+            if (lh_scan_excluded(c->o->exclude, ents[i].path)) {
+                free(ents[i].path);
+                continue;
+            }
+            rc = add_file(c, ents[i].path);
+            continue;
+        }
+        rc = walk(c, pool, ents[i].path, depth + 1, v, false);
+        free(ents[i].path);
     }
-    free(names);
+    free(ents);
     return rc;
 }
 
@@ -270,15 +373,9 @@ static int walk(struct scanctx *c, struct lh_pool *pool, const char *path, int d
         atomic_fetch_add(&c->stats->skipped_large, 1);
         return 0;
     }
+    (void)pool;
     char *job = strdup(path);
-    if (!job) {
-        return lh_error_oom();
-    }
-    int rc = lh_pool_submit(pool, job);
-    if (rc < 0) {
-        free(job);
-    }
-    return rc;
+    return job ? add_file(c, job) : lh_error_oom();
 }
 
 static int scan_stdin(struct scanctx *c)
@@ -310,8 +407,9 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
                   const struct lh_scan_opts *o, struct lh_findings *out,
                   struct lh_scan_stats *stats)
 {
-    struct scanctx c = {d, o, out, stats, o->max_file_size ? o->max_file_size
-                                                            : LH_DEFAULT_MAX_FILE_SIZE};
+    struct scanctx c = {d, o, out, stats,
+                        o->max_file_size ? o->max_file_size : LH_DEFAULT_MAX_FILE_SIZE, NULL,
+                        NULL};
     /* Fail fast on a missing top-level path, before any work. */
     for (size_t i = 0; i < npaths; i++) {
         struct stat st;
@@ -330,15 +428,24 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
     }
     struct lh_pool *pool = NULL;
     size_t threads = o->threads ? o->threads : lh_pool_default_threads();
-    int rc = lh_pool_new(&pool, threads, threads * 16, winit, wwork, wfini, &c);
+    int rc = lh_pool_new(&pool, threads, threads * 4, winit, wwork, wfini, &c);
     if (rc < 0) {
         return rc;
     }
+    c.pool = pool;
     struct visited v = {0};
     for (size_t i = 0; rc == 0 && i < npaths; i++) {
         if (strcmp(paths[i], "-") != 0) {
             rc = walk(&c, pool, paths[i], 0, &v, true);
         }
+    }
+    if (rc == 0) {
+        rc = flush_batch(&c);
+    } else if (c.pending) {
+        for (size_t i = 0; i < c.pending->n; i++) {
+            free(c.pending->paths[i]);
+        }
+        free(c.pending);
     }
     free(v.dev);
     free(v.ino);
