@@ -426,8 +426,12 @@ int lh_encode_base58_decode(uint8_t *out, size_t cap, size_t *out_len, const uin
             carry >>= 8;
         }
     }
-    memmove(out + zeros, out + cap - used, used);
-    memset(out, 0, zeros);
+    if (used > 0) {
+        memmove(out + zeros, out + cap - used, used);
+    }
+    if (zeros > 0) {
+        memset(out, 0, zeros);
+    }
     *out_len = zeros + used;
     return 0;
 }

@@ -39,7 +39,7 @@ static const struct lh_validator table[] = {
     {"bech32", "bech32/bech32m keys (age, nsec): checksum, HRP, data length", lh_bech32_keys_check,
      lh_bech32_keys_params, true, true},
     {"luhn", "payment card number: 13-19 digits, Luhn mod 10", lh_luhn_check, lh_params_none, true,
-     true},
+     false},
     {"jwt", "JSON Web Token: three base64url segments, JSON header with alg, JSON payload",
      lh_jwt_check, lh_params_none, true, false},
     {"base64-json", "base64 of a JSON object with required keys (glc_, sntrys_, ops_)",

@@ -108,6 +108,16 @@ Test(validate_crc32, atlassian_upper_hex_through_separator)
                            "case", "lower", NULL)));
     cr_assert(vt_check("crc32-hex", ATLASSIAN, "separator", "=", "covers", "through_separator",
                        "case", "any", NULL));
+    {
+        /* the CRC covers the prefix: swapping its case fails */
+        char swapped[sizeof(ATLASSIAN)];
+        memcpy(swapped, ATLASSIAN, sizeof(ATLASSIAN));
+        for (size_t i = 0; i < 5; i++) {
+            swapped[i] = vt_swapcase(swapped[i]);
+        }
+        cr_assert(not(vt_check("crc32-hex", swapped, "separator", "=", "covers",
+                               "through_separator", "case", "upper", NULL)));
+    }
 }
 
 Test(validate_crc32, zuplo_defaults)
