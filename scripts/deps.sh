@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages leakhound needs. Usage: scripts/deps.sh build|test|bench
+# Installs the Debian 12 packages leakhound needs. Usage: scripts/deps.sh build|test|bench|fuzz
 # Skips apt entirely when everything is already installed (fast repeat runs).
 set -euo pipefail
 build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgit2-dev
        libyaml-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev)
 test=(libcriterion-dev python3 python3-jsonschema pre-commit curl)
 bench=(hyperfine ripgrep wrk time)
+# fuzz: libFuzzer and the clang sanitizer runtimes (bench/fuzz.sh, -DLH_FUZZ=ON)
+fuzz=(clang libclang-rt-14-dev)
 want=("${build[@]}")
 case "${1:-build}" in
     build) ;;
     test) want+=("${test[@]}") ;;
     bench) want+=("${test[@]}" "${bench[@]}") ;;
-    *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+    fuzz) want+=("${fuzz[@]}") ;;
+    *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${want[@]}"; do

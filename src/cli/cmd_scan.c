@@ -16,7 +16,7 @@ static void usage(FILE *f)
           "Scans files and directories (recursively; .git/ skipped) or stdin ('-').\n"
           "With no PATH, scans the current directory.\n"
           "\n"
-          "  -f, --format text|json|jsonl  report format (default text)\n"
+          "  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
           "  -o, --output FILE           write the report to FILE\n"
           "  --config FILE               configuration (default: .leakhound.yml at the\n"
           "                              repository root); --no-config ignores it\n"
@@ -27,11 +27,16 @@ static void usage(FILE *f)
           "  --exclude GLOB              skip paths matching GLOB (repeatable)\n"
           "  --threads N                 worker threads (default: all cores)\n"
           "  --max-file-size SIZE        skip larger files (default 25M)\n"
+          "  --max-findings-per-file N   report at most N findings per file (default 1000)\n"
+          "  --regex-match-limit N       PCRE2 match limit per rule match attempt (2000000)\n"
+          "  --regex-depth-limit N       PCRE2 depth limit (default 10000)\n"
           "  --follow-symlinks           follow symbolic links (loops are detected)\n"
           "  --scan-binary               also scan files that contain NUL bytes\n"
           "  --show-secrets              print whole secrets (redacted by default)\n"
           "  --show-invalid              also list matches whose checksum failed\n"
           "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
+          "  --baseline FILE             suppress the findings listed in FILE (see\n"
+          "                              'leakhound baseline --help')\n"
           "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
           "  --fail-on LEVEL             exit 1 only for findings at or above LEVEL\n"
           "  --exit-code N               exit code when findings are reported (default 1)\n"
@@ -63,6 +68,7 @@ int lh_cmd_scan(int argc, char **argv)
     if (ex) {
         goto out;
     }
+    lh_cli_session_set_inputs(&s, paths, npaths);
     struct lh_scan_stats st = {0};
     struct lh_scan_opts so = {
         .threads = o.threads,

@@ -5,5 +5,12 @@
 
 int lh_cmd_scan(int argc, char **argv);
 int lh_cmd_rules(int argc, char **argv);
+int lh_cmd_history(int argc, char **argv);
+int lh_cmd_staged(int argc, char **argv);
+int lh_cmd_baseline(int argc, char **argv);
+int lh_cmd_install_hook(int argc, char **argv);
+int lh_cmd_revoke(int argc, char **argv);
+int lh_cmd_serve(int argc, char **argv);
+int lh_cmd_keygen(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,13 @@ const struct option lh_cli_common_longopts[] = {
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE},
+    {"revoke", no_argument, NULL, OPT_REVOKE},
+    {"revoke-url", required_argument, NULL, OPT_REVOKE_URL},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"max-findings-per-file", required_argument, NULL, OPT_MAX_FINDINGS},
+    {"regex-match-limit", required_argument, NULL, OPT_MATCH_LIMIT},
+    {"regex-depth-limit", required_argument, NULL, OPT_DEPTH_LIMIT},
     {NULL, 0, NULL, 0},
 };
 const size_t lh_cli_common_nlongopts = sizeof(lh_cli_common_longopts) /
@@ -103,6 +111,7 @@ void lh_cli_opts_dispose(struct lh_cli_opts *o)
     lh_strlist_dispose(&o->enable);
     lh_strlist_dispose(&o->disable);
     lh_strlist_dispose(&o->exclude);
+    lh_strlist_dispose(&o->revoke_urls);
 }
 
 int lh_cli_parse_size(size_t *out, const char *s)
@@ -157,6 +166,7 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
             return -1;
         }
         o->format = arg;
+        o->has_format = true;
         return 1;
     case OPT_OUTPUT:
         o->output = arg;
@@ -216,6 +226,7 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
             lh_cli_error("--min-confidence takes confirmed, probable or low, not '%s'", arg);
             return -1;
         }
+        o->has_min_confidence = true;
         return 1;
     case OPT_CONFIG:
         o->config_path = arg;
@@ -226,9 +237,47 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
     case OPT_BASELINE:
         o->baseline = arg;
         return 1;
+    case OPT_REVOKE:
+        o->revoke = true;
+        return 1;
+    case OPT_REVOKE_URL:
+        return lh_strlist_push(&o->revoke_urls, arg) < 0 ? -1 : 1;
+    case OPT_STATE_DIR:
+        o->state_dir = arg;
+        return 1;
+    case OPT_DRY_RUN:
+        o->dry_run = true;
+        return 1;
+    case OPT_MAX_FINDINGS:
+        /* docs/limits.md: caps memory and report size for a file full of secrets */
+        if (lh_cli_parse_size(&o->max_findings, arg) < 0 || o->max_findings < 1 ||
+            o->max_findings > 1000000) {
+            lh_cli_error("--max-findings-per-file takes a number from 1 to 1000000, not '%s'",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case OPT_MATCH_LIMIT:
+    case OPT_DEPTH_LIMIT: {
+        size_t n = 0;
+        size_t lo = opt == OPT_MATCH_LIMIT ? 1000 : 100;
+        if (lh_cli_parse_size(&n, arg) < 0 || n < lo || n > 1000000000) {
+            lh_cli_error("--regex-%s-limit takes a number from %zu to 1000000000, not '%s'",
+                         opt == OPT_MATCH_LIMIT ? "match" : "depth", lo, arg);
+            return -1;
+        }
+        if (opt == OPT_MATCH_LIMIT) {
+            o->match_limit = (uint32_t)n;
+        } else {
+            o->depth_limit = (uint32_t)n;
+        }
+        return 1;
+    }
     case OPT_EXIT_CODE: {
         size_t n = 0;
-        if (lh_cli_parse_size(&n, arg) < 0 || n > 255) {
+        /* digits only: no size suffixes, signs or blanks */
+        if (!arg[0] || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 3 ||
+            lh_cli_parse_size(&n, arg) < 0 || n > 255) {
             lh_cli_error("--exit-code takes a number from 0 to 255, not '%s'", arg);
             return -1;
         }
@@ -240,7 +289,32 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
     }
 }
 
-int lh_cli_load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o)
+/*
+ * Enables or disables the rules matching each glob. A glob that matches nothing is an
+ * error: a usage error on the command line, a configuration error (exit 3) in the file.
+ */
+static int select_rules(struct lh_ruleset *rs, const struct lh_strlist *globs, bool enable,
+                        const char *cfg_path)
+{
+    for (size_t i = 0; i < globs->count; i++) {
+        if (lh_ruleset_select(rs, globs->items[i], enable)) {
+            continue;
+        }
+        if (cfg_path) {
+            lh_cli_error("%s: %s: '%s' matches no rule", cfg_path,
+                         enable ? "enable_rules" : "disable_rules", globs->items[i]);
+            return LH_EXIT_CONFIG;
+        }
+        lh_cli_error("--%s-rule '%s' matches no rule", enable ? "enable" : "disable",
+                     globs->items[i]);
+        return LH_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Loads rules; the config's selection (cfg may be NULL) first, the command line's on top. */
+static int load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o,
+                      const struct lh_config *cfg)
 {
     struct lh_ruleset *rs = NULL;
     int rc = lh_ruleset_new(&rs);
@@ -255,22 +329,30 @@ int lh_cli_load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o)
         lh_ruleset_free(rs);
         return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
     }
-    for (size_t i = 0; i < o->enable.count; i++) {
-        if (!lh_ruleset_select(rs, o->enable.items[i], true)) {
-            lh_cli_error("--enable-rule '%s' matches no rule", o->enable.items[i]);
-            lh_ruleset_free(rs);
-            return LH_EXIT_USAGE;
+    int ex = 0;
+    if (cfg) {
+        ex = select_rules(rs, &cfg->enable_rules, true, cfg->path ? cfg->path : "config");
+        if (!ex) {
+            ex = select_rules(rs, &cfg->disable_rules, false, cfg->path ? cfg->path : "config");
         }
     }
-    for (size_t i = 0; i < o->disable.count; i++) {
-        if (!lh_ruleset_select(rs, o->disable.items[i], false)) {
-            lh_cli_error("--disable-rule '%s' matches no rule", o->disable.items[i]);
-            lh_ruleset_free(rs);
-            return LH_EXIT_USAGE;
-        }
+    if (!ex) {
+        ex = select_rules(rs, &o->enable, true, NULL);
+    }
+    if (!ex) {
+        ex = select_rules(rs, &o->disable, false, NULL);
+    }
+    if (ex) {
+        lh_ruleset_free(rs);
+        return ex;
     }
     *out = rs;
     return 0;
+}
+
+int lh_cli_load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o)
+{
+    return load_rules(out, o, NULL);
 }
 
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
@@ -280,6 +362,9 @@ int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
     dopts.matcher.use_cache = !o->no_cache;
     dopts.inline_allow = !o->no_inline_allow;
     dopts.keep_invalid = o->show_invalid;
+    dopts.max_per_blob = o->max_findings;
+    dopts.matcher.match_limit = o->match_limit;
+    dopts.matcher.depth_limit = o->depth_limit;
     int rc = lh_detector_new(d, rs, &dopts);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
@@ -404,20 +489,23 @@ int lh_cli_parse(struct lh_cli_opts *o, int argc, char **argv, const struct opti
     return 0;
 }
 
-/* Rule paths in a config file are relative to the file's directory. */
+/* A path from the config file: relative ones are relative to the file's directory. */
+static char *config_relative(const struct lh_config *cfg, const char *r)
+{
+    const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+    if (r[0] == '/' || !slash) {
+        return strdup(r);
+    }
+    char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
+    char *path = dir ? lh_path_join(dir, r) : NULL;
+    free(dir);
+    return path;
+}
+
 static int add_config_rules(struct lh_cli_opts *o, const struct lh_config *cfg)
 {
     for (size_t i = 0; i < cfg->rules.count; i++) {
-        const char *r = cfg->rules.items[i];
-        char *path = NULL;
-        const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
-        if (r[0] != '/' && slash) {
-            char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
-            path = dir ? lh_path_join(dir, r) : NULL;
-            free(dir);
-        } else {
-            path = strdup(r);
-        }
+        char *path = config_relative(cfg, cfg->rules.items[i]);
         if (!path || lh_strlist_push(&o->rule_paths, path) < 0) {
             free(path);
             return -1;
@@ -437,10 +525,83 @@ static int push_all(struct lh_strlist *dst, const struct lh_strlist *src)
     return 0;
 }
 
+/*
+ * The directory a full scan covers: the root of the git repository holding `start`, else
+ * the config file's directory, else the current directory. A real path (heap), or NULL.
+ */
+static char *project_root(const struct lh_config *cfg, const char *start)
+{
+    char *dir = realpath(start ? start : ".", NULL);
+    struct stat st;
+    if (dir && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+        }
+    }
+    while (dir) {
+        char *git = lh_path_join(dir, ".git");
+        bool found = git && access(git, F_OK) == 0;
+        free(git);
+        if (found) {
+            return dir;
+        }
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir) {
+            break;
+        }
+        *slash = '\0';
+    }
+    free(dir);
+    if (cfg->path) {
+        char *real = realpath(cfg->path, NULL);
+        char *slash = real ? strrchr(real, '/') : NULL;
+        if (slash) {
+            slash[slash == real ? 1 : 0] = '\0';
+            return real;
+        }
+        free(real);
+    }
+    return realpath(".", NULL);
+}
+
+/* Loads the baseline named on the command line or in the config (relative to the file). */
+static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
+{
+    if (o->baseline) {
+        s->baseline_path = strdup(o->baseline);
+    } else if (s->cfg.baseline) {
+        s->baseline_path = config_relative(&s->cfg, s->cfg.baseline);
+    } else {
+        return 0;
+    }
+    if (!s->baseline_path) {
+        lh_cli_error("out of memory");
+        return LH_EXIT_IO;
+    }
+    o->baseline = s->baseline_path;
+    struct stat st;
+    if (o->baseline_missing_ok && stat(s->baseline_path, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size == 0) {
+        return 0; /* `baseline create > FILE`: the shell emptied FILE before we ran */
+    }
+    int rc = lh_baseline_load_file(&s->baseline, s->baseline_path);
+    if (rc == LH_ENOTFOUND && o->baseline_missing_ok) {
+        return 0;
+    }
+    if (rc < 0) {
+        /* never scan without a baseline that was asked for: that would report a different set */
+        lh_cli_error("%s", lh_error_get());
+        return rc == LH_EIO || rc == LH_ENOMEM ? LH_EXIT_IO : LH_EXIT_CONFIG;
+    }
+    return 0;
+}
+
 int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const char *root)
 {
     memset(s, 0, sizeof(*s));
     lh_config_init(&s->cfg);
+    lh_baseline_init(&s->baseline);
     s->t0 = lh_cli_now();
     if (!o->no_config) {
         char *found = o->config_path ? strdup(o->config_path) : lh_config_find(root);
@@ -453,35 +614,104 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
             }
         }
     }
-    /* the file first, then the command line on top */
-    if (add_config_rules(o, &s->cfg) < 0 || push_all(&o->enable, &s->cfg.enable_rules) < 0 ||
-        push_all(&o->disable, &s->cfg.disable_rules) < 0 ||
-        push_all(&o->exclude, &s->cfg.allow_paths) < 0) {
+    s->project_root = project_root(&s->cfg, root);
+    /* rule selection is layered in load_rules: the file first, the command line on top */
+    if (add_config_rules(o, &s->cfg) < 0 || push_all(&o->exclude, &s->cfg.allow_paths) < 0) {
         lh_cli_error("out of memory");
         return LH_EXIT_IO;
     }
     if (s->cfg.has_fail_on && !o->has_fail_on) {
         o->fail_on = s->cfg.fail_on;
     }
-    if (s->cfg.has_min_confidence && o->min_confidence == LH_CONF_LOW) {
+    if (s->cfg.has_min_confidence && !o->has_min_confidence) {
         o->min_confidence = s->cfg.min_confidence;
     }
-    if (s->cfg.format && !strcmp(o->format, "text")) {
+    if (s->cfg.format && !o->has_format) {
         if (!lh_report_find(s->cfg.format)) {
-            lh_cli_error("%s: unknown format '%s' (expected one of: %s)", s->cfg.path,
-                         s->cfg.format, lh_report_formats());
+            lh_cli_error("%s:%d:%d: unknown format '%s' (expected one of: %s)", s->cfg.path,
+                         s->cfg.format_line, s->cfg.format_column, s->cfg.format,
+                         lh_report_formats());
             return LH_EXIT_CONFIG;
         }
         o->format = s->cfg.format;
     }
-    if (s->cfg.baseline && !o->baseline) {
-        o->baseline = s->cfg.baseline;
+    int ex = open_baseline(s, o);
+    if (ex) {
+        return ex;
     }
-    int ex = lh_cli_load_rules(&s->rs, o);
+    ex = lh_cli_revoke_check(s, o);
+    if (ex) {
+        return ex;
+    }
+    ex = load_rules(&s->rs, o, &s->cfg);
     if (ex) {
         return ex;
     }
     return lh_cli_build_detector(&s->det, s->rs, o);
+}
+
+void lh_cli_session_set_inputs(struct lh_cli_session *s, const char *const *paths, size_t n)
+{
+    s->full_scan = false;
+    for (size_t i = 0; s->project_root && i < n && !s->full_scan; i++) {
+        if (!strcmp(paths[i], "-")) {
+            continue;
+        }
+        char *real = realpath(paths[i], NULL);
+        s->full_scan = real && !strcmp(real, s->project_root);
+        free(real);
+    }
+}
+
+bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
+                                  const struct lh_baseline_entry *e)
+{
+    const struct lh_rule *r = s->rs ? lh_ruleset_find(s->rs, e->rule_id) : NULL;
+    return r && lh_rule_active(r);
+}
+
+#define MAX_ENTRY_WARNINGS 20
+
+size_t lh_cli_session_apply_baseline(struct lh_cli_session *s, const struct lh_cli_opts *o,
+                                     struct lh_findings *l, bool warn_stale)
+{
+    if (!s->baseline_path) {
+        return 0;
+    }
+    char today[LH_BASELINE_DATE_LEN + 1];
+    lh_baseline_today(today);
+    struct lh_baseline_stats st;
+    lh_baseline_apply(&s->baseline, l, today, &st);
+    const char *name = s->baseline_path;
+    size_t stale = 0;
+    size_t shown = 0;
+    for (size_t i = 0; i < s->baseline.count; i++) {
+        const struct lh_baseline_entry *e = &s->baseline.entries[i];
+        bool expired = e->matched && lh_baseline_expired(e, today);
+        bool is_stale = !e->matched && lh_cli_session_entry_checked(s, e);
+        stale += is_stale;
+        if (o->quiet || !(expired || (is_stale && warn_stale)) || shown++ >= MAX_ENTRY_WARNINGS) {
+            continue;
+        }
+        if (expired) {
+            lh_cli_warn("%s:%d: baseline entry for rule '%s' (fingerprint %s) expired on %s; "
+                        "its finding%s reported again",
+                        name, e->line, e->rule_id, e->fingerprint, e->expires,
+                        e->matched == 1 ? " is" : "s are");
+        } else {
+            lh_cli_warn("%s:%d: stale baseline entry for rule '%s' (fingerprint %s) matched no "
+                        "finding; remove it with 'leakhound baseline prune'",
+                        name, e->line, e->rule_id, e->fingerprint);
+        }
+    }
+    if (!o->quiet && shown > MAX_ENTRY_WARNINGS) {
+        lh_cli_warn("%s: %zu more expired or stale baseline entries not listed", name,
+                    shown - MAX_ENTRY_WARNINGS);
+    }
+    if (!o->quiet && warn_stale && stale) {
+        lh_cli_warn("%s: %zu stale baseline entr%s", name, stale, stale == 1 ? "y" : "ies");
+    }
+    return stale;
 }
 
 int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
@@ -494,9 +724,11 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
             f->suppressed = true;
         }
     }
+    lh_cli_session_apply_baseline(s, o, l, s->full_scan);
     sum->seconds = lh_cli_now() - s->t0;
     int ex = lh_cli_write_report(o, s->rs, l, sum);
-    return ex ? ex : lh_cli_scan_exit(o, l, sum);
+    int rex = ex ? 0 : lh_cli_revoke_session(s, o, l); /* after the report: may wait on HTTP */
+    return ex ? ex : rex ? rex : lh_cli_scan_exit(o, l, sum);
 }
 
 void lh_cli_session_close(struct lh_cli_session *s)
@@ -504,5 +736,8 @@ void lh_cli_session_close(struct lh_cli_session *s)
     lh_detector_free(s->det);
     lh_ruleset_free(s->rs);
     lh_config_dispose(&s->cfg);
+    lh_baseline_dispose(&s->baseline);
+    free(s->baseline_path);
+    free(s->project_root);
     memset(s, 0, sizeof(*s));
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "finding/baseline.h"
 #include "finding/detect.h"
 #include "report/report.h"
 #include "rules/ruleset.h"
@@ -37,13 +38,23 @@ struct lh_cli_opts {
     const char *color; /* auto|always|never */
     size_t threads;
     size_t max_file_size;
+    size_t max_findings;  /* --max-findings-per-file (0: the detector's default, 1000) */
+    uint32_t match_limit; /* --regex-match-limit (0: LH_MATCHER_MATCH_LIMIT) */
+    uint32_t depth_limit; /* --regex-depth-limit (0: LH_MATCHER_DEPTH_LIMIT) */
     enum lh_confidence fail_on;
     bool has_fail_on;
     enum lh_confidence min_confidence; /* findings below are dropped (default low) */
+    bool has_min_confidence;           /* given on the command line */
+    bool has_format;                   /* given on the command line */
     int exit_code; /* exit code for findings */
     const char *config_path; /* --config FILE */
     bool no_config;          /* --no-config */
     const char *baseline;    /* --baseline FILE */
+    bool baseline_missing_ok; /* a missing baseline file counts as empty (baseline create) */
+    bool revoke;                   /* --revoke */
+    struct lh_strlist revoke_urls; /* --revoke-url URL (repeatable) */
+    const char *state_dir;         /* --state-dir DIR */
+    bool dry_run;                  /* --dry-run: print revocation requests, send nothing */
 };
 
 /*
@@ -56,6 +67,11 @@ struct lh_cli_session {
     struct lh_ruleset *rs;
     struct lh_detector *det;
     double t0;
+    struct lh_baseline baseline; /* loaded at open when a baseline is configured */
+    char *baseline_path;         /* resolved path of that baseline (owned), or NULL */
+    char *project_root;          /* config dir, else git root, else cwd (owned, real path) */
+    bool full_scan;              /* set by lh_cli_session_set_inputs */
+    const char *revoke_source;   /* "source" of revocation requests; NULL: "scan" */
 };
 
 /* getopt_long option ids for the shared options (values above 255). */
@@ -84,6 +100,13 @@ enum {
     OPT_NO_CONFIG,
     OPT_BASELINE,
     OPT_MIN_CONFIDENCE,
+    OPT_REVOKE,
+    OPT_REVOKE_URL,
+    OPT_STATE_DIR,
+    OPT_DRY_RUN,
+    OPT_MAX_FINDINGS,
+    OPT_MATCH_LIMIT,
+    OPT_DEPTH_LIMIT,
     OPT_COMMON_LAST,
 };
 
@@ -120,6 +143,27 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
 int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const char *root);
 
 /*
+ * Records the inputs of the scan so the finish step knows whether it is full: one of the
+ * paths is the project root (see struct lh_cli_session). Only a full scan reports stale
+ * baseline entries; "-" (stdin) never makes a scan full. Commands that scan something
+ * else (history) may set s->full_scan themselves.
+ */
+void lh_cli_session_set_inputs(struct lh_cli_session *s, const char *const *paths, size_t n);
+
+/*
+ * Applies the session's baseline to a sorted finding list: suppresses findings matched by
+ * entries in force, warns (unless quiet) about expired entries that matched and, after a
+ * full scan, about stale entries (no match although their rule was active). Returns the
+ * number of stale entries. Used by lh_cli_session_finish and `baseline prune`.
+ */
+size_t lh_cli_session_apply_baseline(struct lh_cli_session *s, const struct lh_cli_opts *o,
+                                     struct lh_findings *l, bool warn_stale);
+
+/* Whether a baseline entry can be judged in this run: its rule is loaded and active. */
+bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
+                                  const struct lh_baseline_entry *e);
+
+/*
  * Finishes a scan: drops findings under min_confidence, applies the baseline, runs
  * revocation when enabled, writes the report and returns the exit code.
  */
@@ -127,6 +171,17 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
                           struct lh_findings *l, struct lh_report_summary *sum);
 
 void lh_cli_session_close(struct lh_cli_session *s);
+
+/*
+ * Revocation (cmd_revoke.c). _check runs at session open: --revoke-url without revocation
+ * enabled is a usage error, revocation without a route a config error (exit codes; 0 ok).
+ * _session runs in lh_cli_session_finish after the report is written: it enqueues every
+ * reported finding durably, then flushes; delivery problems are printed and left pending,
+ * so it returns an exit code (non-zero) only when the journal itself failed.
+ */
+int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts *o);
+int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
+                          const struct lh_findings *l);
 
 /* Parses argv with the shared options plus `extra` (may be NULL) into o; extra options are
  * handed to `handle` (returns 1 handled, -1 error). Returns 0, LH_EXIT_USAGE, or -1 for

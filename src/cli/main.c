@@ -16,6 +16,13 @@ struct command {
 static const struct command commands[] = {
     {"scan", lh_cmd_scan, "scan files, directories or stdin for secrets"},
     {"rules", lh_cmd_rules, "list or check the rules"},
+    {"history", lh_cmd_history, "scan the git history: every blob of every ref, once"},
+    {"staged", lh_cmd_staged, "scan the changes staged for commit (pre-commit)"},
+    {"baseline", lh_cmd_baseline, "create or prune a baseline of accepted findings"},
+    {"install-hook", lh_cmd_install_hook, "install the pre-commit hook into a repository"},
+    {"revoke", lh_cmd_revoke, "deliver pending revocation requests or list their status"},
+    {"serve", lh_cmd_serve, "run the GitHub secret scanning partner endpoint"},
+    {"keygen", lh_cmd_keygen, "issue API keys with a checksum leakhound confirms"},
     {NULL, NULL, NULL},
 };
 

@@ -118,10 +118,27 @@ static int seconds(struct ctx *c, yaml_node_t *n, double *out)
     return rc;
 }
 
+/*
+ * Checks that n is a mapping without repeated keys. libyaml accepts a repeated key and the
+ * loaders below would let the last one win (or merge lists), so a second `min_confidence:`
+ * further down a long file could silently change what is reported.
+ */
 static int mapping(struct ctx *c, yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
         return lh_yaml_error(c->name, n, "%s must be a mapping", what);
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        const char *key = lh_yaml_scalar(c->doc, k);
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; key && q < p; q++) {
+            yaml_node_t *qk = yaml_document_get_node(c->doc, q->key);
+            const char *prev = lh_yaml_scalar(c->doc, qk);
+            if (prev && !strcmp(prev, key)) {
+                return lh_yaml_error(c->name, k, "duplicate key '%s' (first at line %zu)", key,
+                                     qk->start_mark.line + 1);
+            }
+        }
     }
     return 0;
 }
@@ -422,8 +439,16 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
             cfg->has_fail_on = true;
         } else if (!strcmp(key, "baseline")) {
             rc = lh_yaml_strdup(&cfg->baseline, name, &doc, v);
+            if (rc == 0 && !cfg->baseline[0]) {
+                rc = lh_yaml_error(name, v, "baseline must be a file path, not empty");
+            }
         } else if (!strcmp(key, "format")) {
             rc = lh_yaml_strdup(&cfg->format, name, &doc, v);
+            cfg->format_line = (int)v->start_mark.line + 1;
+            cfg->format_column = (int)v->start_mark.column + 1;
+            if (rc == 0 && !cfg->format[0]) {
+                rc = lh_yaml_error(name, v, "format must not be empty");
+            }
         } else if (!strcmp(key, "revoke")) {
             rc = parse_revoke(&c, cfg, v);
         } else if (!strcmp(key, "serve")) {

@@ -69,6 +69,7 @@ struct lh_config {
     enum lh_confidence fail_on;
     char *baseline; /* baseline file path */
     char *format;
+    int format_line, format_column; /* where `format:` is (checked later, by the CLI) */
     /* revoke */
     bool revoke_enabled;
     char *state_dir;

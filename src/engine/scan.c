@@ -168,6 +168,8 @@ static int scan_one(struct scanctx *c, struct wstate *w, const char *path)
     int rc = read_file(&w->buf, path, c->max_size);
     if (rc == LH_ETOOBIG) {
         atomic_fetch_add(&c->stats->skipped_large, 1);
+        warnf(c, "'%s' is over the --max-file-size limit of %zu bytes; skipped", path,
+              c->max_size);
         rc = 0;
     } else if (rc < 0) {
         atomic_fetch_add(&c->stats->errors, 1);
@@ -370,7 +372,10 @@ static int walk(struct scanctx *c, struct lh_pool *pool, const char *path, int d
         return 0;
     }
     if ((size_t)st.st_size > c->max_size) {
+        /* hardening (issue #9): say which file went unscanned, not just how many */
         atomic_fetch_add(&c->stats->skipped_large, 1);
+        warnf(c, "'%s' is %lld bytes, over the --max-file-size limit of %zu; skipped", path,
+              (long long)st.st_size, c->max_size);
         return 0;
     }
     (void)pool;

@@ -4,6 +4,12 @@
  * cheap-first order: path allowlist, placeholders, stopwords, allow regexes, entropy, then
  * the validator. A match that fails a validator is dropped unless keep_invalid is set, in
  * which case it is delivered with `invalid = true` for --show-invalid.
+ *
+ * Pair rules (patterns with an `id` group, e.g. an AWS secret key next to its AKIA id) are
+ * matched first (the matcher orders their regions first); each reported pair remembers
+ * its secret and id spans, and a later finding of another rule that overlaps one of them
+ * is dropped, so the pair is one finding. The id is an identifier, not a secret: it is
+ * recorded in clear as the `pair_id` metadata.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "finding/detect.h"
@@ -37,9 +43,15 @@ struct lh_detector {
     struct lh_detect_opts opts;
 };
 
+struct span {
+    size_t rule, start, end;
+};
+
 struct lh_detect_scratch {
     struct lh_matcher_scratch *ms;
     pcre2_match_data *md;
+    struct span *pairs; /* spans (secret, id) of the current blob's reported pairs */
+    size_t npairs, apairs;
     size_t *nl; /* newline offsets of the current blob, built on first finding */
     size_t nnl, anl;
     bool nl_built;
@@ -54,6 +66,7 @@ struct blobctx {
     lh_finding_cb cb;
     void *payload;
     size_t count;
+    size_t ninvalid; /* invalid findings delivered (keep_invalid), capped like count */
     size_t last_rule, last_start, last_end;
     bool have_last;
 };
@@ -203,6 +216,7 @@ void lh_detect_scratch_free(struct lh_detect_scratch *s)
     lh_matcher_scratch_free(s->ms);
     pcre2_match_data_free(s->md);
     free(s->nl);
+    free(s->pairs);
     free(s);
 }
 
@@ -304,20 +318,26 @@ static size_t codepoints(const uint8_t *p, size_t n)
     return c;
 }
 
-static bool line_has_allow(const uint8_t *buf, size_t len, size_t lstart)
+/*
+ * Whether `leakhound:allow` occurs on the line where the secret [sstart, send) starts.
+ * The tag is a plain substring, so every comment syntax works (#, //, slash-star, --,
+ * <!-- -->, ;, REM, %, ' ...) and so does a tag before the secret. Only the part of the
+ * line within INLINE_ALLOW_SCAN bytes of the secret counts: a long line such as minified
+ * code may hold many secrets, and one tag far away must not hide them all; a short line
+ * is covered whole, wherever the comment sits (the old scan from the line start missed a
+ * tag after a secret that began more than INLINE_ALLOW_SCAN bytes into its line).
+ */
+static bool line_has_allow(const uint8_t *buf, size_t len, size_t lstart, size_t sstart,
+                           size_t send)
 {
     static const char tag[] = "leakhound:allow";
-    size_t n = len - lstart;
-    if (n > INLINE_ALLOW_SCAN) {
-        n = INLINE_ALLOW_SCAN;
-    }
-    const uint8_t *p = buf + lstart;
-    const uint8_t *nl = memchr(p, '\n', n);
-    if (nl) {
-        n = (size_t)(nl - p);
-    }
-    for (size_t i = 0; i + sizeof(tag) - 1 <= n; i++) {
-        if (p[i] == 'l' && !memcmp(p + i, tag, sizeof(tag) - 1)) {
+    const size_t tlen = sizeof(tag) - 1;
+    size_t from = sstart - lstart > INLINE_ALLOW_SCAN ? sstart - INLINE_ALLOW_SCAN : lstart;
+    size_t lim = len - send > INLINE_ALLOW_SCAN ? send + INLINE_ALLOW_SCAN : len;
+    const uint8_t *nl = memchr(buf + sstart, '\n', lim - sstart);
+    size_t to = nl ? (size_t)(nl - buf) : lim;
+    for (size_t i = from; i + tlen <= to; i++) {
+        if (buf[i] == 'l' && !memcmp(buf + i, tag, tlen)) {
             return true;
         }
     }
@@ -337,6 +357,49 @@ static bool path_allowed(const struct lh_rule *r, const char *path)
     return false;
 }
 
+static int push_pair_span(struct lh_detect_scratch *s, size_t rule, size_t start, size_t end)
+{
+    if (end <= start) {
+        return 0;
+    }
+    if (s->npairs == s->apairs) {
+        size_t n = s->apairs ? s->apairs * 2 : 16;
+        struct span *p = realloc(s->pairs, n * sizeof(*p));
+        if (!p) {
+            return lh_error_oom();
+        }
+        s->pairs = p;
+        s->apairs = n;
+    }
+    s->pairs[s->npairs++] = (struct span){rule, start, end};
+    return 0;
+}
+
+/* Does [start, end) overlap a span of a pair reported by another rule? */
+static bool in_reported_pair(const struct lh_detect_scratch *s, size_t rule, size_t start,
+                             size_t end)
+{
+    for (size_t i = 0; i < s->npairs; i++) {
+        const struct span *p = &s->pairs[i];
+        if (p->rule != rule && start < p->end && end > p->start) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* pair_id metadata: the identifier in clear, printable ASCII only, truncated to fit. */
+static void set_pair_meta(struct lh_finding *f, const uint8_t *id, size_t len)
+{
+    static const char key[] = "pair_id";
+    size_t n = len < sizeof(f->meta_value) - 1 ? len : sizeof(f->meta_value) - 1;
+    memcpy(f->meta_key, key, sizeof(key));
+    for (size_t i = 0; i < n; i++) {
+        f->meta_value[i] = id[i] >= 0x20 && id[i] < 0x7f ? (char)id[i] : '?';
+    }
+    f->meta_value[n] = '\0';
+}
+
 static int on_match(const struct lh_match *m, void *payload)
 {
     struct blobctx *c = payload;
@@ -352,12 +415,23 @@ static int on_match(const struct lh_match *m, void *payload)
     if (path_allowed(r, c->path)) {
         return 0;
     }
+    if (c->s->npairs && in_reported_pair(c->s, m->rule, m->sstart, m->send)) {
+        return 0; /* reported as part of a pair */
+    }
     const uint8_t *secret = c->buf + m->sstart;
     size_t slen = m->send - m->sstart;
     enum lh_confidence conf;
     struct lh_validation val;
     enum lh_verdict v = lh_detect_judge(d, c->s, m->rule, secret, slen, &conf, &val);
     if (v != LH_VERDICT_FINDING && !(v == LH_VERDICT_INVALID && d->opts.keep_invalid)) {
+        return 0;
+    }
+    /*
+     * Hardening (issue #9): invalid findings (--show-invalid) are capped too, separately so
+     * they never crowd out valid ones; uncapped, a file full of checksum-failing look-alikes
+     * grew the finding list (a heap copy of path and secret each) without bound.
+     */
+    if (v == LH_VERDICT_INVALID && c->ninvalid++ >= d->opts.max_per_blob) {
         return 0;
     }
     c->have_last = true;
@@ -375,7 +449,7 @@ static int on_match(const struct lh_match *m, void *payload)
     size_t lstart;
     size_t elstart;
     locate(c->s, m->sstart, &f.line, &lstart);
-    if (d->opts.inline_allow && line_has_allow(c->buf, c->len, lstart)) {
+    if (d->opts.inline_allow && line_has_allow(c->buf, c->len, lstart, m->sstart, m->send)) {
         return 0;
     }
     locate(c->s, m->send, &f.end_line, &elstart);
@@ -390,6 +464,9 @@ static int on_match(const struct lh_match *m, void *payload)
     memcpy(f.meta_value, val.meta_value, sizeof(f.meta_value));
     f.meta_key[sizeof(f.meta_key) - 1] = '\0';
     f.meta_value[sizeof(f.meta_value) - 1] = '\0';
+    if (m->iend > m->istart && !f.meta_key[0]) {
+        set_pair_meta(&f, c->buf + m->istart, m->iend - m->istart);
+    }
     f.path = strdup(c->path ? c->path : "-");
     int rc = f.path ? lh_finding_set_secret(&f, secret, slen) : lh_error_oom();
     if (rc < 0) {
@@ -398,6 +475,16 @@ static int on_match(const struct lh_match *m, void *payload)
     }
     if (!f.invalid) {
         c->count++;
+        if (lh_matcher_rule_is_pair(d->matcher, m->rule)) {
+            rc = push_pair_span(c->s, m->rule, m->sstart, m->send);
+            if (rc == 0) {
+                rc = push_pair_span(c->s, m->rule, m->istart, m->iend);
+            }
+            if (rc < 0) {
+                lh_finding_dispose(&f);
+                return rc;
+            }
+        }
     }
     rc = c->cb(&f, c->payload);
     lh_finding_dispose(&f);
@@ -410,6 +497,7 @@ int lh_detect_blob(const struct lh_detector *d, struct lh_detect_scratch *s, con
     struct blobctx c = {.d = d, .s = s, .buf = buf, .len = len, .path = path, .cb = cb,
                         .payload = payload};
     s->nl_built = false;
+    s->npairs = 0;
     return lh_matcher_scan(d->matcher, s->ms, buf, len, on_match, &c);
 }
 

@@ -21,9 +21,10 @@
 #include "util/fs.h"
 #include "util/hash.h"
 
-#define DEFAULT_MATCH_LIMIT 2000000u
-#define DEFAULT_DEPTH_LIMIT 10000u
+#define DEFAULT_MATCH_LIMIT LH_MATCHER_MATCH_LIMIT
+#define DEFAULT_DEPTH_LIMIT LH_MATCHER_DEPTH_LIMIT
 #define MAX_CACHED_DB (64u * 1024u * 1024u)
+#define MAX_NAMED_ALTS 8 /* alternatives that may each name `secret` (or `id`) */
 
 struct lit {
     uint32_t rule;
@@ -33,7 +34,10 @@ struct lit {
 struct crule {
     const struct lh_rule *rule;
     pcre2_code *code;
-    uint32_t secret_group;
+    uint32_t secret_groups[MAX_NAMED_ALTS]; /* every group named `secret` */
+    size_t nsecret;
+    uint32_t id_groups[MAX_NAMED_ALTS]; /* every group named `id` (pair rules) */
+    size_t nid;
     _Atomic int jitted;
     bool active;
 };
@@ -51,6 +55,7 @@ struct lh_matcher {
 
 struct region {
     uint32_t rule;
+    uint32_t pair; /* 1 for pair rules: their regions run first */
     size_t start, end;
 };
 
@@ -72,12 +77,47 @@ struct lh_matcher_scratch {
 
 /* ---- compile ---- */
 
+/*
+ * Collects the numbers of the groups called `name` from the name table (duplicate names
+ * are allowed so that each alternative of a pair pattern can name its own groups).
+ * Returns how many there are, or -1 when there are more than MAX_NAMED_ALTS.
+ */
+static int named_groups(const pcre2_code *code, const char *name, uint32_t *out)
+{
+    uint32_t count = 0;
+    uint32_t size = 0;
+    PCRE2_SPTR table = NULL;
+    int n = 0;
+    if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
+        pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size) != 0 ||
+        pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table) != 0) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        PCRE2_SPTR e = table + (size_t)i * size;
+        if (strcmp((const char *)e + 2, name) != 0) {
+            continue;
+        }
+        if (n == MAX_NAMED_ALTS) {
+            return -1;
+        }
+        out[n++] = (uint32_t)e[0] << 8 | e[1];
+    }
+    return n;
+}
+
 static int compile_rule(struct crule *cr, const struct lh_rule *r)
 {
     int err = 0;
     PCRE2_SIZE off = 0;
     cr->rule = r;
-    cr->code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+    /*
+     * NEVER_UTF (hardening, issue #9): patterns are byte patterns (docs/rules.md); a
+     * `(*UTF)` pattern would make every region that is not valid UTF-8 fail with an error,
+     * so the rule would silently find nothing in Latin-1 or binary-ish files.
+     */
+    cr->code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+                             PCRE2_DUPNAMES | PCRE2_NEVER_UTF, &err, &off, NULL);
     if (!cr->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof(msg));
@@ -86,18 +126,21 @@ static int compile_rule(struct crule *cr, const struct lh_rule *r)
                      (size_t)off, (const char *)msg);
         return LH_ERULE;
     }
-    int n = pcre2_substring_number_from_name(cr->code, (PCRE2_SPTR) "secret");
-    if (n <= 0) {
+    int n = named_groups(cr->code, "secret", cr->secret_groups);
+    if (n == 0) {
         lh_error_set("%s:%d:%d: rule '%s': pattern has no capture group named 'secret'",
                      r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id);
         return LH_ERULE;
     }
-    if (n == PCRE2_ERROR_NOUNIQUESUBSTRING) {
-        lh_error_set("%s:%d:%d: rule '%s': more than one group is named 'secret'",
-                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id);
+    int k = n > 0 ? named_groups(cr->code, "id", cr->id_groups) : 0;
+    if (n < 0 || k < 0) {
+        lh_error_set("%s:%d:%d: rule '%s': more than %d groups are named '%s'",
+                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id,
+                     MAX_NAMED_ALTS, n < 0 ? "secret" : "id");
         return LH_ERULE;
     }
-    cr->secret_group = (uint32_t)n;
+    cr->nsecret = (size_t)n;
+    cr->nid = (size_t)k;
     return 0;
 }
 
@@ -362,6 +405,12 @@ bool lh_matcher_from_cache(const struct lh_matcher *m)
     return m->from_cache;
 }
 
+bool lh_matcher_rule_is_pair(const struct lh_matcher *m, size_t rule)
+{
+    LH_ASSERT(rule < m->nrules);
+    return m->rules[rule].nid > 0;
+}
+
 size_t lh_matcher_rule_count(const struct lh_matcher *m)
 {
     return m->nrules;
@@ -426,7 +475,8 @@ static int push_region(struct lh_matcher_scratch *s, uint32_t rule, size_t start
         s->regions = r;
         s->aregions = n;
     }
-    s->regions[s->nregions++] = (struct region){rule, start, end};
+    s->regions[s->nregions++] =
+        (struct region){rule, s->m->rules[rule].nid > 0 ? 1u : 0u, start, end};
     return 0;
 }
 
@@ -465,10 +515,24 @@ static int cmp_region(const void *a, const void *b)
 {
     const struct region *x = a;
     const struct region *y = b;
+    if (x->pair != y->pair) {
+        return x->pair ? -1 : 1;
+    }
     if (x->start != y->start) {
         return x->start < y->start ? -1 : 1;
     }
     return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* The first of groups[0..n) that took part in the match; 0 if none did. */
+static size_t set_group(const PCRE2_SIZE *ov, const uint32_t *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ov[2 * groups[i]] != PCRE2_UNSET) {
+            return groups[i];
+        }
+    }
+    return 0;
 }
 
 /*
@@ -505,9 +569,14 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
         }
         size_t ms = ov[0];
         size_t me = ov[1];
-        size_t g = cr->secret_group;
-        if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
-            struct lh_match mt = {r, ms, me, ov[2 * g], ov[2 * g + 1]};
+        size_t g = set_group(ov, cr->secret_groups, cr->nsecret);
+        if (g && ov[2 * g + 1] > ov[2 * g]) {
+            struct lh_match mt = {r, ms, me, ov[2 * g], ov[2 * g + 1], 0, 0};
+            size_t ig = set_group(ov, cr->id_groups, cr->nid);
+            if (ig) {
+                mt.istart = ov[2 * ig];
+                mt.iend = ov[2 * ig + 1];
+            }
             int rc = cb(&mt, payload);
             if (rc < 0) {
                 return rc;

@@ -25,6 +25,14 @@
 struct lh_matcher;
 struct lh_matcher_scratch;
 
+/*
+ * PCRE2 limits applied to every rule pattern (docs/limits.md). PCRE2 counts them per start
+ * position of one pcre2_match() call; a region whose match attempt hits one is abandoned
+ * (its rule finds nothing there), the scan goes on.
+ */
+#define LH_MATCHER_MATCH_LIMIT 2000000u
+#define LH_MATCHER_DEPTH_LIMIT 10000u
+
 struct lh_matcher_opts {
     bool use_cache;          /* load/store the Vectorscan database in the cache dir */
     const char *cache_dir;   /* NULL: lh_fs_cache_dir() */
@@ -32,11 +40,16 @@ struct lh_matcher_opts {
     uint32_t depth_limit;    /* PCRE2 depth limit (0: default) */
 };
 
-/* One match of a rule: byte offsets into the scanned buffer, [start, end). */
+/*
+ * One match of a rule: byte offsets into the scanned buffer, [start, end). A pattern may
+ * name `secret` (and `id`) in several alternatives (PCRE2 duplicate names): the group that
+ * took part in the match is reported.
+ */
 struct lh_match {
     size_t rule;         /* index into the rules array given to lh_matcher_new */
     size_t start, end;   /* whole match */
     size_t sstart, send; /* the `secret` group */
+    size_t istart, iend; /* the `id` group of a pair rule; istart == iend when unset */
 };
 
 /* Return 0 to continue, a negative code to stop the scan (propagated). */
@@ -73,6 +86,13 @@ int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, co
  */
 int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *s, size_t rule,
                          const uint8_t *buf, size_t len, lh_match_cb cb, void *payload) LH_WUR;
+
+/*
+ * True when rule's pattern has a group named `id` (a pair rule: the secret is reported
+ * together with the identifier it belongs to). lh_matcher_scan runs pair rules' regions
+ * before all others, so a detector sees every pair match of a buffer first.
+ */
+bool lh_matcher_rule_is_pair(const struct lh_matcher *m, size_t rule);
 
 /* Number of rules the matcher was built with (including inactive ones). */
 size_t lh_matcher_rule_count(const struct lh_matcher *m);

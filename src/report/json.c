@@ -1,9 +1,40 @@
 /* SPDX-License-Identifier: MIT */
-/* json and jsonl writers (jansson); see report.h. Invalid findings only with show_invalid. */
+/*
+ * json and jsonl writers (jansson) and the JSON helpers shared with the SARIF writer; see
+ * report.h. Invalid findings only with show_invalid; suppressed findings never.
+ */
 #include <jansson.h>
 #include <string.h>
 
 #include "report/report.h"
+#include "util/buf.h"
+
+json_t *lh_report_json_text(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j) {
+        return j;
+    }
+    /* not valid UTF-8: replace each stray byte by U+FFFD */
+    struct lh_buf b;
+    lh_buf_init(&b, 0);
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = strlen(s);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n;) {
+        size_t l = lh_report_utf8_len(p + i, n - i);
+        if (l) {
+            rc = lh_buf_put(&b, p + i, l);
+            i += l;
+        } else {
+            rc = lh_buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    j = rc == 0 ? json_stringn(b.ptr ? b.ptr : "", b.len) : NULL;
+    lh_buf_dispose(&b);
+    return j;
+}
 
 json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
 {
@@ -20,7 +51,7 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
     }
     json_object_set_new(o, "confidence",
                         json_string(f->invalid ? "invalid" : lh_confidence_name(f->confidence)));
-    json_object_set_new(o, "path", json_string(f->path));
+    json_object_set_new(o, "path", lh_report_json_text(f->path));
     json_object_set_new(o, "line", json_integer((json_int_t)f->line));
     json_object_set_new(o, "column", json_integer((json_int_t)f->column));
     json_object_set_new(o, "end_line", json_integer((json_int_t)f->end_line));
@@ -42,24 +73,24 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
     }
     const struct lh_provenance *p = &f->prov;
     if (p->commit) {
-        json_object_set_new(o, "commit", json_string(p->commit));
+        json_object_set_new(o, "commit", lh_report_json_text(p->commit));
     }
     if (p->author) {
-        json_object_set_new(o, "author", json_string(p->author));
+        json_object_set_new(o, "author", lh_report_json_text(p->author));
     }
     if (p->date) {
-        json_object_set_new(o, "date", json_string(p->date));
+        json_object_set_new(o, "date", lh_report_json_text(p->date));
     }
     if (p->message) {
-        json_object_set_new(o, "message", json_string(p->message));
+        json_object_set_new(o, "message", lh_report_json_text(p->message));
     }
     if (p->blob) {
-        json_object_set_new(o, "blob", json_string(p->blob));
+        json_object_set_new(o, "blob", lh_report_json_text(p->blob));
     }
     if (p->commit || p->refs.count) {
         json_t *refs = json_array();
         for (size_t i = 0; i < p->refs.count; i++) {
-            json_array_append_new(refs, json_string(p->refs.items[i]));
+            json_array_append_new(refs, lh_report_json_text(p->refs.items[i]));
         }
         json_object_set_new(o, "refs", refs);
     }

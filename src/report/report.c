@@ -7,11 +7,13 @@
 extern const struct lh_report_ops lh_report_text_ops;
 extern const struct lh_report_ops lh_report_json_ops;
 extern const struct lh_report_ops lh_report_jsonl_ops;
+extern const struct lh_report_ops lh_report_sarif_ops;
 
 static const struct lh_report_ops *const writers[] = {
     &lh_report_text_ops,
     &lh_report_json_ops,
     &lh_report_jsonl_ops,
+    &lh_report_sarif_ops,
     NULL,
 };
 
@@ -27,7 +29,7 @@ const struct lh_report_ops *lh_report_find(const char *format)
 
 const char *lh_report_formats(void)
 {
-    return "text json jsonl";
+    return "text json jsonl sarif";
 }
 
 void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
@@ -53,11 +55,15 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
         }
     }
     size_t total = confirmed + probable + low;
+    const char *unit = s->unit ? s->unit : "files";
+    size_t ulen = strlen(unit);
+    /* "1 file", "1 blob": drop the plural s of the unit */
+    int ushow = s->files == 1 && ulen > 1 && unit[ulen - 1] == 's' ? (int)ulen - 1 : (int)ulen;
     int n = snprintf(out, cap,
-                     "%zu finding%s (%zu confirmed, %zu probable, %zu low) in %zu %s "
+                     "%zu finding%s (%zu confirmed, %zu probable, %zu low) in %zu %.*s "
                      "(%.1f MB) in %.2f s",
-                     total, total == 1 ? "" : "s", confirmed, probable, low, s->files,
-                     s->unit ? s->unit : "files", (double)s->bytes / 1e6, s->seconds);
+                     total, total == 1 ? "" : "s", confirmed, probable, low, s->files, ushow,
+                     unit, (double)s->bytes / 1e6, s->seconds);
     size_t off = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
     if (suppressed && off < cap) {
         n = snprintf(out + off, cap - off, "; %zu suppressed", suppressed);
@@ -75,4 +81,43 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
     if (s->errors && off < cap) {
         snprintf(out + off, cap - off, "; %zu unreadable", s->errors);
     }
+}
+
+size_t lh_report_utf8_len(const uint8_t *p, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    uint8_t c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    /* overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 */
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        return 0;
+    }
+    return len;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Report writers, one per format behind a small ops table: text (for people), json (an
- * array), jsonl (one object per line). Writers receive the sorted finding list and a
- * context; they never print raw secrets unless ctx->show_secrets is set, and then only in
- * the `secret` field. Field names are stable: rule_id, rule_name, confidence, path, line,
- * column, end_line, end_column, secret, secret_sha256, fingerprint (+ git provenance).
+ * array), jsonl (one object per line), sarif (SARIF 2.1.0 for code scanning). Writers
+ * receive the sorted finding list and a context; suppressed findings (baseline, minimum
+ * confidence) are left out and only counted. They never print raw secrets unless
+ * ctx->show_secrets is set, and then only in the `secret` field (text, json, jsonl; SARIF
+ * never carries a secret). Field names are stable: rule_id, rule_name, confidence, path,
+ * line, column, end_line, end_column, secret, secret_sha256, fingerprint (+ git provenance).
  */
 #ifndef LH_REPORT_REPORT_H
 #define LH_REPORT_REPORT_H
@@ -50,7 +52,22 @@ const char *lh_report_formats(void);
 struct json_t;
 struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret);
 
-/* Human one-line summary: "N findings (...) in X files (Y MB) in Z s". */
+/*
+ * A JSON string for text that may not be valid UTF-8 (paths, git metadata): each byte that
+ * is not part of a valid UTF-8 sequence becomes U+FFFD. New reference; NULL only when out
+ * of memory. jansson's json_string() returns NULL for such text, which would silently drop
+ * the field.
+ */
+struct json_t *lh_report_json_text(const char *s);
+
+/* Length of the valid UTF-8 sequence at p (n bytes available), or 0 if there is none. */
+size_t lh_report_utf8_len(const uint8_t *p, size_t n);
+
+/*
+ * Human one-line summary: "N findings (a confirmed, b probable, c low) in X files (Y MB) in
+ * Z s", then suppressed, invalid (with show_invalid), skipped and unreadable counts when not
+ * zero. Always NUL-terminated; truncated to cap.
+ */
 void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
                             const struct lh_report_summary *s, bool show_invalid);
 

@@ -21,4 +21,8 @@ extern const size_t lh_builtin_files_count;
 extern const struct lh_builtin_file lh_placeholder_files[];
 extern const size_t lh_placeholder_files_count;
 
+/* The pre-commit hook template (hooks/pre-commit), linked into the binary only. */
+extern const struct lh_builtin_file lh_hook_files[];
+extern const size_t lh_hook_files_count;
+
 #endif

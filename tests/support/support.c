@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -212,4 +213,110 @@ void lh_make_github_token(char out[41], const char *prefix, const char *body30)
     }
     cs[6] = 0;
     snprintf(out, 41, "%.4s%.30s%s", prefix, body30, cs);
+}
+
+long long lh_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int lh_proc_start(struct lh_proc *p, const char *cwd, const char *const argv[],
+                  const char *log)
+{
+    memset(p, 0, sizeof(*p));
+    p->log = strdup(log);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || !p->log) {
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd);
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (cwd && chdir(cwd) != 0) {
+            _exit(126);
+        }
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fd);
+    p->pid = (int)pid;
+    return 0;
+}
+
+char *lh_proc_wait_log(struct lh_proc *p, const char *needle, int timeout_ms)
+{
+    long long end = lh_now_ms() + timeout_ms;
+    for (;;) {
+        char *s = lh_read_file(p->log);
+        if (s && strstr(s, needle)) {
+            return s;
+        }
+        free(s);
+        if (lh_now_ms() >= end || !lh_proc_alive(p)) {
+            return NULL;
+        }
+        usleep(20 * 1000);
+    }
+}
+
+int lh_proc_alive(struct lh_proc *p)
+{
+    int st = 0;
+    if (p->pid <= 0) {
+        return 0;
+    }
+    pid_t r = waitpid((pid_t)p->pid, &st, WNOHANG);
+    if (r == 0) {
+        return 1;
+    }
+    if (r == (pid_t)p->pid) {
+        p->exited = 1;
+        p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    p->pid = 0;
+    return 0;
+}
+
+int lh_proc_stop(struct lh_proc *p, int sig, int timeout_ms)
+{
+    int st = 0;
+    if (p->pid <= 0) {
+        return p->exited ? p->status : -1;
+    }
+    if (sig) {
+        kill((pid_t)p->pid, sig);
+    }
+    long long end = lh_now_ms() + timeout_ms;
+    for (;;) {
+        pid_t r = waitpid((pid_t)p->pid, &st, WNOHANG);
+        if (r == (pid_t)p->pid) {
+            p->pid = 0;
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+        if (lh_now_ms() >= end) {
+            kill((pid_t)p->pid, SIGKILL);
+            waitpid((pid_t)p->pid, &st, 0);
+            p->pid = 0;
+            return -1;
+        }
+        usleep(10 * 1000);
+    }
+}
+
+void lh_proc_dispose(struct lh_proc *p)
+{
+    if (p->pid > 0) {
+        lh_proc_stop(p, SIGTERM, 10000);
+    }
+    free(p->log);
+    memset(p, 0, sizeof(*p));
 }

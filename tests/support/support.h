@@ -38,4 +38,31 @@ char *lh_read_file(const char *path);
 /* Checksum-valid GitHub classic tokens built by the tests (body of 30 chars). */
 void lh_make_github_token(char out[41], const char *prefix, const char *body30);
 
+/*
+ * A background process (e.g. `leakhound serve`) whose stdout and stderr go to `log`
+ * (a file path). Every wait is bounded; lh_proc_stop escalates to SIGKILL.
+ */
+struct lh_proc {
+    int pid;    /* 0 when never started or reaped */
+    int exited; /* reaped by lh_proc_alive: status holds the exit status */
+    int status;
+    char *log;
+};
+/* Starts argv (NULL-terminated) in cwd (NULL: current). Returns 0 or -1. */
+int lh_proc_start(struct lh_proc *p, const char *cwd, const char *const argv[],
+                  const char *log);
+/* Waits up to timeout_ms until the log contains needle; returns the log (heap) or NULL. */
+char *lh_proc_wait_log(struct lh_proc *p, const char *needle, int timeout_ms);
+/* Whether the process is still running. */
+int lh_proc_alive(struct lh_proc *p);
+/*
+ * Sends sig (0: none) and waits up to timeout_ms for the exit; then SIGKILL. Returns the
+ * exit status (128+signal when killed), or -1 if it had to be killed after the timeout.
+ */
+int lh_proc_stop(struct lh_proc *p, int sig, int timeout_ms);
+/* Stops (SIGTERM, 10 s) if still running and frees. */
+void lh_proc_dispose(struct lh_proc *p);
+/* Milliseconds on a monotonic clock. */
+long long lh_now_ms(void);
+
 #endif

@@ -1,0 +1,46 @@
+# bash completion for leakhound (installed as bash-completion/completions/leakhound)
+_leakhound()
+{
+    local cur prev words cword
+    _init_completion 2>/dev/null || {
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    }
+    local commands="scan history staged rules baseline revoke serve keygen install-hook version help"
+    local common="--format --output --config --no-config --rules --no-builtin-rules --enable-rule
+        --disable-rule --exclude --threads --max-file-size --follow-symlinks --scan-binary
+        --show-secrets --show-invalid --no-inline-allow --min-confidence --fail-on --exit-code
+        --baseline --color --no-cache --quiet --help"
+    if [ "$cword" -eq 1 ]; then
+        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        return
+    fi
+    case $prev in
+    --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif" -- "$cur")); return ;;
+    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --fail-on | --min-confidence) COMPREPLY=($(compgen -W "confirmed probable low" -- "$cur")); return ;;
+    --output | -o | --config | --rules | --baseline | --github-keys | --state-dir)
+        COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
+    case ${words[1]} in
+    rules) [ "$cword" -eq 2 ] && COMPREPLY=($(compgen -W "list check" -- "$cur")) && return ;;
+    baseline) [ "$cword" -eq 2 ] && COMPREPLY=($(compgen -W "create prune" -- "$cur")) && return ;;
+    revoke) [ "$cword" -eq 2 ] && COMPREPLY=($(compgen -W "flush status" -- "$cur")) && return ;;
+    esac
+    local extra=""
+    case ${words[1]} in
+    history) extra="--range --since --all-objects" ;;
+    rules) extra="--strict" ;;
+    install-hook) extra="--force" ;;
+    serve) extra="--listen --github-keys --github-keys-url --path" ;;
+    keygen) extra="--prefix --rule" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$common $extra --revoke --revoke-url --state-dir --dry-run" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -F _leakhound leakhound

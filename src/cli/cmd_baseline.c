@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `leakhound baseline create` and `leakhound baseline prune`. Both scan like `scan` (same
+ * options, config and rules). create writes one entry per fingerprint of every finding that
+ * would be reported, carrying reason/owner/expires over from the configured baseline when
+ * there is one; prune removes the entries that matched nothing and rewrites the file. Both
+ * write atomically (a failed run never leaves a half-written baseline). prune refuses to run
+ * on a partial or incomplete scan, since every entry it did not see would look stale and be
+ * deleted: it needs a full scan of the project root in which every input was readable.
+ * Entries whose rule is not active in the run are never judged and never removed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+#include "engine/scan.h"
+#include "finding/baseline.h"
+#include "util/fs.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: leakhound baseline create [scan options] [PATH|-]...\n"
+          "       leakhound baseline prune [--baseline FILE] [scan options] [PATH]...\n"
+          "\n"
+          "create  scans like 'leakhound scan' and writes a baseline of every finding to\n"
+          "        stdout (or --output FILE): one entry per fingerprint (rule id + secret\n"
+          "        hash; never the secret), sorted. Reasons, owners and expiry dates of the\n"
+          "        configured baseline (--baseline or 'baseline:' in the config) are kept.\n"
+          "prune   scans the whole project and removes the entries that matched no finding;\n"
+          "        rewrites the baseline in place (or writes --output FILE).\n"
+          "\n"
+          "Add \"reason\", \"owner\" and \"expires\": \"YYYY-MM-DD\" to entries by hand; an\n"
+          "entry stops suppressing after its expiry date. 'leakhound scan --help' lists the\n"
+          "scan options.\n"
+          "\n"
+          "Exit: 0 written, 2 usage, 3 rules/config/baseline invalid, 4 I/O error.\n",
+          f);
+}
+
+/* Scans the inputs into l and fills sum; marks findings under --min-confidence suppressed. */
+static int scan_inputs(struct lh_cli_session *s, struct lh_cli_opts *o, const char *const *paths,
+                       size_t npaths, struct lh_findings *l, struct lh_report_summary *sum)
+{
+    struct lh_scan_stats st = {0};
+    struct lh_scan_opts so = {
+        .threads = o->threads,
+        .max_file_size = o->max_file_size,
+        .follow_symlinks = o->follow_symlinks,
+        .scan_binary = o->scan_binary,
+        .exclude = &o->exclude,
+        .warn = lh_cli_warn_cb,
+        .warn_payload = o,
+    };
+    int rc = lh_scan_paths(s->det, paths, npaths, &so, l, &st);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        return lh_exit_from_error(rc);
+    }
+    sum->files = st.files;
+    sum->bytes = st.bytes;
+    sum->skipped_binary = st.skipped_binary;
+    sum->skipped_large = st.skipped_large;
+    sum->skipped_other = st.skipped_other;
+    sum->errors = st.errors;
+    sum->unit = "files";
+    sum->seconds = lh_cli_now() - s->t0;
+    lh_findings_sort(l);
+    for (size_t i = 0; i < l->count; i++) {
+        struct lh_finding *f = &l->items[i];
+        if (!f->invalid && f->confidence < o->min_confidence) {
+            f->suppressed = true;
+        }
+    }
+    return 0;
+}
+
+/* Writes the baseline to dest ("-" or NULL: stdout; else atomically). Returns an exit code. */
+static int write_baseline(const struct lh_baseline *b, const char *dest)
+{
+    char *text = NULL;
+    if (lh_baseline_dump(&text, b) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        return LH_EXIT_IO;
+    }
+    int ex = 0;
+    if (!dest || !strcmp(dest, "-")) {
+        if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+            lh_cli_error("cannot write the baseline to stdout");
+            ex = LH_EXIT_IO;
+        }
+    } else if (lh_fs_write_atomic(dest, text, strlen(text)) < 0) {
+        lh_cli_error("cannot write baseline '%s': %s", dest, lh_error_get());
+        ex = LH_EXIT_IO;
+    }
+    free(text);
+    return ex;
+}
+
+static size_t count_reported(const struct lh_findings *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        n += !l->items[i].invalid && !l->items[i].suppressed;
+    }
+    return n;
+}
+
+static int cmd_create(struct lh_cli_opts *o, struct lh_cli_session *s, const char *const *paths,
+                      size_t npaths, struct lh_findings *l)
+{
+    struct lh_report_summary sum = {0};
+    int ex = scan_inputs(s, o, paths, npaths, l, &sum);
+    if (ex) {
+        return ex;
+    }
+    struct lh_baseline b;
+    lh_baseline_init(&b);
+    if (lh_baseline_add_findings(&b, l, s->baseline_path ? &s->baseline : NULL) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        lh_baseline_dispose(&b);
+        return LH_EXIT_IO;
+    }
+    ex = write_baseline(&b, o->output);
+    if (!ex && !o->quiet) {
+        size_t n = count_reported(l);
+        fprintf(stderr,
+                "leakhound: baseline: %zu entr%s for %zu finding%s in %zu file%s written "
+                "to %s\n",
+                b.count, b.count == 1 ? "y" : "ies", n, n == 1 ? "" : "s", sum.files,
+                sum.files == 1 ? "" : "s",
+                o->output && strcmp(o->output, "-") ? o->output : "stdout");
+    }
+    lh_baseline_dispose(&b);
+    if (!ex && sum.errors) {
+        lh_cli_error("%zu input%s could not be read; the baseline does not cover %s", sum.errors,
+                     sum.errors == 1 ? "" : "s", sum.errors == 1 ? "it" : "them");
+        ex = LH_EXIT_IO;
+    }
+    return ex;
+}
+
+static int cmd_prune(struct lh_cli_opts *o, struct lh_cli_session *s, const char *const *paths,
+                     size_t npaths, struct lh_findings *l)
+{
+    if (!s->baseline_path) {
+        lh_cli_error("baseline prune needs a baseline: --baseline FILE or 'baseline:' in the "
+                     "config");
+        return LH_EXIT_USAGE;
+    }
+    lh_cli_session_set_inputs(s, paths, npaths);
+    if (!s->full_scan) {
+        lh_cli_error("baseline prune needs a full scan of the project root '%s': entries for "
+                     "what a partial scan does not see would be removed",
+                     s->project_root ? s->project_root : ".");
+        return LH_EXIT_USAGE;
+    }
+    struct lh_report_summary sum = {0};
+    int ex = scan_inputs(s, o, paths, npaths, l, &sum);
+    if (ex) {
+        return ex;
+    }
+    if (sum.errors) {
+        lh_cli_error("%zu input%s could not be read; not pruning '%s' (entries for %s would be "
+                     "lost)",
+                     sum.errors, sum.errors == 1 ? "" : "s", s->baseline_path,
+                     sum.errors == 1 ? "it" : "them");
+        return LH_EXIT_IO;
+    }
+    lh_cli_session_apply_baseline(s, o, l, false);
+    size_t removed = 0;
+    for (size_t i = s->baseline.count; i-- > 0;) {
+        const struct lh_baseline_entry *e = &s->baseline.entries[i];
+        if (e->matched || !lh_cli_session_entry_checked(s, e)) {
+            continue;
+        }
+        if (!o->quiet) {
+            fprintf(stderr, "leakhound: baseline: removing %s:%d: rule '%s' (fingerprint %s)\n",
+                    s->baseline_path, e->line, e->rule_id, e->fingerprint);
+        }
+        lh_baseline_remove(&s->baseline, i);
+        removed++;
+    }
+    const char *dest = o->output ? o->output : s->baseline_path;
+    ex = write_baseline(&s->baseline, dest);
+    if (!ex && !o->quiet) {
+        fprintf(stderr, "leakhound: baseline: removed %zu stale entr%s, kept %zu; written to %s\n",
+                removed, removed == 1 ? "y" : "ies", s->baseline.count,
+                strcmp(dest, "-") ? dest : "stdout");
+    }
+    return ex;
+}
+
+int lh_cmd_baseline(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? LH_EXIT_USAGE : LH_EXIT_CLEAN;
+    }
+    bool create = !strcmp(argv[1], "create");
+    if (!create && strcmp(argv[1], "prune") != 0) {
+        lh_cli_error("unknown baseline command '%s' (expected create or prune)", argv[1]);
+        return LH_EXIT_USAGE;
+    }
+    struct lh_cli_opts o;
+    struct lh_cli_session s;
+    struct lh_findings l;
+    lh_cli_opts_init(&o);
+    memset(&s, 0, sizeof(s));
+    lh_findings_init(&l);
+    /* create may be run to make the configured baseline for the first time */
+    o.baseline_missing_ok = create;
+    int ex = lh_cli_parse(&o, argc - 1, argv + 1, NULL, NULL, NULL, usage);
+    if (ex) {
+        ex = ex < 0 ? 0 : ex;
+        goto out;
+    }
+    const char *dot[] = {"."};
+    int first = optind + 1; /* argv was shifted by one for the parser */
+    const char *const *paths = first < argc ? (const char *const *)argv + first : dot;
+    size_t npaths = first < argc ? (size_t)(argc - first) : 1;
+    ex = lh_cli_session_open(&s, &o, strcmp(paths[0], "-") ? paths[0] : ".");
+    if (ex) {
+        goto out;
+    }
+    ex = create ? cmd_create(&o, &s, paths, npaths, &l) : cmd_prune(&o, &s, paths, npaths, &l);
+out:
+    lh_findings_dispose(&l);
+    lh_cli_session_close(&s);
+    lh_cli_opts_dispose(&o);
+    return ex;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `leakhound history [REPO]`: every blob reachable from every ref (or a range's new blobs,
+ * or every object with --all-objects), each scanned once, findings attributed to the commit
+ * that introduced them. The progress line goes to stderr only when it is a terminal and
+ * --quiet is off; warnings clear it first so the two never share a line.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+#include "engine/history.h"
+
+enum {
+    OPT_RANGE = OPT_COMMON_LAST + 1,
+    OPT_SINCE,
+    OPT_ALL_OBJECTS,
+};
+
+static const struct option history_longopts[] = {
+    {"range", required_argument, NULL, OPT_RANGE},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
+    {NULL, 0, NULL, 0},
+};
+
+struct history_args {
+    const char *range;
+    const char *since;
+    bool all_objects;
+    char *since_range; /* "REF..HEAD" (owned) */
+};
+
+/* The progress line is shared by the ticker thread and warnings from any thread. */
+struct progress {
+    const struct lh_cli_opts *o;
+    atomic_bool shown;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: leakhound history [options] [REPO]\n"
+          "\n"
+          "Scans the git history of REPO (default: the repository containing the current\n"
+          "directory; bare repositories too): every blob reachable from any ref, scanned\n"
+          "once, each finding attributed to the commit that introduced it.\n"
+          "\n"
+          "  --range BASE..HEAD          only blobs introduced by commits reachable from HEAD\n"
+          "                              and not from BASE (A...B: either side, not both)\n"
+          "  --since REF                 same as --range REF..HEAD\n"
+          "  --all-objects               also scan objects no ref reaches (dangling commits,\n"
+          "                              dropped stashes, unreachable blobs)\n"
+          "  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
+          "  -o, --output FILE           write the report to FILE\n"
+          "  --config FILE               configuration (default: .leakhound.yml at the\n"
+          "                              repository root); --no-config ignores it\n"
+          "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
+          "  --no-builtin-rules          start from no rules\n"
+          "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
+          "  --disable-rule ID           disable rules (glob)\n"
+          "  --exclude GLOB              skip blobs whose path matches GLOB (repeatable)\n"
+          "  --threads N                 worker threads (default: all cores)\n"
+          "  --max-file-size SIZE        skip larger blobs (default 25M)\n"
+          "  --scan-binary               also scan blobs that contain NUL bytes\n"
+          "  --show-secrets              print whole secrets (redacted by default)\n"
+          "  --show-invalid              also list matches whose checksum failed\n"
+          "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
+          "  --baseline FILE             suppress the findings listed in FILE\n"
+          "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
+          "  --fail-on LEVEL             exit 1 only for findings at or above LEVEL\n"
+          "  --exit-code N               exit code when findings are reported (default 1)\n"
+          "  --color auto|always|never   colour (honours NO_COLOR)\n"
+          "  --no-cache                  do not read or write the compiled-rules cache\n"
+          "  -q, --quiet                 no progress, summary or warnings on stderr\n"
+          "\n"
+          "Exit: 0 no findings, 1 findings, 2 usage (not a repository, unknown revision),\n"
+          "3 rules/config, 4 an object could not be read (the findings are still reported).\n",
+          f);
+}
+
+static int handle(int opt, const char *arg, void *payload)
+{
+    struct history_args *a = payload;
+    switch (opt) {
+    case OPT_RANGE:
+        a->range = arg;
+        return 1;
+    case OPT_SINCE:
+        a->since = arg;
+        return 1;
+    case OPT_ALL_OBJECTS:
+        a->all_objects = true;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void clear_line(struct progress *p)
+{
+    if (atomic_exchange(&p->shown, false)) {
+        fputs("\r\033[K", stderr);
+    }
+}
+
+static void on_warn(const char *msg, void *payload)
+{
+    struct progress *p = payload;
+    if (p->o->quiet) {
+        return;
+    }
+    clear_line(p);
+    lh_cli_warn("%s", msg);
+}
+
+static void on_progress(const struct lh_history_stats *st, double elapsed, void *payload)
+{
+    struct progress *p = payload;
+    char line[160];
+    int phase = atomic_load(&st->phase);
+    if (phase == LH_HISTORY_SCAN) {
+        size_t done = atomic_load(&st->blobs);
+        size_t total = atomic_load(&st->blobs_total);
+        double mb = (double)atomic_load(&st->bytes) / 1e6;
+        snprintf(line, sizeof(line), "leakhound: blobs %zu/%zu (%.0f%%)  %.1f MB  %.1f MB/s",
+                 done, total, total ? 100.0 * (double)done / (double)total : 100.0, mb,
+                 elapsed > 0 ? mb / elapsed : 0.0);
+    } else if (phase == LH_HISTORY_REPORT) {
+        snprintf(line, sizeof(line), "leakhound: attributing findings");
+    } else {
+        snprintf(line, sizeof(line), "leakhound: walking history: %zu/%zu commits",
+                 atomic_load(&st->commits), atomic_load(&st->commits_total));
+    }
+    fprintf(stderr, "\r%s\033[K", line);
+    atomic_store(&p->shown, true);
+}
+
+int lh_cmd_history(int argc, char **argv)
+{
+    struct lh_cli_opts o;
+    struct lh_cli_session s = {0};
+    struct lh_findings l;
+    struct history_args a = {0};
+    struct progress p = {0};
+    lh_cli_opts_init(&o);
+    lh_findings_init(&l);
+    lh_config_init(&s.cfg);
+    int ex = lh_cli_parse(&o, argc, argv, history_longopts, handle, &a, usage);
+    if (ex) {
+        ex = ex < 0 ? 0 : ex;
+        goto out;
+    }
+    if (argc - optind > 1) {
+        lh_cli_error("history takes one repository, not %d arguments", argc - optind);
+        ex = LH_EXIT_USAGE;
+        goto out;
+    }
+    if (a.range && a.since) {
+        lh_cli_error("--range and --since cannot be combined");
+        ex = LH_EXIT_USAGE;
+        goto out;
+    }
+    if (a.all_objects && (a.range || a.since)) {
+        lh_cli_error("--all-objects scans the whole object database; it cannot be combined "
+                     "with --range or --since");
+        ex = LH_EXIT_USAGE;
+        goto out;
+    }
+    if (a.since) {
+        size_t n = strlen(a.since) + 7;
+        a.since_range = malloc(n);
+        if (!a.since_range) {
+            lh_cli_error("out of memory");
+            ex = LH_EXIT_IO;
+            goto out;
+        }
+        snprintf(a.since_range, n, "%s..HEAD", a.since);
+    }
+    const char *repo = optind < argc ? argv[optind] : ".";
+    ex = lh_cli_session_open(&s, &o, repo);
+    if (ex) {
+        goto out;
+    }
+    /* the whole history is a full scan: stale baseline entries are real */
+    s.full_scan = !a.range && !a.since;
+    p.o = &o;
+    struct lh_history_stats st = {0};
+    struct lh_history_opts ho = {
+        .threads = o.threads,
+        .max_file_size = o.max_file_size,
+        .scan_binary = o.scan_binary,
+        .all_objects = a.all_objects,
+        .range = a.since_range ? a.since_range : a.range,
+        .exclude = &o.exclude,
+        .warn = on_warn,
+        .warn_payload = &p,
+        .progress = !o.quiet && isatty(STDERR_FILENO) == 1 ? on_progress : NULL,
+        .progress_payload = &p,
+    };
+    int rc = lh_history_scan(s.det, repo, &ho, &l, &st);
+    clear_line(&p);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+        goto out;
+    }
+    struct lh_report_summary sum = {
+        .files = atomic_load(&st.scanned),
+        .bytes = atomic_load(&st.bytes),
+        .skipped_binary = atomic_load(&st.skipped_binary),
+        .skipped_large = atomic_load(&st.skipped_large),
+        .errors = atomic_load(&st.errors),
+        .unit = "blobs",
+    };
+    ex = lh_cli_session_finish(&s, &o, &l, &sum);
+out:
+    free(a.since_range);
+    lh_findings_dispose(&l);
+    lh_cli_session_close(&s);
+    lh_cli_opts_dispose(&o);
+    return ex;
+}

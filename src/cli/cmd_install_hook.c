@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `leakhound install-hook [--force] [REPO]`: installs the pre-commit hook (the embedded
+ * hooks/pre-commit, with this binary's absolute path) into the repository's hooks
+ * directory, honouring core.hooksPath. An existing foreign hook is kept and chained: it is
+ * renamed to pre-commit.chained and runs first. Re-running updates leakhound's own hook.
+ */
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+#include "rules/builtin.h"
+#include "util/buf.h"
+#include "util/fs.h"
+
+#define HOOK_MARK "leakhound-hook:"
+
+static void usage(FILE *f)
+{
+    fputs("usage: leakhound install-hook [--force] [REPO]\n"
+          "\n"
+          "Installs a pre-commit hook that runs `leakhound staged` and blocks commits that add\n"
+          "secrets. Honours core.hooksPath. An existing hook is chained (renamed to\n"
+          "pre-commit.chained and run first); --force replaces an earlier chained hook.\n",
+          f);
+}
+
+/* Hooks directory: core.hooksPath (relative to the work tree) or $GIT_DIR/hooks. */
+static char *hooks_dir(git_repository *repo)
+{
+    git_config *cfg = NULL;
+    git_buf val = {0};
+    char *out = NULL;
+    if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+        git_config_get_string_buf(&val, cfg, "core.hooksPath") == 0 && val.size) {
+        const char *base = git_repository_workdir(repo);
+        if (!base) {
+            base = git_repository_path(repo);
+        }
+        out = val.ptr[0] == '/' ? strdup(val.ptr) : lh_path_join(base, val.ptr);
+    } else {
+        out = lh_path_join(git_repository_path(repo), "hooks");
+    }
+    git_buf_dispose(&val);
+    git_config_free(cfg);
+    return out;
+}
+
+static int hook_text(struct lh_buf *out)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        lh_error_set("cannot find the leakhound binary's path: %s", strerror(errno));
+        return LH_EIO;
+    }
+    self[n] = '\0';
+    if (strchr(self, '\'')) {
+        lh_error_set("the leakhound binary's path contains a quote; set LEAKHOUND instead");
+        return LH_EINVAL;
+    }
+    LH_ASSERT(lh_hook_files_count == 1);
+    const char *t = (const char *)lh_hook_files[0].data;
+    const char *at = strstr(t, "@LEAKHOUND@");
+    LH_ASSERT(at != NULL);
+    int rc = lh_buf_put(out, t, (size_t)(at - t));
+    if (rc == 0) {
+        rc = lh_buf_printf(out, "'%s'", self);
+    }
+    if (rc == 0) {
+        rc = lh_buf_puts(out, at + strlen("@LEAKHOUND@"));
+    }
+    return rc;
+}
+
+static int install(const char *repo_path, bool force)
+{
+    git_repository *repo = NULL;
+    char *dir = NULL;
+    char *hook = NULL;
+    char *chained = NULL;
+    struct lh_buf text;
+    struct lh_buf old;
+    int ex = 0;
+    lh_buf_init(&text, 0);
+    lh_buf_init(&old, 1024 * 1024);
+    if (git_repository_open_ext(&repo, repo_path, 0, NULL) != 0) {
+        const git_error *e = git_error_last();
+        lh_cli_error("'%s' is not a git repository: %s", repo_path, e ? e->message : "");
+        ex = LH_EXIT_IO;
+        goto out;
+    }
+    dir = hooks_dir(repo);
+    hook = dir ? lh_path_join(dir, "pre-commit") : NULL;
+    chained = dir ? lh_path_join(dir, "pre-commit.chained") : NULL;
+    if (!hook || !chained || lh_fs_mkdirs(dir) < 0 || hook_text(&text) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = LH_EXIT_IO;
+        goto out;
+    }
+    const char *note = "";
+    if (access(hook, F_OK) == 0) {
+        if (lh_fs_read_file(&old, hook) < 0) {
+            lh_cli_error("%s", lh_error_get());
+            ex = LH_EXIT_IO;
+            goto out;
+        }
+        if (!strstr(old.ptr ? old.ptr : "", HOOK_MARK)) {
+            if (access(chained, F_OK) == 0 && !force) {
+                lh_cli_error("'%s' already exists; pass --force to replace it with the current "
+                             "'%s'",
+                             chained, hook);
+                ex = LH_EXIT_USAGE;
+                goto out;
+            }
+            if (rename(hook, chained) != 0) {
+                lh_cli_error("cannot rename '%s': %s", hook, strerror(errno));
+                ex = LH_EXIT_IO;
+                goto out;
+            }
+            note = " (the existing hook now runs first, as pre-commit.chained)";
+        }
+    }
+    if (lh_fs_write_atomic(hook, text.ptr, text.len) < 0 || chmod(hook, 0755) != 0) {
+        lh_cli_error("cannot write '%s': %s", hook, lh_error_get());
+        ex = LH_EXIT_IO;
+        goto out;
+    }
+    printf("leakhound: installed the pre-commit hook in %s%s\n", hook, note);
+out:
+    lh_buf_dispose(&text);
+    lh_buf_dispose(&old);
+    free(dir);
+    free(hook);
+    free(chained);
+    git_repository_free(repo);
+    return ex;
+}
+
+int lh_cmd_install_hook(int argc, char **argv)
+{
+    bool force = false;
+    const char *repo = ".";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--force")) {
+            force = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] == '-') {
+            lh_cli_error("unknown option '%s'", argv[i]);
+            usage(stderr);
+            return LH_EXIT_USAGE;
+        } else {
+            repo = argv[i];
+        }
+    }
+    git_libgit2_init();
+    int ex = install(repo, force);
+    git_libgit2_shutdown();
+    return ex;
+}

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `leakhound revoke flush|status` and the revocation step of the scanning commands
+ * (lh_cli_revoke_check / lh_cli_revoke_session, called from the shared session in common.c).
+ * A scan enqueues every reported finding (not invalid, not suppressed by inline allow,
+ * baseline or --min-confidence) after its report is written, then flushes; delivery problems
+ * are printed but do not change the scan's exit code, because the requests are durable and
+ * `revoke flush` finishes them; only a journal that cannot be written makes it 4. Messages
+ * name the route URL without credentials and the token's SHA-256 prefix, never the token.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+#include "notify/revoke.h"
+#include "util/fs.h"
+
+#define HASH_PREFIX 12
+
+struct ui {
+    bool quiet;
+    size_t previews;
+};
+
+static void on_warn(const char *msg, void *payload)
+{
+    const struct ui *u = payload;
+    if (!u->quiet) {
+        lh_cli_warn("%s", msg);
+    }
+}
+
+static void on_event(const struct lh_revoke_event *ev, void *payload)
+{
+    struct ui *u = payload;
+    char url[512];
+    lh_revoke_url_display(url, sizeof(url), ev->url);
+    switch (ev->kind) {
+    case LH_REVOKE_EV_PREVIEW:
+        u->previews++;
+        fprintf(stderr, "leakhound: dry run: would send to %s (rule '%s', sha256 %.*s):\n%s\n", url,
+                ev->rule_id, HASH_PREFIX, ev->key, ev->body);
+        break;
+    case LH_REVOKE_EV_FAILED:
+        lh_cli_error("revocation request to '%s' for rule '%s' (sha256 %.*s) failed "
+                     "permanently: %s",
+                     url, ev->rule_id, HASH_PREFIX, ev->key, ev->error ? ev->error : "rejected");
+        break;
+    case LH_REVOKE_EV_DEFERRED:
+        if (!u->quiet) {
+            lh_cli_warn("revocation request to '%s' for rule '%s' (sha256 %.*s) is still "
+                        "pending: %s; 'leakhound revoke flush' retries it",
+                        url, ev->rule_id, HASH_PREFIX, ev->key,
+                        ev->error ? ev->error : "not delivered");
+        }
+        break;
+    case LH_REVOKE_EV_QUEUED:
+    case LH_REVOKE_EV_DELIVERED:
+        break;
+    }
+}
+
+/* A path from the config file: relative ones are relative to the file's directory. */
+static char *from_config(const struct lh_config *cfg, const char *p)
+{
+    const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+    if (p[0] == '/' || !slash) {
+        return strdup(p);
+    }
+    char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
+    char *r = dir ? lh_path_join(dir, p) : NULL;
+    free(dir);
+    return r;
+}
+
+/*
+ * The state directory: --state-dir, then $LEAKHOUND_STATE_DIR, then the config's
+ * revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound. Heap.
+ */
+static char *state_dir(const char *flag, const struct lh_config *cfg)
+{
+    if (flag) {
+        return strdup(flag);
+    }
+    const char *env = getenv("LEAKHOUND_STATE_DIR");
+    if (!(env && *env) && cfg->state_dir) {
+        return from_config(cfg, cfg->state_dir);
+    }
+    return lh_revoke_default_state_dir();
+}
+
+/*
+ * The config's routes, then one per --revoke-url (all rules, LEAKHOUND_REVOKE_SECRET), as a
+ * shallow array borrowing cfg, urls and secret_env: lh_revoker_open_opts copies what it keeps,
+ * so the caller frees only the array (NULL when there are no routes).
+ */
+static int build_routes(struct lh_revoke_route **out, size_t *n, const struct lh_config *cfg,
+                        const struct lh_strlist *urls, char *secret_env)
+{
+    size_t total = cfg->nroutes + (urls ? urls->count : 0);
+    *out = NULL;
+    *n = 0;
+    if (total == 0) {
+        return 0;
+    }
+    struct lh_revoke_route *r = calloc(total, sizeof(*r));
+    if (!r) {
+        return lh_error_oom();
+    }
+    for (size_t i = 0; i < total; i++) {
+        if (i < cfg->nroutes) {
+            r[i] = cfg->routes[i];
+        } else {
+            lh_revoke_route_init(&r[i]);
+            r[i].url = urls->items[i - cfg->nroutes];
+            r[i].secret_env = secret_env;
+        }
+    }
+    *out = r;
+    *n = total;
+    return 0;
+}
+
+static bool revoke_enabled(const struct lh_cli_session *s, const struct lh_cli_opts *o)
+{
+    return o->revoke || s->cfg.revoke_enabled;
+}
+
+static bool is_loopback(const char *url)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5);
+}
+
+int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts *o)
+{
+    if (!revoke_enabled(s, o)) {
+        if (o->revoke_urls.count) {
+            lh_cli_error("--revoke-url needs --revoke (or 'revoke: true' in the configuration)");
+            return LH_EXIT_USAGE;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < o->revoke_urls.count; i++) {
+        const char *u = o->revoke_urls.items[i];
+        if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+            lh_cli_error("--revoke-url must start with https:// or http://, not '%s'", u);
+            return LH_EXIT_USAGE;
+        }
+    }
+    if (s->cfg.nroutes + o->revoke_urls.count == 0) {
+        lh_cli_error("revocation is enabled but no route is configured (add --revoke-url URL "
+                     "or revoke.routes in .leakhound.yml)");
+        return LH_EXIT_CONFIG;
+    }
+    for (size_t i = 0; i < s->cfg.nroutes && !o->quiet; i++) {
+        const struct lh_revoke_route *r = &s->cfg.routes[i];
+        if (r->send == LH_SEND_TOKEN && !strncmp(r->url, "http://", 7) && !is_loopback(r->url)) {
+            char url[512];
+            lh_revoke_url_display(url, sizeof(url), r->url);
+            lh_cli_warn("revoke route '%s' sends raw tokens over plain http", url);
+        }
+    }
+    return 0;
+}
+
+static void print_stats(const char *dir, const struct lh_revoke_stats *st, bool scan)
+{
+    if (scan) {
+        fprintf(stderr,
+                "leakhound: revocation: %zu queued, %zu already handled, %zu delivered, "
+                "%zu failed, %zu pending (state: %s)\n",
+                st->queued, st->skipped, st->delivered, st->failed, st->pending, dir);
+    } else {
+        fprintf(stderr,
+                "leakhound: revocation: %zu delivered, %zu failed, %zu pending (state: %s)\n",
+                st->delivered, st->failed, st->pending, dir);
+    }
+}
+
+int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
+                          const struct lh_findings *l)
+{
+    if (!revoke_enabled(s, o)) {
+        return 0;
+    }
+    char secret_env[] = "LEAKHOUND_REVOKE_SECRET";
+    struct lh_revoke_route *routes = NULL;
+    size_t nroutes = 0;
+    struct lh_revoker *rv = NULL;
+    struct ui u = {.quiet = o->quiet};
+    int ex = 0;
+    char *dir = state_dir(o->state_dir, &s->cfg);
+    if (!dir) {
+        lh_cli_error("no state directory for revocation: set --state-dir, LEAKHOUND_STATE_DIR "
+                     "or HOME");
+        ex = LH_EXIT_CONFIG;
+        goto out;
+    }
+    if (build_routes(&routes, &nroutes, &s->cfg, &o->revoke_urls, secret_env) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = LH_EXIT_IO;
+        goto out;
+    }
+    struct lh_revoke_opts ro = {
+        .dry_run = o->dry_run, .warn = on_warn, .event = on_event, .payload = &u};
+    int rc = lh_revoker_open_opts(&rv, dir, routes, nroutes, &ro);
+    for (size_t i = 0; rc == 0 && i < l->count; i++) {
+        const struct lh_finding *f = &l->items[i];
+        if (f->invalid || f->suppressed || !f->secret || !f->secret_len) {
+            continue;
+        }
+        struct lh_revoke_item it = {
+            .rule_id = f->rule->id,
+            .provider = f->rule->provider,
+            .confidence = f->confidence,
+            .token = f->secret,
+            .token_len = f->secret_len,
+            .source = s->revoke_source ? s->revoke_source : "scan",
+            .path = f->path,
+            .line = f->line,
+            .commit = f->prov.commit,
+        };
+        rc = lh_revoker_enqueue(rv, &it, NULL);
+        if (rc == LH_ETOOBIG || rc == LH_EINVAL) {
+            /* one odd finding must not stop the others from being revoked */
+            lh_cli_warn("%s", lh_error_get());
+            rc = 0;
+        }
+    }
+    struct lh_revoke_stats st = {0};
+    if (rc == 0) {
+        rc = lh_revoker_flush(rv, &st);
+    }
+    if (rc < 0) {
+        lh_cli_error("revocation: %s", lh_error_get());
+        ex = lh_exit_from_error(rc);
+        ex = ex == LH_EXIT_CLEAN ? LH_EXIT_IO : ex;
+        goto out;
+    }
+    if (o->dry_run) {
+        fprintf(stderr,
+                "leakhound: dry run: %zu revocation request%s would be queued; nothing was "
+                "written or sent\n",
+                u.previews, u.previews == 1 ? "" : "s");
+    } else if (!o->quiet) {
+        print_stats(dir, &st, true);
+    }
+out:
+    lh_revoker_close(rv);
+    free(routes);
+    free(dir);
+    return ex;
+}
+
+/* ---- leakhound revoke flush|status ---- */
+
+static void usage(FILE *f)
+{
+    fputs("usage: leakhound revoke flush|status [options]\n"
+          "\n"
+          "  flush    deliver pending revocation requests (retries with backoff)\n"
+          "  status   list pending and failed requests (token hashes, never tokens)\n"
+          "\n"
+          "  --state-dir DIR     the spool (default: $LEAKHOUND_STATE_DIR, revoke.state_dir,\n"
+          "                      $XDG_STATE_HOME/leakhound, ~/.local/state/leakhound)\n"
+          "  --config FILE       configuration for route timeouts and secrets (default:\n"
+          "                      .leakhound.yml at the repository root); --no-config ignores it\n"
+          "  --format text|json  status output (default text)\n"
+          "  --all               status: list delivered requests too\n"
+          "  -q, --quiet         no summary or warnings on stderr\n"
+          "\n"
+          "Exit: 0 ok; flush: 4 when requests are still pending or failed; 2 usage;\n"
+          "3 config; 4 I/O.\n",
+          f);
+}
+
+struct args {
+    const char *state_dir;
+    const char *config;
+    bool no_config;
+    bool json;
+    bool all;
+    bool quiet;
+};
+
+enum { R_STATE_DIR = 300, R_CONFIG, R_NO_CONFIG, R_FORMAT, R_ALL, R_HELP };
+
+static int parse_args(struct args *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"state-dir", required_argument, NULL, R_STATE_DIR},
+        {"config", required_argument, NULL, R_CONFIG},
+        {"no-config", no_argument, NULL, R_NO_CONFIG},
+        {"format", required_argument, NULL, R_FORMAT},
+        {"all", no_argument, NULL, R_ALL},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, R_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case R_STATE_DIR:
+            a->state_dir = optarg;
+            break;
+        case R_CONFIG:
+            a->config = optarg;
+            break;
+        case R_NO_CONFIG:
+            a->no_config = true;
+            break;
+        case R_FORMAT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                lh_cli_error("--format takes text or json, not '%s'", optarg);
+                return LH_EXIT_USAGE;
+            }
+            a->json = !strcmp(optarg, "json");
+            break;
+        case R_ALL:
+            a->all = true;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
+        case 'h':
+        case R_HELP:
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return LH_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+struct listing {
+    bool all;
+    bool json;
+    json_t *arr;
+    size_t pending, failed, delivered;
+    bool oom;
+};
+
+static void iso(char out[32], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void list_one(const struct lh_revoke_entry_info *e, void *payload)
+{
+    struct listing *ls = payload;
+    bool pending = !strcmp(e->state, "pending");
+    bool failed = !strcmp(e->state, "failed");
+    ls->pending += pending;
+    ls->failed += failed;
+    ls->delivered += !pending && !failed;
+    if (!pending && !failed && !ls->all) {
+        return;
+    }
+    char url[512];
+    char queued[32];
+    char updated[32];
+    lh_revoke_url_display(url, sizeof(url), e->url);
+    iso(queued, e->queued_at);
+    iso(updated, e->updated_at);
+    if (!ls->json) {
+        printf("%-9s %s  %s  %s  attempts %u", e->in_flight ? "sending" : e->state, e->key,
+               e->rule_id, url, e->attempts);
+        if (e->last_error) {
+            printf("  last: %s", e->last_error);
+        }
+        printf("  queued %s\n", queued);
+        return;
+    }
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:s?,s:s,s:s,s:b}", "id", e->id, "state",
+                  e->state, "token_sha256", e->key, "rule_id", e->rule_id, "url", url, "route",
+                  (json_int_t)e->route, "attempts", (json_int_t)e->attempts, "last_status",
+                  (json_int_t)e->last_status, "last_error", e->last_error, "queued_at", queued,
+                  "updated_at", updated, "in_flight", e->in_flight ? 1 : 0);
+    if (!o || json_array_append_new(ls->arr, o) < 0) {
+        ls->oom = true;
+    }
+}
+
+static int do_status(struct lh_revoker *rv, const struct args *a)
+{
+    struct listing ls = {.all = a->all, .json = a->json};
+    if (a->json) {
+        ls.arr = json_array();
+        if (!ls.arr) {
+            lh_cli_error("out of memory");
+            return LH_EXIT_IO;
+        }
+    }
+    int rc = lh_revoker_list(rv, list_one, &ls);
+    int ex = 0;
+    if (rc < 0 || ls.oom) {
+        lh_cli_error("%s", rc < 0 ? lh_error_get() : "out of memory");
+        ex = LH_EXIT_IO;
+    } else if (a->json) {
+        json_t *doc = json_pack("{s:s,s:I,s:I,s:I,s:O}", "journal", lh_revoker_journal_path(rv),
+                                "pending", (json_int_t)ls.pending, "failed", (json_int_t)ls.failed,
+                                "delivered", (json_int_t)ls.delivered, "entries", ls.arr);
+        if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0) {
+            ex = LH_EXIT_IO;
+        }
+        putchar('\n');
+        json_decref(doc);
+    } else {
+        printf("%zu pending, %zu failed, %zu delivered (%s)\n", ls.pending, ls.failed, ls.delivered,
+               lh_revoker_journal_path(rv));
+    }
+    json_decref(ls.arr);
+    if (fflush(stdout) != 0) {
+        ex = LH_EXIT_IO;
+    }
+    return ex;
+}
+
+int lh_cmd_revoke(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "status"))) {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            usage(stdout);
+            return 0;
+        }
+        usage(stderr);
+        return LH_EXIT_USAGE;
+    }
+    bool flush = !strcmp(argv[1], "flush");
+    struct args a = {0};
+    struct lh_config cfg;
+    struct lh_revoke_route *routes = NULL;
+    size_t nroutes = 0;
+    struct lh_revoker *rv = NULL;
+    char *dir = NULL;
+    lh_config_init(&cfg);
+    int ex = parse_args(&a, argc - 1, argv + 1);
+    if (ex) {
+        ex = ex < 0 ? 0 : ex;
+        goto out;
+    }
+    if (optind < argc - 1) {
+        lh_cli_error("unexpected argument '%s'", argv[optind + 1]);
+        ex = LH_EXIT_USAGE;
+        goto out;
+    }
+    if (!a.no_config) {
+        char *found = a.config ? strdup(a.config) : lh_config_find(".");
+        int rc = found ? lh_config_load_file(&cfg, found) : 0;
+        free(found);
+        if (rc < 0) {
+            lh_cli_error("%s", lh_error_get());
+            ex = rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
+            goto out;
+        }
+    }
+    dir = state_dir(a.state_dir, &cfg);
+    if (!dir) {
+        lh_cli_error("no state directory: set --state-dir, LEAKHOUND_STATE_DIR or HOME");
+        ex = LH_EXIT_CONFIG;
+        goto out;
+    }
+    if (build_routes(&routes, &nroutes, &cfg, NULL, NULL) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = LH_EXIT_IO;
+        goto out;
+    }
+    struct ui u = {.quiet = a.quiet};
+    /* status never writes: it opens the journal read-only, as a dry run does */
+    struct lh_revoke_opts ro = {
+        .dry_run = !flush, .warn = on_warn, .event = on_event, .payload = &u};
+    int rc = lh_revoker_open_opts(&rv, dir, routes, nroutes, &ro);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = lh_exit_from_error(rc);
+        goto out;
+    }
+    if (!flush) {
+        ex = do_status(rv, &a);
+        goto out;
+    }
+    struct lh_revoke_stats st = {0};
+    rc = lh_revoker_flush(rv, &st);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        ex = lh_exit_from_error(rc);
+        goto out;
+    }
+    if (!a.quiet) {
+        print_stats(dir, &st, false);
+    }
+    ex = st.pending || st.failed ? LH_EXIT_IO : 0;
+out:
+    lh_revoker_close(rv);
+    free(routes);
+    free(dir);
+    lh_config_dispose(&cfg);
+    return ex;
+}

@@ -1,0 +1,757 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The revoker: route matching, request bodies, and the flush loop over the spool; see
+ * revoke.h. The spool lock is held only while reading or appending records, never during
+ * HTTP, so enqueuers are never blocked by a slow receiver; an entry being delivered is
+ * protected by a lease record (for other processes) and an in-memory flag (for other
+ * threads). A route that answered with network errors, 408/429/5xx or an over-long
+ * Retry-After is not tried again in the same flush, which bounds a flush against a dead
+ * receiver to one entry's retries per route.
+ */
+#include "notify/revoke.h"
+
+#include <fnmatch.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "finding/finding.h"
+#include "notify/spool.h"
+#include "notify/webhook.h"
+#include "util/encode.h"
+#include "util/fs.h"
+#include "util/hash.h"
+
+#define MAX_TOKEN 4096
+#define BACKOFF_BASE_MS 500
+#define BACKOFF_CAP_MS 30000
+#define RETRY_AFTER_MAX_S 60 /* a longer Retry-After ends the flush for that route */
+
+struct lh_revoker {
+    struct lh_spool *sp;
+    struct lh_revoke_route *routes;
+    size_t nroutes;
+    struct lh_revoke_opts opts;
+    atomic_int stop;
+    /* under the spool lock */
+    size_t queued;
+    size_t skipped;
+    unsigned run_seq;
+};
+
+static int route_copy(struct lh_revoke_route *dst, const struct lh_revoke_route *src)
+{
+    *dst = *src;
+    dst->url = NULL;
+    dst->secret_env = NULL;
+    memset(&dst->rules, 0, sizeof(dst->rules));
+    dst->url = strdup(src->url);
+    if (!dst->url) {
+        return lh_error_oom();
+    }
+    if (src->secret_env) {
+        dst->secret_env = strdup(src->secret_env);
+        if (!dst->secret_env) {
+            return lh_error_oom();
+        }
+    }
+    for (size_t i = 0; i < src->rules.count; i++) {
+        if (lh_strlist_push(&dst->rules, src->rules.items[i]) < 0) {
+            return lh_error_oom();
+        }
+    }
+    return 0;
+}
+
+static void spool_warn(const char *msg, void *payload)
+{
+    struct lh_revoker *rv = payload;
+    if (rv->opts.warn) {
+        rv->opts.warn(msg, rv->opts.payload);
+    }
+}
+
+int lh_revoker_open(struct lh_revoker **out, const char *state_dir,
+                    const struct lh_revoke_route *routes, size_t nroutes)
+{
+    return lh_revoker_open_opts(out, state_dir, routes, nroutes, NULL);
+}
+
+int lh_revoker_open_opts(struct lh_revoker **out, const char *state_dir,
+                         const struct lh_revoke_route *routes, size_t nroutes,
+                         const struct lh_revoke_opts *opts)
+{
+    *out = NULL;
+    if (!state_dir || !*state_dir) {
+        lh_error_set("no state directory for the revocation journal");
+        return LH_EINVAL;
+    }
+    struct lh_revoker *rv = calloc(1, sizeof(*rv));
+    if (!rv) {
+        return lh_error_oom();
+    }
+    atomic_init(&rv->stop, 0);
+    if (opts) {
+        rv->opts = *opts;
+    }
+    int rc = 0;
+    if (nroutes) {
+        rv->routes = calloc(nroutes, sizeof(*rv->routes));
+        if (!rv->routes) {
+            rc = lh_error_oom();
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < nroutes; i++) {
+        if (!routes[i].url || !*routes[i].url) {
+            lh_error_set("revoke route %zu has no url", i + 1);
+            rc = LH_EINVAL;
+            goto out;
+        }
+        rv->nroutes++;
+        rc = route_copy(&rv->routes[i], &routes[i]);
+        if (rc < 0) {
+            goto out;
+        }
+    }
+    rc = lh_webhook_global_init();
+    if (rc == 0) {
+        rc = lh_spool_open(&rv->sp, state_dir, rv->opts.dry_run, spool_warn, rv);
+    }
+out:
+    if (rc < 0) {
+        lh_revoker_close(rv);
+        return rc;
+    }
+    *out = rv;
+    return 0;
+}
+
+void lh_revoker_close(struct lh_revoker *rv)
+{
+    if (!rv) {
+        return;
+    }
+    lh_spool_free(rv->sp);
+    for (size_t i = 0; i < rv->nroutes; i++) {
+        lh_revoke_route_dispose(&rv->routes[i]);
+    }
+    free(rv->routes);
+    free(rv);
+}
+
+void lh_revoker_interrupt(struct lh_revoker *rv)
+{
+    atomic_store(&rv->stop, 1);
+}
+
+const char *lh_revoker_journal_path(const struct lh_revoker *rv)
+{
+    return lh_spool_path(rv->sp);
+}
+
+static bool route_matches(const struct lh_revoke_route *r, const struct lh_revoke_item *it)
+{
+    if (it->confidence < r->min_confidence) {
+        return false;
+    }
+    if (r->rules.count == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < r->rules.count; i++) {
+        if (fnmatch(r->rules.items[i], it->rule_id, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A JSON string for text that should be UTF-8 but comes from file names and git. */
+static json_t *text(const char *s)
+{
+    if (!s) {
+        return json_null();
+    }
+    json_t *j = json_string(s);
+    if (j) {
+        return j;
+    }
+    char *c = strdup(s);
+    if (!c) {
+        return NULL;
+    }
+    for (char *p = c; *p; p++) {
+        unsigned char u = (unsigned char)*p;
+        if (u >= 0x80 || u < 0x20) {
+            *p = '?';
+        }
+    }
+    j = json_string(c);
+    free(c);
+    return j;
+}
+
+/* The token as JSON: text when it is UTF-8, else base64 under another key. */
+static int put_token(json_t *o, const struct lh_revoke_item *it, bool redact)
+{
+    if (redact) {
+        char red[64];
+        lh_redact(red, sizeof(red), it->token, it->token_len);
+        return json_object_set_new(o, "token", json_string(red));
+    }
+    json_t *t = json_stringn((const char *)it->token, it->token_len);
+    if (t) {
+        return json_object_set_new(o, "token", t);
+    }
+    char b64[MAX_TOKEN / 3 * 4 + 8];
+    size_t n = 0;
+    if (lh_encode_base64(b64, sizeof(b64), &n, it->token, it->token_len, 0) < 0) {
+        return -1;
+    }
+    int rc = json_object_set_new(o, "token_base64", json_stringn(b64, n));
+    OPENSSL_cleanse(b64, sizeof(b64));
+    return rc;
+}
+
+/*
+ * Builds the request body (heap, NUL-terminated, wiped by the caller). With redact the token
+ * is shown as lh_redact() prints it (dry runs).
+ */
+static int build_body(char **out, size_t *out_len, const struct lh_revoke_item *it,
+                      const struct lh_revoke_route *r, const char *key, const char *id, int64_t now,
+                      bool redact)
+{
+    char when[32];
+    time_t tt = (time_t)now;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int bad = 0;
+    json_t *o = json_object();
+    json_t *loc = json_object();
+    if (!o || !loc) {
+        json_decref(o);
+        json_decref(loc);
+        return lh_error_oom();
+    }
+    bad |= json_object_set_new(o, "type", json_string("leakhound.revoke"));
+    bad |= json_object_set_new(o, "version", json_integer(1));
+    bad |= json_object_set_new(o, "id", json_string(id));
+    bad |= json_object_set_new(o, "idempotency_key", json_string(key));
+    if (r->send == LH_SEND_TOKEN) {
+        bad |= put_token(o, it, redact);
+    }
+    bad |= json_object_set_new(o, "token_sha256", json_string(key));
+    bad |= json_object_set_new(o, "rule_id", text(it->rule_id));
+    bad |= json_object_set_new(o, "provider", text(it->provider));
+    bad |= json_object_set_new(o, "confidence", json_string(lh_confidence_name(it->confidence)));
+    bad |= json_object_set_new(o, "source", text(it->source ? it->source : "unknown"));
+    bad |= json_object_set_new(loc, "path", text(it->path));
+    bad |= json_object_set_new(loc, "line",
+                               it->line ? json_integer((json_int_t)it->line) : json_null());
+    bad |= json_object_set_new(loc, "commit", text(it->commit));
+    bad |= json_object_set_new(loc, "repository", text(it->repository));
+    bad |= json_object_set_new(loc, "url", text(it->url));
+    bad |= json_object_set_new(o, "location", loc);
+    bad |= json_object_set_new(o, "detected_at", json_string(when));
+    int rc = 0;
+    char *buf = NULL;
+    size_t n = bad ? 0 : json_dumpb(o, NULL, 0, JSON_COMPACT);
+    if (n == 0) {
+        rc = lh_error_oom();
+        goto out;
+    }
+    buf = malloc(n + 1);
+    if (!buf || json_dumpb(o, buf, n, JSON_COMPACT) != n) {
+        free(buf);
+        buf = NULL;
+        rc = lh_error_oom();
+        goto out;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *out_len = n;
+out:
+    for (int i = 0; i < 2; i++) {
+        json_t *t = json_object_get(o, i ? "token_base64" : "token");
+        if (json_is_string(t) && json_string_length(t)) {
+            OPENSSL_cleanse((char *)json_string_value(t), json_string_length(t));
+        }
+    }
+    json_decref(o);
+    return rc;
+}
+
+static void wipe_free(char *p, size_t n)
+{
+    if (p) {
+        OPENSSL_cleanse(p, n);
+        free(p);
+    }
+}
+
+static void emit(struct lh_revoker *rv, const struct lh_revoke_event *ev)
+{
+    if (rv->opts.event) {
+        rv->opts.event(ev, rv->opts.payload);
+    }
+}
+
+int lh_revoker_enqueue(struct lh_revoker *rv, const struct lh_revoke_item *item, size_t *queued)
+{
+    if (queued) {
+        *queued = 0;
+    }
+    if (!item->rule_id || !*item->rule_id || !item->token || item->token_len == 0) {
+        lh_error_set("a revocation request needs a rule id and a token");
+        return LH_EINVAL;
+    }
+    if (item->token_len > MAX_TOKEN) {
+        lh_error_set("a %zu-byte token for rule '%s' is over the %d-byte revocation limit",
+                     item->token_len, item->rule_id, MAX_TOKEN);
+        return LH_ETOOBIG;
+    }
+    bool any = false;
+    for (size_t i = 0; i < rv->nroutes && !any; i++) {
+        any = route_matches(&rv->routes[i], item);
+    }
+    if (!any) {
+        return 0;
+    }
+    char key[LH_SHA256_HEX_LEN + 1];
+    lh_sha256_hex(key, item->token, item->token_len);
+    int64_t now = (int64_t)time(NULL);
+    int rc = lh_spool_lock(rv->sp);
+    if (rc < 0) {
+        return rc;
+    }
+    size_t n = 0;
+    char(*ids)[LH_SPOOL_ID_LEN + 1] = calloc(rv->nroutes, sizeof(*ids));
+    if (!ids) {
+        rc = lh_error_oom();
+        goto out;
+    }
+    for (size_t i = 0; rc == 0 && i < rv->nroutes; i++) {
+        const struct lh_revoke_route *r = &rv->routes[i];
+        if (!route_matches(r, item)) {
+            continue;
+        }
+        struct lh_spool_entry proto;
+        memset(&proto, 0, sizeof(proto));
+        rc = lh_spool_id(proto.id, r->url, key);
+        if (rc < 0) {
+            break;
+        }
+        const struct lh_spool_entry *e = lh_spool_find(rv->sp, proto.id);
+        if (e && e->state != LH_SPOOL_FAILED) {
+            rv->skipped++; /* pending or delivered: never twice */
+            continue;
+        }
+        rc =
+            build_body(&proto.body, &proto.body_len, item, r, key, proto.id, now, rv->opts.dry_run);
+        if (rc < 0) {
+            break;
+        }
+        memcpy(proto.key, key, sizeof(proto.key));
+        proto.url = r->url;
+        proto.secret_env = r->secret_env;
+        proto.rule_id = (char *)item->rule_id;
+        proto.route = i;
+        proto.queued_at = now;
+        rc = lh_spool_queue(rv->sp, &proto, false);
+        if (rc == 0 && rv->opts.dry_run) {
+            struct lh_revoke_event ev = {.kind = LH_REVOKE_EV_PREVIEW,
+                                         .url = r->url,
+                                         .rule_id = item->rule_id,
+                                         .key = key,
+                                         .id = proto.id,
+                                         .body = proto.body};
+            emit(rv, &ev);
+        }
+        wipe_free(proto.body, proto.body_len);
+        if (rc == 0) {
+            memcpy(ids[n++], proto.id, LH_SPOOL_ID_LEN + 1);
+        }
+    }
+    if (rc == 0 && n > 0) {
+        rc = lh_spool_sync(rv->sp);
+    }
+    if (rc == 0) {
+        rv->queued += n;
+        if (queued) {
+            *queued = n;
+        }
+        for (size_t i = 0; i < n && !rv->opts.dry_run; i++) {
+            const struct lh_spool_entry *e = lh_spool_find(rv->sp, ids[i]);
+            struct lh_revoke_event ev = {.kind = LH_REVOKE_EV_QUEUED,
+                                         .url = e->url,
+                                         .rule_id = e->rule_id,
+                                         .key = e->key,
+                                         .id = e->id};
+            emit(rv, &ev);
+        }
+    }
+out:
+    free(ids);
+    lh_spool_unlock(rv->sp);
+    return rc;
+}
+
+static const struct lh_revoke_route *find_route(const struct lh_revoker *rv, const char *url)
+{
+    for (size_t i = 0; i < rv->nroutes; i++) {
+        if (!strcmp(rv->routes[i].url, url)) {
+            return &rv->routes[i];
+        }
+    }
+    return NULL;
+}
+
+static bool contains(const struct lh_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        if (!strcmp(l->items[i], s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint64_t backoff_base_ms(void)
+{
+    const char *e = getenv("LEAKHOUND_REVOKE_BACKOFF_MS");
+    if (!e || !*e) {
+        return BACKOFF_BASE_MS;
+    }
+    char *end = NULL;
+    unsigned long long v = strtoull(e, &end, 10);
+    if (*end || v > BACKOFF_CAP_MS) {
+        return BACKOFF_BASE_MS;
+    }
+    return (uint64_t)v;
+}
+
+/* Sleeps ms milliseconds in slices, returning early when interrupted. */
+static void pause_ms(struct lh_revoker *rv, uint64_t ms)
+{
+    while (ms > 0 && !atomic_load(&rv->stop)) {
+        uint64_t step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)(step * 1000000u)};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+/* What one flush needs to deliver one entry, copied out of the spool. */
+struct job {
+    char id[LH_SPOOL_ID_LEN + 1];
+    char key[LH_SHA256_HEX_LEN + 1];
+    char *url;
+    char *body;
+    size_t body_len;
+    char *secret; /* NULL: unsigned */
+    size_t secret_len;
+    double timeout;
+    double connect_timeout;
+    unsigned max_attempts;
+};
+
+static void job_dispose(struct job *j)
+{
+    free(j->url);
+    wipe_free(j->body, j->body_len);
+    wipe_free(j->secret, j->secret_len);
+    memset(j, 0, sizeof(*j));
+}
+
+/* Up to max_attempts POSTs; res holds the last outcome, *attempts how many were made. */
+static void deliver(struct lh_revoker *rv, const struct job *j, struct lh_webhook_result *res,
+                    unsigned *attempts)
+{
+    struct lh_webhook_request req = {
+        .url = j->url,
+        .body = (const uint8_t *)j->body,
+        .body_len = j->body_len,
+        .idempotency_key = j->key,
+        .secret = (const uint8_t *)j->secret,
+        .secret_len = j->secret_len,
+        .timeout = j->timeout,
+        .connect_timeout = j->connect_timeout,
+    };
+    uint64_t base = backoff_base_ms();
+    *attempts = 0;
+    for (unsigned a = 1; a <= j->max_attempts; a++) {
+        if (lh_webhook_post(res, &req) < 0) {
+            res->outcome = LH_WEBHOOK_DEFER;
+            snprintf(res->error, sizeof(res->error), "%s", lh_error_get());
+            return;
+        }
+        *attempts = a;
+        if (res->outcome != LH_WEBHOOK_RETRY || a == j->max_attempts) {
+            return;
+        }
+        if (atomic_load(&rv->stop)) {
+            return;
+        }
+        uint64_t delay = lh_webhook_backoff_ms(a - 1, base, BACKOFF_CAP_MS);
+        if (res->retry_after > RETRY_AFTER_MAX_S) {
+            size_t len = strlen(res->error);
+            snprintf(res->error + len, sizeof(res->error) - len,
+                     " (Retry-After %ld s is over the %d s the client waits)", res->retry_after,
+                     RETRY_AFTER_MAX_S);
+            return;
+        }
+        if (res->retry_after >= 0) {
+            delay = (uint64_t)res->retry_after * 1000u;
+        }
+        pause_ms(rv, delay);
+    }
+}
+
+/*
+ * Picks the next entry for this run and leases it, filling *j. Returns 1 when there is one,
+ * 0 when none is left, or an error. Called with the spool locked.
+ */
+static int claim(struct lh_revoker *rv, unsigned run, struct lh_strlist *down, struct job *j)
+{
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < lh_spool_count(rv->sp); i++) {
+        struct lh_spool_entry *e = lh_spool_at(rv->sp, i);
+        if (e->state != LH_SPOOL_PENDING || e->run == run || !e->body || lh_spool_leased(e, now) ||
+            contains(down, e->url)) {
+            continue;
+        }
+        e->run = run;
+        const struct lh_revoke_route *r = find_route(rv, e->url);
+        struct lh_revoke_route dflt;
+        lh_revoke_route_init(&dflt);
+        const char *env = r ? r->secret_env : e->secret_env;
+        const char *secret = env ? getenv(env) : NULL;
+        if (env && (!secret || !*secret)) {
+            char why[160];
+            snprintf(why, sizeof(why), "signing secret variable '%s' is not set", env);
+            char id[LH_SPOOL_ID_LEN + 1];
+            memcpy(id, e->id, sizeof(id));
+            int rc = lh_spool_defer(rv->sp, id, 0, 0, why);
+            if (rc < 0) {
+                return rc;
+            }
+            e = lh_spool_find(rv->sp, id);
+            struct lh_revoke_event ev = {.kind = LH_REVOKE_EV_DEFERRED,
+                                         .url = e->url,
+                                         .rule_id = e->rule_id,
+                                         .key = e->key,
+                                         .id = e->id,
+                                         .error = why};
+            emit(rv, &ev);
+            if (lh_strlist_push(down, e->url) < 0) {
+                return lh_error_oom();
+            }
+            continue; /* the route is down for this run; look further */
+        }
+        memcpy(j->id, e->id, sizeof(j->id));
+        memcpy(j->key, e->key, sizeof(j->key));
+        j->timeout = r ? r->timeout : dflt.timeout;
+        j->connect_timeout = r ? r->connect_timeout : dflt.connect_timeout;
+        j->max_attempts = r ? r->max_attempts : dflt.max_attempts;
+        j->max_attempts = j->max_attempts ? j->max_attempts : 1;
+        j->url = strdup(e->url);
+        j->body = malloc(e->body_len + 1);
+        if (secret) {
+            j->secret_len = strlen(secret);
+            j->secret = malloc(j->secret_len + 1);
+        }
+        if (!j->url || !j->body || (secret && !j->secret)) {
+            return lh_error_oom();
+        }
+        memcpy(j->body, e->body, e->body_len + 1);
+        j->body_len = e->body_len;
+        if (secret) {
+            memcpy(j->secret, secret, j->secret_len + 1);
+        }
+        int64_t until =
+            now + (int64_t)j->max_attempts * ((int64_t)j->timeout + RETRY_AFTER_MAX_S) + 60;
+        int rc = lh_spool_lease(rv->sp, j->id, getpid(), until);
+        if (rc < 0) {
+            return rc;
+        }
+        lh_spool_find(rv->sp, j->id)->inflight = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* Records the outcome of one job. Called with the spool locked. */
+static int settle(struct lh_revoker *rv, const struct job *j, const struct lh_webhook_result *res,
+                  unsigned attempts, struct lh_revoke_stats *st, struct lh_strlist *down)
+{
+    struct lh_spool_entry *e = lh_spool_find(rv->sp, j->id);
+    LH_ASSERT(e != NULL);
+    e->inflight = false;
+    int rc;
+    enum lh_revoke_event_kind kind;
+    const char *error = res->error[0] ? res->error : NULL;
+    if (res->outcome == LH_WEBHOOK_DELIVERED) {
+        rc = lh_spool_finish(rv->sp, j->id, true, attempts, res->status, NULL);
+        kind = LH_REVOKE_EV_DELIVERED;
+        error = NULL;
+        st->delivered += rc == 0;
+    } else if (res->outcome == LH_WEBHOOK_REJECTED) {
+        rc = lh_spool_finish(rv->sp, j->id, false, attempts, res->status, error);
+        kind = LH_REVOKE_EV_FAILED;
+        st->failed += rc == 0;
+    } else {
+        rc = lh_spool_defer(rv->sp, j->id, attempts, res->status, error);
+        kind = LH_REVOKE_EV_DEFERRED;
+        if (rc == 0 && !atomic_load(&rv->stop) && lh_strlist_push(down, j->url) < 0) {
+            rc = lh_error_oom();
+        }
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    e = lh_spool_find(rv->sp, j->id);
+    struct lh_revoke_event ev = {.kind = kind,
+                                 .url = e->url,
+                                 .rule_id = e->rule_id,
+                                 .key = e->key,
+                                 .id = e->id,
+                                 .status = res->status,
+                                 .attempts = attempts,
+                                 .error = error};
+    emit(rv, &ev);
+    return 0;
+}
+
+static size_t count_pending(struct lh_revoker *rv)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lh_spool_count(rv->sp); i++) {
+        n += lh_spool_at(rv->sp, i)->state == LH_SPOOL_PENDING;
+    }
+    return n;
+}
+
+int lh_revoker_flush(struct lh_revoker *rv, struct lh_revoke_stats *stats)
+{
+    struct lh_revoke_stats st = {0};
+    struct lh_strlist down = {0};
+    atomic_store(&rv->stop, 0);
+    int rc = lh_spool_lock(rv->sp);
+    if (rc < 0) {
+        return rc;
+    }
+    unsigned run = ++rv->run_seq;
+    lh_spool_unlock(rv->sp);
+    while (!rv->opts.dry_run && !atomic_load(&rv->stop)) {
+        struct job j;
+        memset(&j, 0, sizeof(j));
+        rc = lh_spool_lock(rv->sp);
+        if (rc < 0) {
+            break;
+        }
+        rc = claim(rv, run, &down, &j);
+        lh_spool_unlock(rv->sp);
+        if (rc <= 0) {
+            job_dispose(&j);
+            break;
+        }
+        struct lh_webhook_result res;
+        unsigned attempts = 0;
+        deliver(rv, &j, &res, &attempts);
+        rc = lh_spool_lock(rv->sp);
+        if (rc == 0) {
+            rc = settle(rv, &j, &res, attempts, &st, &down);
+            lh_spool_unlock(rv->sp);
+        }
+        job_dispose(&j);
+        if (rc < 0) {
+            break;
+        }
+    }
+    lh_strlist_dispose(&down);
+    int lrc = lh_spool_lock(rv->sp);
+    if (lrc == 0) {
+        if (rc == 0 && lh_spool_should_compact(rv->sp)) {
+            rc = lh_spool_compact(rv->sp);
+        }
+        st.pending = count_pending(rv);
+        st.queued = rv->queued;
+        st.skipped = rv->skipped;
+        lh_spool_unlock(rv->sp);
+    }
+    if (stats) {
+        *stats = st;
+    }
+    return rc < 0 ? rc : lrc;
+}
+
+int lh_revoker_list(struct lh_revoker *rv, lh_revoke_list_fn fn, void *payload)
+{
+    int rc = lh_spool_lock(rv->sp);
+    if (rc < 0) {
+        return rc;
+    }
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < lh_spool_count(rv->sp); i++) {
+        const struct lh_spool_entry *e = lh_spool_at(rv->sp, i);
+        static const char *const names[] = {"pending", "delivered", "failed"};
+        struct lh_revoke_entry_info info = {
+            .id = e->id,
+            .state = names[e->state],
+            .url = e->url,
+            .rule_id = e->rule_id,
+            .key = e->key,
+            .route = e->route,
+            .attempts = e->attempts,
+            .last_status = e->last_status,
+            .last_error = e->last_error,
+            .queued_at = e->queued_at,
+            .updated_at = e->updated_at,
+            .in_flight = e->state == LH_SPOOL_PENDING && lh_spool_leased(e, now),
+        };
+        fn(&info, payload);
+    }
+    lh_spool_unlock(rv->sp);
+    return 0;
+}
+
+char *lh_revoke_default_state_dir(void)
+{
+    const char *e = getenv("LEAKHOUND_STATE_DIR");
+    if (e && *e) {
+        return strdup(e);
+    }
+    e = getenv("XDG_STATE_HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, "leakhound");
+    }
+    e = getenv("HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, ".local/state/leakhound");
+    }
+    return NULL;
+}
+
+void lh_revoke_url_display(char *out, size_t cap, const char *url)
+{
+    if (cap == 0) {
+        return;
+    }
+    const char *sep = strstr(url, "://");
+    const char *auth = sep ? sep + 3 : url;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', auth_len);
+    const char *host = at ? at + 1 : auth;
+    const char *q = strchr(host, '?');
+    const char *frag = strchr(host, '#');
+    size_t upto = q ? (size_t)(q - host) : frag ? (size_t)(frag - host) : strlen(host);
+    snprintf(out, cap, "%.*s%s%.*s%s", (int)(auth - url), url, at ? "***@" : "", (int)upto, host,
+             q ? "?***" : "");
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP(S) server of `leakhound serve` on libmicrohttpd: an epoll thread pool serving
+ * POST <path> (the partner endpoint, through handler.h), GET /healthz and GET /metrics,
+ * with a body cap, a connection limit and an idle timeout against slow or hostile
+ * clients, TLS through libmicrohttpd's GnuTLS backend when a certificate and key are
+ * given, and one structured access-log line per request. An optional admin listener
+ * serves only /healthz and /metrics on its own small thread and connection budget, so
+ * health checks keep answering while the public port is saturated. Stopping is graceful:
+ * the listeners close first, requests already received are finished (bounded by a grace
+ * period), then the daemons stop. It does not handle signals or run background work:
+ * the caller (cli/cmd_serve.c) decides when to stop.
+ */
+#ifndef LH_SERVER_SERVER_H
+#define LH_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/handler.h"
+#include "server/metrics.h"
+#include "util/error.h"
+
+struct lh_server_opts {
+    const char *listen;       /* "host:port" or "[v6]:port"; port 0 picks a free one */
+    const char *admin_listen; /* optional second listener for /healthz and /metrics */
+    const char *path;         /* the partner endpoint path (default /github/secret-scanning) */
+    const char *tls_cert;     /* PEM file; with tls_key enables HTTPS (both or neither) */
+    const char *tls_key;
+    size_t max_connections;     /* public listener (0: 1000) */
+    unsigned timeout;           /* idle seconds before a connection is closed (0: 30) */
+    unsigned threads;           /* thread pool size (0: 4) */
+    struct lh_handler *handler; /* borrowed */
+    struct lh_metrics *metrics; /* borrowed; may be NULL */
+    int log_fd;                 /* access log destination; -1: none */
+};
+
+struct lh_server;
+
+/*
+ * Starts the listeners and their threads. Copies what it needs from opts; the handler and
+ * metrics are borrowed until lh_server_free. Returns 0, LH_EINVAL (bad address, only one
+ * of cert/key, TLS unsupported), LH_EIO (certificate files, bind failure), LH_ENOMEM;
+ * the message names the address or file.
+ */
+int lh_server_start(struct lh_server **out, const struct lh_server_opts *opts) LH_WUR;
+
+/* The bound port of the public listener (useful with port 0). */
+unsigned lh_server_port(const struct lh_server *s);
+
+/* The bound port of the admin listener, or 0 when there is none. */
+unsigned lh_server_admin_port(const struct lh_server *s);
+
+/*
+ * Stops gracefully: closes the listeners (new connections are refused), lets requests
+ * already received finish for up to `grace` seconds (their answers carry
+ * `Connection: close`; /healthz answers 503 meanwhile), then stops the daemons. Returns
+ * the number of requests still unfinished when the grace period ended (0 normally).
+ * Call once, from a thread that is not a server thread.
+ */
+size_t lh_server_stop(struct lh_server *s, double grace);
+
+/* Stops (with no grace if not stopped yet) and frees; NULL is a no-op. */
+void lh_server_free(struct lh_server *s);
+
+#endif

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pair rules: a secret that is only meaningful next to its identifier (an AWS secret access
+ * key and its AKIA id, a Twilio auth token and its AC account SID, a GCP key file's private
+ * key and its private_key_id) is reported as one finding, with the identifier as `pair_id`
+ * metadata, and the identifier's own rule (or the generic PEM rule) does not report it a
+ * second time. The matcher part (the `id` span, duplicate group names, pair rules first) is
+ * tested directly; the rest end to end with the built binary and the built-in rules.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/matcher.h"
+#include "rules/ruleset.h"
+#include "support/support.h"
+
+/* Synthetic values (random, never issued). */
+#define KEY_ID "AKIA22MLJFC57VSESZQC"
+#define KEY_ID2 "AKIANIYUW5BTRUGSARBO"
+#define TMP_ID "ASIATCJJP4CU3GXASYGC"
+#define SECRET "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"
+#define SECRET2 "pJy4gEwHmBp8TyY/efWjnbU8v+PIkQ1h4rts6jsR"
+#define SECRET3 "aILyyg83ZYtrfwZM+pZhGVWh3jdT8r8pbKEq0KKr"
+#define TW_SID "AC4d91bbe12b762b2e5d7ef7fd62a93dee"
+#define TW_TOKEN "86f0ff6f8238e13c93acaf9eacfd7ad9"
+
+/* ---- matcher: the id span, duplicate names, pair regions first ---- */
+
+struct hits {
+    size_t n;
+    struct lh_match m[16];
+};
+
+static int collect(const struct lh_match *m, void *payload)
+{
+    struct hits *h = payload;
+    if (h->n < 16) {
+        h->m[h->n] = *m;
+    }
+    h->n++;
+    return 0;
+}
+
+static const char *pair_yaml =
+    "rules:\n"
+    "  - id: plain\n"
+    "    name: plain\n"
+    "    keywords: [ID-]\n"
+    "    pattern: '(?<secret>ID-[0-9]{4})'\n"
+    "  - id: pair\n"
+    "    name: pair\n"
+    "    keywords: ['key=']\n"
+    "    pattern: '(?:(?<id>ID-[0-9]{4}) )?key=(?<secret>[a-z]{6})"
+    "(?(<id>)|(?: (?<id>ID-[0-9]{4}))?)'\n";
+
+static void match_text(const char *text, struct hits *h, bool *is_pair)
+{
+    struct lh_ruleset *rs = NULL;
+    struct lh_matcher *m = NULL;
+    struct lh_matcher_scratch *s = NULL;
+    struct lh_matcher_opts o = {0};
+    cr_assert(eq(int, lh_ruleset_new(&rs), 0));
+    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "pair.yml", (const uint8_t *)pair_yaml,
+                                             strlen(pair_yaml)),
+                 0),
+              "%s", lh_error_get());
+    cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_matcher_scratch_new(&s, m), 0));
+    is_pair[0] = lh_matcher_rule_is_pair(m, 0);
+    is_pair[1] = lh_matcher_rule_is_pair(m, 1);
+    memset(h, 0, sizeof(*h));
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, h),
+                 0));
+    lh_matcher_scratch_free(s);
+    lh_matcher_free(m);
+    lh_ruleset_free(rs);
+}
+
+Test(catalogue_pairs, matcher_reports_the_id_span_before_or_after)
+{
+    static const char text[] = "ID-1234 key=abcdef; key=ghijkl ID-5678; key=mnopqr";
+    struct hits h;
+    bool is_pair[2];
+    match_text(text, &h, is_pair);
+    cr_assert(eq(int, is_pair[0], 0));
+    cr_assert(eq(int, is_pair[1], 1));
+    /* the pair rule's three matches come first, then the plain rule's two */
+    cr_assert(eq(sz, h.n, 5));
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert(eq(sz, h.m[i].rule, 1));
+    }
+    cr_assert(eq(sz, h.m[0].sstart, 12));
+    cr_assert(eq(sz, h.m[0].istart, 0));
+    cr_assert(eq(sz, h.m[0].iend, 7));
+    cr_assert(eq(sz, h.m[1].sstart, 24));
+    cr_assert(eq(sz, h.m[1].istart, 31));
+    cr_assert(eq(sz, h.m[1].iend, 38));
+    cr_assert(eq(sz, h.m[2].sstart, 44));
+    cr_assert(eq(sz, h.m[2].istart, h.m[2].iend), "no id: empty span");
+    cr_assert(eq(sz, h.m[3].rule, 0));
+    cr_assert(eq(sz, h.m[3].istart, h.m[3].iend));
+}
+
+Test(catalogue_pairs, secret_may_be_named_in_several_alternatives)
+{
+    static const char yaml[] = "rules:\n"
+                               "  - id: alt\n"
+                               "    name: alt\n"
+                               "    keywords: [k]\n"
+                               "    pattern: 'k=(?<secret>[0-9]+)|(?<secret>[a-z]+)=k'\n";
+    struct lh_ruleset *rs = NULL;
+    struct lh_matcher *m = NULL;
+    struct lh_matcher_scratch *s = NULL;
+    struct lh_matcher_opts o = {0};
+    cr_assert(eq(int, lh_ruleset_new(&rs), 0));
+    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "alt.yml", (const uint8_t *)yaml, strlen(yaml)),
+                 0));
+    cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_matcher_rule_is_pair(m, 0), 0));
+    cr_assert(eq(int, lh_matcher_scratch_new(&s, m), 0));
+    static const char text[] = "k=42 abc=k";
+    struct hits h = {0};
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, &h),
+                 0));
+    cr_assert(eq(sz, h.n, 2));
+    cr_assert(eq(sz, h.m[0].sstart, 2));
+    cr_assert(eq(sz, h.m[0].send, 4));
+    cr_assert(eq(sz, h.m[1].sstart, 5));
+    cr_assert(eq(sz, h.m[1].send, 8));
+    lh_matcher_scratch_free(s);
+    lh_matcher_free(m);
+    lh_ruleset_free(rs);
+}
+
+/* ---- end to end ---- */
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = lh_tmpdir();
+    cr_assert(dir != NULL);
+}
+
+static void teardown(void)
+{
+    lh_rmtree(dir);
+    free(dir);
+}
+
+TestSuite(catalogue_pairs_scan, .init = setup, .fini = teardown);
+
+static json_t *scan_text(const char *name, const char *text)
+{
+    lh_write_file(dir, name, text, strlen(text));
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "scan", "--format", "json", "--show-secrets", name, NULL);
+    cr_assert(r.status == 0 || r.status == 1, "scan failed (%d): %s", r.status, r.err);
+    json_error_t je;
+    json_t *arr = json_loads(r.out, 0, &je);
+    cr_assert(eq(int, json_is_array(arr) ? 1 : 0, 1), "not json: %s", r.out);
+    lh_run_dispose(&r);
+    return arr;
+}
+
+static const char *field(json_t *f, const char *key)
+{
+    const char *s = json_string_value(json_object_get(f, key));
+    return s ? s : "";
+}
+
+static const char *pair_id(json_t *f)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(f, "metadata"), "pair_id"));
+    return s ? s : "";
+}
+
+Test(catalogue_pairs_scan, aws_key_id_and_secret_are_one_finding)
+{
+    json_t *arr = scan_text("credentials", "[default]\n"
+                                           "aws_access_key_id = " KEY_ID "\n"
+                                           "aws_secret_access_key = " SECRET "\n"
+                                           "region = eu-west-1\n");
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    json_t *f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "aws-secret-access-key"));
+    cr_assert(eq(str, (char *)field(f, "secret"), SECRET));
+    cr_assert(eq(str, (char *)pair_id(f), KEY_ID));
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(f, "line")), 3));
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, id_after_the_secret_is_paired)
+{
+    json_t *arr = scan_text("creds.json", "{\"Credentials\": {\"SecretAccessKey\": \"" SECRET2
+                                          "\", \"SessionToken\": \"x\", \"AccessKeyId\": \"" TMP_ID
+                                          "\"}}\n");
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    json_t *f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "aws-secret-access-key"));
+    cr_assert(eq(str, (char *)pair_id(f), TMP_ID));
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, credentials_csv_pairs_each_row)
+{
+    json_t *arr = scan_text("keys.csv", "Access key ID,Secret access key\n" KEY_ID "," SECRET
+                                        "\n" KEY_ID2 "," SECRET3 "\n");
+    cr_assert(eq(sz, json_array_size(arr), 2));
+    cr_assert(eq(str, (char *)pair_id(json_array_get(arr, 0)), KEY_ID));
+    cr_assert(eq(str, (char *)field(json_array_get(arr, 0), "secret"), SECRET));
+    cr_assert(eq(str, (char *)pair_id(json_array_get(arr, 1)), KEY_ID2));
+    cr_assert(eq(str, (char *)field(json_array_get(arr, 1), "secret"), SECRET3));
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, halves_alone_are_ordinary_findings)
+{
+    json_t *arr = scan_text("halves.env", "AWS_ACCESS_KEY_ID=" KEY_ID "\n" /* no secret */
+                                          "\n\n# unrelated\n");
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    json_t *f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "aws-access-key-id"));
+    cr_assert(json_object_get(json_object_get(f, "metadata"), "aws_account") != NULL);
+    json_decref(arr);
+
+    arr = scan_text("secret.env", "AWS_SECRET_ACCESS_KEY=" SECRET "\n");
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "aws-secret-access-key"));
+    cr_assert(json_object_get(f, "metadata") == NULL);
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, twilio_account_sid_and_auth_token)
+{
+    json_t *arr = scan_text("twilio.py", "account_sid = '" TW_SID "'\n"
+                                         "auth_token = '" TW_TOKEN "'\n"
+                                         "client = Client(account_sid, auth_token)\n");
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    json_t *f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "twilio-auth-token"));
+    cr_assert(eq(str, (char *)field(f, "secret"), TW_TOKEN));
+    cr_assert(eq(str, (char *)pair_id(f), TW_SID));
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, gcp_key_file_is_not_also_a_pem_finding)
+{
+    static const char key[] =
+        "{\n"
+        "  \"type\": \"service_account\",\n"
+        "  \"project_id\": \"demo\",\n"
+        "  \"private_key_id\": \"87928959b308e2c395271e526b762046598ae15d\",\n"
+        "  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n"
+        "xfiPI+peF76z0EFgam5o/2D0KqM/rwqStBIuoYBZwpA+447SjDgUm6+WoW51qUmV\\n"
+        "Tq8b1kJ8T0y3sS/2nCq4XWv0lq6tUyV8mO9cGm7r5dQz1HkP3sE2aN6wYbR4iLfJ\\n"
+        "pX2gM7hK9cZ0eT5uV3wA1sB6nD8qF4yR2jL0oI7vC5xE9kG3mH1tU6zW8aQ2bN4c\\n"
+        "dS7fJ9gK1hL3jM5nP7qR9sT1uV3wX5yZ7a9b1c3d5e7f9g1h3j5k7m9n1p3q5r7s\\n"
+        "-----END PRIVATE KEY-----\\n\",\n"
+        "  \"client_email\": \"ci@demo.iam.gserviceaccount.com\"\n"
+        "}\n";
+    json_t *arr = scan_text("sa.json", key);
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    json_t *f = json_array_get(arr, 0);
+    cr_assert(eq(str, (char *)field(f, "rule_id"), "gcp-service-account-key"));
+    cr_assert(eq(str, (char *)pair_id(f), "87928959b308e2c395271e526b762046598ae15d"));
+    json_decref(arr);
+}
+
+Test(catalogue_pairs_scan, user_pair_rule_with_rules_option)
+{
+    static const char rules[] =
+        "rules:\n"
+        "  - id: acme-secret\n"
+        "    name: Acme secret\n"
+        "    keywords: [acme_secret]\n"
+        "    pattern: '(?:(?<id>acme_id_[0-9]{6})[\\s\\S]{0,100}?)?acme_secret=(?<secret>[a-z0-9]{16})'\n"
+        "    examples: [{text: 'acme_id_123456 acme_secret=0123456789abcdef', secret: "
+        "0123456789abcdef}]\n"
+        "    negative_examples: [acme_secret=short]\n";
+    lh_write_file(dir, "acme.yml", rules, strlen(rules));
+    static const char text[] = "acme_id_424242\nacme_secret=k3j5h7g9f1d3s5a7\n";
+    lh_write_file(dir, "app.cfg", text, strlen(text));
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--no-builtin-rules", "--rules",
+              "acme.yml", "app.cfg", NULL);
+    cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "\"metadata\":{\"pair_id\":\"acme_id_424242\"}") != NULL, "%s",
+              r.out);
+    lh_run_dispose(&r);
+    lh_run_lh(&r, dir, NULL, "rules", "check", "--no-builtin-rules", "--rules", "acme.yml", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+}
