@@ -190,7 +190,7 @@ static void check_rule(struct checkctx *c, bool strict)
             if (v && v->confirms && f->confidence != LH_CONF_CONFIRMED) {
                 fail(c, "example", i, "not confirmed by its validator");
             }
-            if (v && v->checksum) {
+            if (v && v->checksum && !r->validator_soft) {
                 near_misses(c, i, text, f);
             }
         }
@@ -517,6 +517,13 @@ out:
     return ex;
 }
 
+/* The best confidence a rule's findings can have. */
+static const char *rule_confidence(const struct lh_rule *r)
+{
+    const struct lh_validator *v = r->validator ? lh_validator_find(r->validator) : NULL;
+    return v && v->confirms ? "confirmed" : lh_confidence_name(r->confidence);
+}
+
 static int cmd_list(struct lh_cli_opts *o)
 {
     struct lh_ruleset *rs = NULL;
@@ -537,8 +544,7 @@ static int cmd_list(struct lh_cli_opts *o)
             json_object_set_new(j, "validator", r->validator ? json_string(r->validator)
                                                              : json_null());
             json_object_set_new(j, "confidence",
-                                json_string(r->validator ? "confirmed"
-                                                         : lh_confidence_name(r->confidence)));
+                                json_string(rule_confidence(r)));
             json_object_set_new(j, "enabled", json_boolean(lh_rule_active(r)));
             json_t *kw = json_array();
             for (size_t k = 0; k < r->keywords.count; k++) {
@@ -561,7 +567,7 @@ static int cmd_list(struct lh_cli_opts *o)
         for (size_t i = 0; i < rs->count; i++) {
             const struct lh_rule *r = rs->rules[i];
             printf("%-36s %-22s %-10s %s%s\n", r->id, r->validator ? r->validator : "-",
-                   r->validator ? "confirmed" : lh_confidence_name(r->confidence), r->name,
+                   rule_confidence(r), r->name,
                    lh_rule_active(r) ? "" : " (opt-in)");
         }
     }

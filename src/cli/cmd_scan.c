@@ -43,6 +43,10 @@ static void usage(FILE *f)
           "  --color auto|always|never   colour (honours NO_COLOR)\n"
           "  --no-cache                  do not read or write the compiled-rules cache\n"
           "  -q, --quiet                 no summary or warnings on stderr\n"
+          "  --revoke                    send confirmed findings to the revoke webhook routes\n"
+          "  --revoke-url URL            add a route for all rules (key in LEAKHOUND_REVOKE_SECRET)\n"
+          "  --state-dir DIR             revocation spool (default $XDG_STATE_HOME/leakhound)\n"
+          "  --dry-run                   print what would be sent instead of sending\n"
           "\n"
           "Exit: 0 no findings, 1 findings, 2 usage, 3 rules/config, 4 I/O error.\n",
           f);

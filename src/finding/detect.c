@@ -257,7 +257,13 @@ enum lh_verdict lh_detect_judge(const struct lh_detector *d, struct lh_detect_sc
     }
     if (dr->validator) {
         if (!dr->validator->check(secret, len, r, val)) {
-            return LH_VERDICT_INVALID;
+            if (!r->validator_soft) {
+                return LH_VERDICT_INVALID;
+            }
+            /* an unverified checksum only raises confidence: a failure keeps the match */
+            memset(val, 0, sizeof(*val));
+            *conf = r->confidence;
+            return LH_VERDICT_FINDING;
         }
         *conf = dr->validator->confirms ? LH_CONF_CONFIRMED : r->confidence;
         return LH_VERDICT_FINDING;

@@ -54,6 +54,7 @@ struct lh_rule {
     struct lh_strlist allow_paths;     /* path globs */
     enum lh_confidence confidence;     /* confidence when no validator applies */
     bool opt_in;                       /* `enabled: false` in YAML: off unless enabled by id */
+    bool validator_soft; /* `validator_on_fail: probable`: a failed check lowers, not drops */
     bool disabled;                     /* set by selection (config, --disable-rule) */
     size_t max_length; /* longest match, bytes (window for the prefilter); default 1024 */
     struct lh_strlist references;

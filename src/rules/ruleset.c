@@ -336,6 +336,15 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
             set_pos(&r->pattern_pos, file, v);
         } else if (!strcmp(key, "validator")) {
             rc = parse_validator(c, r, v);
+        } else if (!strcmp(key, "validator_on_fail")) {
+            const char *s = lh_yaml_scalar(c->doc, v);
+            if (s && !strcmp(s, "drop")) {
+                r->validator_soft = false;
+            } else if (s && !strcmp(s, "probable")) {
+                r->validator_soft = true;
+            } else {
+                rc = lh_yaml_error(c->name, v, "validator_on_fail must be drop or probable");
+            }
         } else if (!strcmp(key, "min_entropy")) {
             rc = lh_yaml_double(&r->min_entropy, c->name, c->doc, v);
             if (rc == 0 && r->min_entropy > 8.0) {

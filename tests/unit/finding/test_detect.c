@@ -149,3 +149,37 @@ Test(finding, fingerprint_depends_on_rule_and_secret_only)
     cr_assert(strcmp(a, c) != 0);
     cr_assert(eq(sz, strlen(a), LH_FINGERPRINT_LEN));
 }
+
+Test(detect_soft, validator_on_fail_probable_keeps_failed_checksum_as_probable)
+{
+    struct lh_ruleset *r2;
+    struct lh_detector *d2;
+    struct lh_detect_scratch *s2;
+    const char *y = "rules:\n"
+                    "  - {id: soft, name: S, keywords: [ghp_], validator: github-crc32,\n"
+                    "     validator_on_fail: probable,\n"
+                    "     pattern: '(?<secret>ghp_[A-Za-z0-9]{36})'}\n";
+    cr_assert(eq(int, lh_ruleset_new(&r2), 0));
+    cr_assert(eq(int, lh_ruleset_load_buffer(r2, "s.yml", (const uint8_t *)y, strlen(y)), 0),
+              "%s", lh_error_get());
+    cr_assert(r2->rules[0]->validator_soft);
+    cr_assert(eq(int, lh_detector_new(&d2, r2, NULL), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_detect_scratch_new(&s2, d2), 0));
+    char tok[41];
+    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    cr_assert(eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL),
+                 LH_CONF_CONFIRMED));
+    tok[20] = tok[20] == 'x' ? 'y' : 'x';
+    cr_assert(eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL),
+                 LH_CONF_PROBABLE));
+    lh_detect_scratch_free(s2);
+    lh_detector_free(d2);
+    lh_ruleset_free(r2);
+    const char *bad = "rules:\n  - {id: x, name: X, keywords: [k], pattern: '(?<secret>k)',\n"
+                      "     validator_on_fail: maybe}\n";
+    cr_assert(eq(int, lh_ruleset_new(&r2), 0));
+    cr_assert(eq(int, lh_ruleset_load_buffer(r2, "b.yml", (const uint8_t *)bad, strlen(bad)),
+                 LH_EINVAL));
+    cr_assert(strstr(lh_error_get(), "b.yml:3:") != NULL, "%s", lh_error_get());
+    lh_ruleset_free(r2);
+}
