@@ -40,6 +40,8 @@ struct history_args {
 struct progress {
     const struct lh_cli_opts *o;
     atomic_bool shown;
+    double scan_start; /* elapsed time when blob scanning began (ticker thread only) */
+    bool scanning;
 };
 
 static void usage(FILE *f)
@@ -127,9 +129,14 @@ static void on_progress(const struct lh_history_stats *st, double elapsed, void 
         size_t done = atomic_load(&st->blobs);
         size_t total = atomic_load(&st->blobs_total);
         double mb = (double)atomic_load(&st->bytes) / 1e6;
-        snprintf(line, sizeof(line), "leakhound: blobs %zu/%zu (%.0f%%)  %.1f MB  %.1f MB/s",
-                 done, total, total ? 100.0 * (double)done / (double)total : 100.0, mb,
-                 elapsed > 0 ? mb / elapsed : 0.0);
+        if (!p->scanning) {
+            p->scanning = true;
+            p->scan_start = elapsed;
+        }
+        double secs = elapsed - p->scan_start;
+        snprintf(line, sizeof(line), "leakhound: blobs %zu/%zu (%.0f%%)  %.1f MB  %.1f MB/s", done,
+                 total, total ? 100.0 * (double)done / (double)total : 100.0, mb,
+                 secs > 0.05 ? mb / secs : 0.0);
     } else if (phase == LH_HISTORY_REPORT) {
         snprintf(line, sizeof(line), "leakhound: attributing findings");
     } else {

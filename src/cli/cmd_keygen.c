@@ -130,6 +130,12 @@ static int parse(struct kopts *k, int argc, char **argv)
         lh_cli_error("%s", lh_error_get());
         return LH_EXIT_USAGE;
     }
+    if (k->rule_id &&
+        (strlen(k->rule_id) == 0 || strlen(k->rule_id) > 64 ||
+         strspn(k->rule_id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(k->rule_id))) {
+        lh_cli_error("--rule-id takes 1-64 characters of a-z 0-9 -, not '%s'", k->rule_id);
+        return LH_EXIT_USAGE;
+    }
     return 0;
 }
 

@@ -67,67 +67,6 @@ static void on_event(const struct lh_revoke_event *ev, void *payload)
     }
 }
 
-/* A path from the config file: relative ones are relative to the file's directory. */
-static char *from_config(const struct lh_config *cfg, const char *p)
-{
-    const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
-    if (p[0] == '/' || !slash) {
-        return strdup(p);
-    }
-    char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
-    char *r = dir ? lh_path_join(dir, p) : NULL;
-    free(dir);
-    return r;
-}
-
-/*
- * The state directory: --state-dir, then $LEAKHOUND_STATE_DIR, then the config's
- * revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound. Heap.
- */
-static char *state_dir(const char *flag, const struct lh_config *cfg)
-{
-    if (flag) {
-        return strdup(flag);
-    }
-    const char *env = getenv("LEAKHOUND_STATE_DIR");
-    if (!(env && *env) && cfg->state_dir) {
-        return from_config(cfg, cfg->state_dir);
-    }
-    return lh_revoke_default_state_dir();
-}
-
-/*
- * The config's routes, then one per --revoke-url (all rules, LEAKHOUND_REVOKE_SECRET), as a
- * shallow array borrowing cfg, urls and secret_env: lh_revoker_open_opts copies what it keeps,
- * so the caller frees only the array (NULL when there are no routes).
- */
-static int build_routes(struct lh_revoke_route **out, size_t *n, const struct lh_config *cfg,
-                        const struct lh_strlist *urls, char *secret_env)
-{
-    size_t total = cfg->nroutes + (urls ? urls->count : 0);
-    *out = NULL;
-    *n = 0;
-    if (total == 0) {
-        return 0;
-    }
-    struct lh_revoke_route *r = calloc(total, sizeof(*r));
-    if (!r) {
-        return lh_error_oom();
-    }
-    for (size_t i = 0; i < total; i++) {
-        if (i < cfg->nroutes) {
-            r[i] = cfg->routes[i];
-        } else {
-            lh_revoke_route_init(&r[i]);
-            r[i].url = urls->items[i - cfg->nroutes];
-            r[i].secret_env = secret_env;
-        }
-    }
-    *out = r;
-    *n = total;
-    return 0;
-}
-
 static bool revoke_enabled(const struct lh_cli_session *s, const struct lh_cli_opts *o)
 {
     return o->revoke || s->cfg.revoke_enabled;
@@ -198,14 +137,14 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
     struct lh_revoker *rv = NULL;
     struct ui u = {.quiet = o->quiet};
     int ex = 0;
-    char *dir = state_dir(o->state_dir, &s->cfg);
+    char *dir = lh_cli_revoke_state_dir(o->state_dir, &s->cfg);
     if (!dir) {
         lh_cli_error("no state directory for revocation: set --state-dir, LEAKHOUND_STATE_DIR "
                      "or HOME");
         ex = LH_EXIT_CONFIG;
         goto out;
     }
-    if (build_routes(&routes, &nroutes, &s->cfg, &o->revoke_urls, secret_env) < 0) {
+    if (lh_cli_revoke_routes(&routes, &nroutes, &s->cfg, &o->revoke_urls, secret_env) < 0) {
         lh_cli_error("%s", lh_error_get());
         ex = LH_EXIT_IO;
         goto out;
@@ -470,13 +409,13 @@ int lh_cmd_revoke(int argc, char **argv)
             goto out;
         }
     }
-    dir = state_dir(a.state_dir, &cfg);
+    dir = lh_cli_revoke_state_dir(a.state_dir, &cfg);
     if (!dir) {
         lh_cli_error("no state directory: set --state-dir, LEAKHOUND_STATE_DIR or HOME");
         ex = LH_EXIT_CONFIG;
         goto out;
     }
-    if (build_routes(&routes, &nroutes, &cfg, NULL, NULL) < 0) {
+    if (lh_cli_revoke_routes(&routes, &nroutes, &cfg, NULL, NULL) < 0) {
         lh_cli_error("%s", lh_error_get());
         ex = LH_EXIT_IO;
         goto out;

@@ -208,22 +208,6 @@ static int handle_opt(int opt, const char *arg, void *payload)
     }
 }
 
-/* A path from the config file: relative ones are relative to the file's directory. */
-static char *config_path(const struct lh_config *cfg, const char *p)
-{
-    const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
-    if (!p) {
-        return NULL;
-    }
-    if (p[0] == '/' || !slash) {
-        return strdup(p);
-    }
-    char *dir = strndup(cfg->path, (size_t)(slash - cfg->path));
-    char *r = dir ? lh_path_join(dir, p) : NULL;
-    free(dir);
-    return r;
-}
-
 struct reporter {
     const char *name;
     const char *key_id_header;
@@ -242,7 +226,7 @@ static int build_reporters(struct reporter *out, size_t *n, const struct lh_conf
     for (size_t i = 0; i < sc->nreporters && i < MAX_REPORTERS; i++) {
         const struct lh_reporter_cfg *r = &sc->reporters[i];
         out[*n] = (struct reporter){r->name, r->key_id_header, r->signature_header,
-                                    config_path(cfg, r->keys_file), r->keys_url};
+                                    lh_cli_config_relative(cfg, r->keys_file), r->keys_url};
         if (r->keys_file && !out[*n].keys_file) {
             return -1;
         }
@@ -266,45 +250,6 @@ static int build_reporters(struct reporter *out, size_t *n, const struct lh_conf
         gh->keys_url = a->github_keys_url;
     }
     return 0;
-}
-
-/*
- * The revocation state directory: --state-dir, then $LEAKHOUND_STATE_DIR, then the
- * config's revoke.state_dir, then the default (as the scanning commands). Heap.
- */
-static char *state_dir(const struct lh_cli_opts *o, const struct lh_config *cfg)
-{
-    if (o->state_dir) {
-        return strdup(o->state_dir);
-    }
-    const char *env = getenv("LEAKHOUND_STATE_DIR");
-    if (!(env && *env) && cfg->state_dir) {
-        return config_path(cfg, cfg->state_dir);
-    }
-    return lh_revoke_default_state_dir();
-}
-
-/* The config's routes, then one per --revoke-url; a shallow array borrowing both. */
-static struct lh_revoke_route *build_routes(size_t *n, const struct lh_config *cfg,
-                                            const struct lh_cli_opts *o, char *secret_env)
-{
-    size_t total = cfg->nroutes + o->revoke_urls.count;
-    struct lh_revoke_route *r = calloc(total + 1, sizeof(*r));
-    *n = 0;
-    if (!r) {
-        return NULL;
-    }
-    for (size_t i = 0; i < total; i++) {
-        if (i < cfg->nroutes) {
-            r[i] = cfg->routes[i];
-        } else {
-            lh_revoke_route_init(&r[i]);
-            r[i].url = o->revoke_urls.items[i - cfg->nroutes];
-            r[i].secret_env = secret_env;
-        }
-    }
-    *n = total;
-    return r;
 }
 
 static void warn_unmatched_types(const struct lh_cli_session *s)
@@ -349,13 +294,14 @@ struct run {
 
 static int open_keys(struct run *r, const struct sargs *a)
 {
+    const struct lh_serve_cfg *sc = &r->s.cfg.serve;
     for (size_t i = 0; i < r->nreporters; i++) {
         struct lh_keyring_opts ko = {
             .name = r->reporters[i].name,
             .file = r->reporters[i].keys_file,
             .url = r->reporters[i].keys_url,
-            .ttl = a->keys_ttl,
-            .min_refetch = a->keys_refetch,
+            .ttl = a->keys_ttl > 0 ? a->keys_ttl : sc->keys_ttl,
+            .min_refetch = a->keys_refetch > 0 ? a->keys_refetch : sc->keys_refetch,
             .warn = on_keys_warn,
         };
         int rc = lh_keyring_new(&r->rings[i], &ko);
@@ -381,19 +327,24 @@ static int open_revocation(struct run *r, const struct lh_cli_opts *o, const str
                            "revocation is off: true positives are only reported back");
         return 0;
     }
-    r->state_dir = state_dir(o, &r->s.cfg);
+    r->state_dir = lh_cli_revoke_state_dir(o->state_dir, &r->s.cfg);
     if (!r->state_dir) {
         lh_cli_error("no state directory for revocation: set --state-dir, "
                      "LEAKHOUND_STATE_DIR or HOME");
         return LH_EXIT_CONFIG;
     }
-    r->routes = build_routes(&nroutes, &r->s.cfg, o, secret_env);
-    if (!r->routes) {
+    if (lh_cli_revoke_routes(&r->routes, &nroutes, &r->s.cfg, &o->revoke_urls, secret_env) < 0) {
         lh_cli_error("out of memory");
         return LH_EXIT_IO;
     }
-    int rc = lh_flusher_new(&r->flusher, r->state_dir, r->routes, nroutes, r->metrics,
-                            a->flush_interval, LOG_FD);
+    if (!r->routes) {
+        lh_cli_error("revocation is on but no route is configured (--revoke-url or "
+                     "revoke.routes)");
+        return LH_EXIT_CONFIG;
+    }
+    double interval = a->flush_interval > 0 ? a->flush_interval : r->s.cfg.serve.flush_interval;
+    int rc =
+        lh_flusher_new(&r->flusher, r->state_dir, r->routes, nroutes, r->metrics, interval, LOG_FD);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
         return lh_exit_from_error(rc) == LH_EXIT_CLEAN ? LH_EXIT_IO : lh_exit_from_error(rc);
@@ -443,8 +394,8 @@ static void run_dispose(struct run *r)
 static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, const sigset_t *set)
 {
     const struct lh_serve_cfg *sc = &r->s.cfg.serve;
-    char *tls_cert = a->tls_cert ? strdup(a->tls_cert) : config_path(&r->s.cfg, sc->tls_cert);
-    char *tls_key = a->tls_key ? strdup(a->tls_key) : config_path(&r->s.cfg, sc->tls_key);
+    char *tls_cert = a->tls_cert ? strdup(a->tls_cert) : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
+    char *tls_key = a->tls_key ? strdup(a->tls_key) : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
     int ex = 0;
     if (build_reporters(r->reporters, &r->nreporters, &r->s.cfg, a) < 0) {
         lh_cli_error("out of memory");
@@ -488,7 +439,7 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .listen = a->listen    ? a->listen
                   : sc->listen ? sc->listen
                                : DEFAULT_LISTEN,
-        .admin_listen = a->admin_listen,
+        .admin_listen = a->admin_listen ? a->admin_listen : sc->admin_listen,
         .path = a->path    ? a->path
                 : sc->path ? sc->path
                            : DEFAULT_PATH,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/exit.h"
+#include "notify/revoke.h"
 #include "util/fs.h"
 #include "util/error.h"
 
@@ -489,10 +490,12 @@ int lh_cli_parse(struct lh_cli_opts *o, int argc, char **argv, const struct opti
     return 0;
 }
 
-/* A path from the config file: relative ones are relative to the file's directory. */
-static char *config_relative(const struct lh_config *cfg, const char *r)
+char *lh_cli_config_relative(const struct lh_config *cfg, const char *r)
 {
     const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+    if (!r) {
+        return NULL;
+    }
     if (r[0] == '/' || !slash) {
         return strdup(r);
     }
@@ -505,7 +508,7 @@ static char *config_relative(const struct lh_config *cfg, const char *r)
 static int add_config_rules(struct lh_cli_opts *o, const struct lh_config *cfg)
 {
     for (size_t i = 0; i < cfg->rules.count; i++) {
-        char *path = config_relative(cfg, cfg->rules.items[i]);
+        char *path = lh_cli_config_relative(cfg, cfg->rules.items[i]);
         if (!path || lh_strlist_push(&o->rule_paths, path) < 0) {
             free(path);
             return -1;
@@ -571,7 +574,7 @@ static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
     if (o->baseline) {
         s->baseline_path = strdup(o->baseline);
     } else if (s->cfg.baseline) {
-        s->baseline_path = config_relative(&s->cfg, s->cfg.baseline);
+        s->baseline_path = lh_cli_config_relative(&s->cfg, s->cfg.baseline);
     } else {
         return 0;
     }
@@ -740,4 +743,43 @@ void lh_cli_session_close(struct lh_cli_session *s)
     free(s->baseline_path);
     free(s->project_root);
     memset(s, 0, sizeof(*s));
+}
+
+char *lh_cli_revoke_state_dir(const char *flag, const struct lh_config *cfg)
+{
+    if (flag) {
+        return strdup(flag);
+    }
+    const char *env = getenv("LEAKHOUND_STATE_DIR");
+    if (!(env && *env) && cfg->state_dir) {
+        return lh_cli_config_relative(cfg, cfg->state_dir);
+    }
+    return lh_revoke_default_state_dir();
+}
+
+int lh_cli_revoke_routes(struct lh_revoke_route **out, size_t *n, const struct lh_config *cfg,
+                         const struct lh_strlist *urls, char *secret_env)
+{
+    size_t total = cfg->nroutes + (urls ? urls->count : 0);
+    *out = NULL;
+    *n = 0;
+    if (total == 0) {
+        return 0;
+    }
+    struct lh_revoke_route *r = calloc(total, sizeof(*r));
+    if (!r) {
+        return lh_error_oom();
+    }
+    for (size_t i = 0; i < total; i++) {
+        if (i < cfg->nroutes) {
+            r[i] = cfg->routes[i];
+        } else {
+            lh_revoke_route_init(&r[i]);
+            r[i].url = urls->items[i - cfg->nroutes];
+            r[i].secret_env = secret_env;
+        }
+    }
+    *out = r;
+    *n = total;
+    return 0;
 }

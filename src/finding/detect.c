@@ -514,12 +514,16 @@ struct tokctx {
     enum lh_confidence best;
     const struct lh_rule *best_rule;
     const uint8_t *tok;
+    const struct lh_strlist *rule_ids;
 };
+
+static bool id_selected(const struct lh_strlist *ids, const char *id);
 
 static int on_token_match(const struct lh_match *m, void *payload)
 {
     struct tokctx *c = payload;
-    if (m->sstart != 0 || m->send != c->len) {
+    if (m->sstart != 0 || m->send != c->len ||
+        !id_selected(c->rule_ids, c->d->rules[m->rule].rule->id)) {
         return 0;
     }
     enum lh_confidence conf;
@@ -551,15 +555,13 @@ enum lh_confidence lh_detect_token(const struct lh_detector *d, struct lh_detect
                                    const struct lh_strlist *rule_ids,
                                    const struct lh_rule **rule_out)
 {
-    struct tokctx c = {d, s, len, LH_CONF_NONE, NULL, tok};
-    for (size_t i = 0; i < d->nrules; i++) {
-        const struct lh_rule *r = d->rules[i].rule;
-        if (!lh_rule_active(r) || !id_selected(rule_ids, r->id)) {
-            continue;
-        }
-        if (lh_matcher_scan_rule(d->matcher, s->ms, i, tok, len, on_token_match, &c) < 0) {
-            break;
-        }
+    struct tokctx c = {d, s, len, LH_CONF_NONE, NULL, tok, rule_ids};
+    /*
+     * Every match contains one of its rule's keywords, so the prefilter picks the few rules
+     * worth running on this token; only active rules are in the prefilter database.
+     */
+    if (lh_matcher_scan(d->matcher, s->ms, tok, len, on_token_match, &c) < 0) {
+        lh_error_clear();
     }
     if (rule_out) {
         *rule_out = c.best_rule;

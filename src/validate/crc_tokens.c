@@ -17,7 +17,7 @@
 #include <zlib.h>
 
 #define GH_CHECKSUM_LEN 6
-#define GH_PREFIX_MAX 16
+#define GH_PREFIX_MAX 32
 #define GH_PAT_LEN 93
 #define GH_PAT_HASHED 77
 #define GH_PAT_SEP 33
@@ -54,11 +54,22 @@ bool lh_crc_tokens_check_github(const uint8_t *secret, size_t len, const struct 
     if (secret == NULL) {
         return lh_params_verdict(out, false);
     }
-    /* issuers' prefixes are short lower-case words: ghp_ gho_ ghu_ ghs_ ghr_ npm_ */
-    while (us < len && us < GH_PREFIX_MAX && secret[us] >= 'a' && secret[us] <= 'z') {
-        us++;
+    /*
+     * The prefix runs through the last '_' of a lower-case [a-z0-9_] head that starts with a
+     * letter: ghp_ gho_ ghu_ ghs_ ghr_ npm_, and issuer prefixes such as acme_live_ made by
+     * `leakhound keygen`. The body after it is alphanumeric, so the last '_' is unambiguous.
+     */
+    size_t head = 0;
+    while (head < len && head < GH_PREFIX_MAX &&
+           ((secret[head] >= 'a' && secret[head] <= 'z') ||
+            (secret[head] >= '0' && secret[head] <= '9') || secret[head] == '_')) {
+        if (secret[head] == '_') {
+            us = head;
+        }
+        head++;
     }
-    if (us < 2 || us >= len || secret[us] != '_' || len - us - 1 <= GH_CHECKSUM_LEN) {
+    if (us < 2 || secret[0] < 'a' || secret[0] > 'z' || us >= len ||
+        len - us - 1 <= GH_CHECKSUM_LEN) {
         return lh_params_verdict(out, false);
     }
     if (!all_alnum(secret + us + 1, len - us - 1)) {
