@@ -21,7 +21,8 @@ _leakhound()
     --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --fail-on | --min-confidence) COMPREPLY=($(compgen -W "confirmed probable low" -- "$cur")); return ;;
-    --output | -o | --config | --rules | --baseline | --github-keys | --state-dir)
+    --feedback) COMPREPLY=($(compgen -W "token_hash token_raw" -- "$cur")); return ;;
+    --output | -o | --config | --rules | --baseline | --github-keys | --state-dir | --tls-cert | --tls-key)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     case ${words[1]} in
@@ -34,8 +35,10 @@ _leakhound()
     history) extra="--range --since --all-objects" ;;
     rules) extra="--strict" ;;
     install-hook) extra="--force" ;;
-    serve) extra="--listen --github-keys --github-keys-url --path" ;;
-    keygen) extra="--prefix --rule" ;;
+    serve) extra="--listen --path --github-keys --github-keys-url --tls-cert --tls-key
+        --admin-listen --max-body --max-connections --timeout --threads --feedback
+        --flush-interval --keys-ttl --keys-refetch" ;;
+    keygen) extra="--prefix --length --count --json --rule --rule-id --regex" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$common $extra --revoke --revoke-url --state-dir --dry-run" -- "$cur"))
