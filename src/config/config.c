@@ -78,6 +78,7 @@ void lh_config_dispose(struct lh_config *c)
     free(s->path);
     free(s->tls_cert);
     free(s->tls_key);
+    free(s->admin_listen);
     for (size_t i = 0; i < s->nreporters; i++) {
         reporter_dispose(&s->reporters[i]);
     }
@@ -199,6 +200,42 @@ static int parse_route(struct ctx *c, yaml_node_t *n, struct lh_revoke_route *r)
     return rc;
 }
 
+typedef int (*item_fn)(struct ctx *c, yaml_node_t *n, void *item);
+
+/*
+ * Parses a YAML list into a growing array of `size`-byte elements (at most `max`): each new
+ * element is zeroed and handed to `parse`, which initialises and fills it.
+ */
+static int parse_list(struct ctx *c, yaml_node_t *v, const char *what, size_t max, void **arr,
+                      size_t *count, size_t size, item_fn parse)
+{
+    if (v->type != YAML_SEQUENCE_NODE) {
+        return lh_yaml_error(c->name, v, "%s must be a list", what);
+    }
+    int rc = 0;
+    for (yaml_node_item_t *it = v->data.sequence.items.start;
+         rc == 0 && it < v->data.sequence.items.top; it++) {
+        if (*count >= max) {
+            return lh_yaml_error(c->name, v, "more than %zu %s", max, what);
+        }
+        char *a = realloc(*arr, (*count + 1) * size);
+        if (!a) {
+            return lh_error_oom();
+        }
+        *arr = a;
+        memset(a + *count * size, 0, size);
+        (*count)++;
+        rc = parse(c, yaml_document_get_node(c->doc, *it), a + (*count - 1) * size);
+    }
+    return rc;
+}
+
+static int route_item(struct ctx *c, yaml_node_t *n, void *item)
+{
+    lh_revoke_route_init(item);
+    return parse_route(c, n, item);
+}
+
 static int parse_revoke(struct ctx *c, struct lh_config *cfg, yaml_node_t *n)
 {
     if (n->type == YAML_SCALAR_NODE) {
@@ -215,27 +252,8 @@ static int parse_revoke(struct ctx *c, struct lh_config *cfg, yaml_node_t *n)
         } else if (key && !strcmp(key, "state_dir")) {
             rc = lh_yaml_strdup(&cfg->state_dir, c->name, c->doc, v);
         } else if (key && !strcmp(key, "routes")) {
-            if (v->type != YAML_SEQUENCE_NODE) {
-                rc = lh_yaml_error(c->name, v, "routes must be a list");
-                break;
-            }
-            for (yaml_node_item_t *it = v->data.sequence.items.start;
-                 rc == 0 && it < v->data.sequence.items.top; it++) {
-                if (cfg->nroutes >= MAX_ROUTES) {
-                    rc = lh_yaml_error(c->name, v, "more than %d routes", MAX_ROUTES);
-                    break;
-                }
-                struct lh_revoke_route *rs =
-                    realloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*rs));
-                if (!rs) {
-                    rc = lh_error_oom();
-                    break;
-                }
-                cfg->routes = rs;
-                lh_revoke_route_init(&rs[cfg->nroutes]);
-                cfg->nroutes++;
-                rc = parse_route(c, yaml_document_get_node(c->doc, *it), &rs[cfg->nroutes - 1]);
-            }
+            rc = parse_list(c, v, "routes", MAX_ROUTES, (void **)&cfg->routes, &cfg->nroutes,
+                            sizeof(*cfg->routes), route_item);
         } else {
             rc = lh_yaml_error(c->name, k,
                                "unknown revoke key '%s' (expected enabled, state_dir, routes)",
@@ -281,6 +299,11 @@ static int parse_reporter(struct ctx *c, yaml_node_t *n, struct lh_reporter_cfg 
                            "keys_file or keys_url");
     }
     return rc;
+}
+
+static int reporter_item(struct ctx *c, yaml_node_t *n, void *item)
+{
+    return parse_reporter(c, n, item);
 }
 
 static int parse_type_map(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
@@ -335,6 +358,14 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
             rc = lh_yaml_strdup(&s->tls_cert, c->name, c->doc, v);
         } else if (!strcmp(key, "tls_key")) {
             rc = lh_yaml_strdup(&s->tls_key, c->name, c->doc, v);
+        } else if (!strcmp(key, "admin_listen")) {
+            rc = lh_yaml_strdup(&s->admin_listen, c->name, c->doc, v);
+        } else if (!strcmp(key, "flush_interval")) {
+            rc = seconds(c, v, &s->flush_interval);
+        } else if (!strcmp(key, "keys_ttl")) {
+            rc = seconds(c, v, &s->keys_ttl);
+        } else if (!strcmp(key, "keys_refetch")) {
+            rc = seconds(c, v, &s->keys_refetch);
         } else if (!strcmp(key, "max_body")) {
             rc = lh_yaml_size(&s->max_body, c->name, c->doc, v);
             if (rc == 0 && (s->max_body < 64 || s->max_body > 256u * 1024u * 1024u)) {
@@ -369,33 +400,14 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
         } else if (!strcmp(key, "type_map")) {
             rc = parse_type_map(c, s, v);
         } else if (!strcmp(key, "reporters")) {
-            if (v->type != YAML_SEQUENCE_NODE) {
-                rc = lh_yaml_error(c->name, v, "reporters must be a list");
-                break;
-            }
-            for (yaml_node_item_t *it = v->data.sequence.items.start;
-                 rc == 0 && it < v->data.sequence.items.top; it++) {
-                if (s->nreporters >= MAX_REPORTERS) {
-                    rc = lh_yaml_error(c->name, v, "more than %d reporters", MAX_REPORTERS);
-                    break;
-                }
-                struct lh_reporter_cfg *r =
-                    realloc(s->reporters, (s->nreporters + 1) * sizeof(*r));
-                if (!r) {
-                    rc = lh_error_oom();
-                    break;
-                }
-                s->reporters = r;
-                memset(&r[s->nreporters], 0, sizeof(*r));
-                s->nreporters++;
-                rc = parse_reporter(c, yaml_document_get_node(c->doc, *it),
-                                    &r[s->nreporters - 1]);
-            }
+            rc = parse_list(c, v, "reporters", MAX_REPORTERS, (void **)&s->reporters,
+                            &s->nreporters, sizeof(*s->reporters), reporter_item);
         } else {
             rc = lh_yaml_error(c->name, k,
                                "unknown serve key '%s' (expected listen, path, tls_cert, "
-                               "tls_key, max_body, max_connections, timeout, threads, "
-                               "feedback, type_map, reporters)",
+                               "tls_key, admin_listen, max_body, max_connections, timeout, "
+                               "threads, feedback, flush_interval, keys_ttl, keys_refetch, "
+                               "type_map, reporters)",
                                key);
         }
     }

@@ -51,6 +51,10 @@ struct lh_serve_cfg {
     unsigned timeout;       /* per-connection seconds, default 30 */
     unsigned threads;       /* default 4 */
     bool feedback_raw;      /* token_raw instead of token_hash */
+    char *admin_listen;     /* optional /healthz + /metrics listener */
+    double flush_interval;  /* revocation spool delivery, seconds; 0: default 5 */
+    double keys_ttl;        /* key-list URL refresh, seconds; 0: default 1800 */
+    double keys_refetch;    /* least seconds between refetches for unknown ids; 0: 60 */
     struct lh_reporter_cfg *reporters;
     size_t nreporters;
     struct lh_type_map_entry *type_map;
