@@ -52,7 +52,8 @@ speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$'
 cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
 files=$(find "$corpus" -type f | wc -l)
 bytes=$(du -sb "$corpus" | cut -f1)
-echo "RESULT $name: ${secs}s, ${execs:-?} execs, ${speed:-?} exec/s, $cov, corpus $files files / $bytes bytes, exit $rc"
+echo "RESULT $name: ${secs}s, ${execs:-?} execs, ${speed:-?} exec/s, $cov," \
+    "corpus $files files / $bytes bytes, exit $rc"
 if [ $rc -ne 0 ]; then
     grep -E 'ERROR|SUMMARY|invariant|Test unit written' "$log" | head -20 >&2
 fi

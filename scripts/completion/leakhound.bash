@@ -12,7 +12,8 @@ _leakhound()
     local common="--format --output --config --no-config --rules --no-builtin-rules --enable-rule
         --disable-rule --exclude --threads --max-file-size --follow-symlinks --scan-binary
         --show-secrets --show-invalid --no-inline-allow --min-confidence --fail-on --exit-code
-        --baseline --color --no-cache --quiet --help"
+        --baseline --color --no-cache --quiet --help --max-findings-per-file
+        --regex-match-limit --regex-depth-limit"
     if [ "$cword" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         return

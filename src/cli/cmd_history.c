@@ -116,8 +116,10 @@ static void on_warn(const char *msg, void *payload)
     if (p->o->quiet) {
         return;
     }
+    flockfile(stderr); /* one line, whole, whatever thread warns */
     clear_line(p);
     lh_cli_warn("%s", msg);
+    funlockfile(stderr);
 }
 
 static void on_progress(const struct lh_history_stats *st, double elapsed, void *payload)
@@ -143,8 +145,10 @@ static void on_progress(const struct lh_history_stats *st, double elapsed, void 
         snprintf(line, sizeof(line), "leakhound: walking history: %zu/%zu commits",
                  atomic_load(&st->commits), atomic_load(&st->commits_total));
     }
+    flockfile(stderr);
     fprintf(stderr, "\r%s\033[K", line);
     atomic_store(&p->shown, true);
+    funlockfile(stderr);
 }
 
 int lh_cmd_history(int argc, char **argv)

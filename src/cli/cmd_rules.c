@@ -222,8 +222,9 @@ static void check_rule(struct checkctx *c, bool strict)
  * interpreter takes (an operation count, independent of machine speed and sanitizers).
  * A rule is refused when one input costs more than COST_OPS_BASE + COST_OPS_PER_BYTE steps
  * per input byte, or hits the production PCRE2 match/depth limit. Linear patterns use a
- * few dozen steps per byte; backtracking that grows with the run length (quadratic,
- * exponential) exceeds the budget by orders of magnitude on runs of COST_RUN bytes.
+ * few dozen steps per byte; exponential backtracking exceeds the budget by orders of
+ * magnitude on runs of COST_RUN bytes, and cost that grows faster than the input
+ * (quadratic) shows on the costliest run repeated eight times longer.
  */
 #define COST_RUN 256
 #define COST_MAX_KEYWORDS 4
@@ -248,6 +249,8 @@ static int cost_callout(pcre2_callout_block *cb, void *payload)
 
 struct costrun {
     struct checkctx *c;
+    const char *subject; /* "pattern", "allow regex" */
+    size_t index;        /* allow regex number (1-based); 0 for the pattern */
     pcre2_code *code;
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -305,11 +308,17 @@ static void cost_run(struct costrun *cr, const struct lh_buf *text, const char *
         pcre2_get_error_message(rc, msg, sizeof(msg));
         snprintf(why, sizeof(why), "fails with PCRE2 error '%s'", (const char *)msg);
     }
+    char subject[48];
+    if (cr->index) {
+        snprintf(subject, sizeof(subject), "%s %zu", cr->subject, cr->index);
+    } else {
+        snprintf(subject, sizeof(subject), "%s", cr->subject);
+    }
     fprintf(stderr,
-            "leakhound: rules check: %s:%d: rule '%s': pattern exceeds the cost budget: %s "
+            "leakhound: rules check: %s:%d: rule '%s': %s exceeds the cost budget: %s "
             "on a %zu-byte reference input (%s); avoid nested or adjacent quantifiers that can "
             "match the same text (catastrophic backtracking)\n",
-            r->pos.file, r->pos.line, r->id, why, len, what);
+            r->pos.file, r->pos.line, r->id, subject, why, len, what);
     cr->c->errors++;
     cr->failed = true;
 }
@@ -351,8 +360,8 @@ static void cost_keyword_runs(struct costrun *cr, const char *kw, const char *al
         } else {
             snprintf(chname, sizeof(chname), "alphabet");
         }
-        snprintf(what, sizeof(what), "keyword '%.64s' followed by %d x %s", kw, COST_RUN,
-                 chname);
+        snprintf(what, sizeof(what), "%s%.64s%s%d x %s", kw[0] ? "keyword '" : "", kw,
+                 kw[0] ? "' followed by " : "", COST_RUN, chname);
         cost_run(cr, b, what);
         double rate = (double)cr->cost.ops / (double)b->len;
         if (rate > worst_rate) {
@@ -369,15 +378,52 @@ static void cost_keyword_runs(struct costrun *cr, const char *kw, const char *al
     } else {
         snprintf(chname, sizeof(chname), "alphabet");
     }
-    snprintf(what, sizeof(what), "keyword '%.64s' followed by %d x %s", kw, COST_RUN * 8,
-             chname);
+    snprintf(what, sizeof(what), "%s%.64s%s%d x %s", kw[0] ? "keyword '" : "", kw,
+             kw[0] ? "' followed by " : "", COST_RUN * 8, chname);
     cost_run(cr, b, what);
+}
+
+/*
+ * Allow regexes run on every candidate secret of their rule (detect.c), so they get the same
+ * budget, on runs of each alphabet character (the costliest again, 8 times longer) and on
+ * the examples.
+ */
+static void cost_check_allow(struct checkctx *c, const char *alpha, size_t nalpha,
+                             struct lh_buf *b)
+{
+    const struct lh_rule *r = c->rule;
+    for (size_t i = 0; i < r->allow_regexes.count; i++) {
+        struct costrun cr = {.c = c, .subject = "allow regex", .index = i + 1};
+        int err = 0;
+        PCRE2_SIZE off = 0;
+        cr.code = pcre2_compile((PCRE2_SPTR)r->allow_regexes.items[i], PCRE2_ZERO_TERMINATED,
+                                PCRE2_AUTO_CALLOUT, &err, &off, NULL);
+        cr.md = cr.code ? pcre2_match_data_create_from_pattern(cr.code, NULL) : NULL;
+        cr.mc = pcre2_match_context_create(NULL);
+        if (cr.code && cr.md && cr.mc) {
+            pcre2_set_callout(cr.mc, cost_callout, &cr.cost);
+            pcre2_set_match_limit(cr.mc, LH_MATCHER_MATCH_LIMIT);
+            pcre2_set_depth_limit(cr.mc, LH_MATCHER_DEPTH_LIMIT);
+            cost_keyword_runs(&cr, "", alpha, nalpha, b);
+            for (size_t k = 0; k < r->examples.count && !cr.failed; k++) {
+                lh_buf_clear(b);
+                char what[48];
+                snprintf(what, sizeof(what), "example %zu", k + 1);
+                if (lh_buf_puts(b, r->examples.items[k]) == 0) {
+                    cost_run(&cr, b, what);
+                }
+            }
+        }
+        pcre2_match_context_free(cr.mc);
+        pcre2_match_data_free(cr.md);
+        pcre2_code_free(cr.code);
+    }
 }
 
 static void cost_check(struct checkctx *c)
 {
     const struct lh_rule *r = c->rule;
-    struct costrun cr = {.c = c};
+    struct costrun cr = {.c = c, .subject = "pattern"};
     struct lh_buf b;
     bool seen[256] = {false};
     char alpha[COST_MAX_ALPHABET];
@@ -463,6 +509,7 @@ static void cost_check(struct checkctx *c)
     if (rc == 0 && r->keywords.count) {
         cost_run(&cr, &b, "random text over the alphabet with keywords");
     }
+    cost_check_allow(c, alpha, nalpha, &b);
 out:
     lh_buf_dispose(&b);
     pcre2_match_context_free(cr.mc);

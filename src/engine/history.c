@@ -18,11 +18,11 @@
 #include "source/git_walk.h"
 #include "util/pool.h"
 
-#define MIN_SLICE 512        /* commits per parallel walk slice */
-#define SLICES_PER_THREAD 4  /* a few per thread: slices differ in cost */
-#define BATCH 16             /* consecutive blobs per scan job */
-#define QUEUE_PER_THREAD 4   /* scan jobs queued per worker */
-#define SMALL_SCAN 4096      /* below this many blobs, pack order is not worth a pass */
+#define MIN_SLICE 512         /* commits per parallel walk slice */
+#define SLICES_PER_THREAD 4   /* a few per thread: slices differ in cost */
+#define BATCH 16              /* consecutive blobs per scan job */
+#define QUEUE_PER_THREAD 4    /* scan jobs queued per worker */
+#define SMALL_SCAN 4096       /* below this many blobs, pack order is not worth a pass */
 #define QUEUED_BIT (1u << 31) /* on a blob entry's path id: already in the scan order */
 
 /* One blob to scan: a copy of its table entry, so workers never touch the table. */
@@ -45,8 +45,8 @@ struct hist {
     struct lh_git_revlist rl;
     git_oid *commits; /* commit index -> id: the commit list, then unreachable commits */
     size_t ncommits;
-    struct lh_git_walk seed;   /* range boundary: known content, never reported */
-    struct lh_git_walk walk;   /* the merged result */
+    struct lh_git_walk seed; /* range boundary: known content, never reported */
+    struct lh_git_walk walk; /* the merged result */
     struct item *order;
     size_t norder;
     size_t order_alloc;
@@ -104,6 +104,8 @@ static void *tick_main(void *arg)
 {
     struct ticker *t = arg;
     double iv = t->h->o->progress_interval > 0 ? t->h->o->progress_interval : 0.2;
+    /* at once: the walk of a long history shows no blob count for a while */
+    t->h->o->progress(t->h->st, 0.0, t->h->o->progress_payload);
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
         struct timespec ts;
@@ -508,6 +510,18 @@ static int build_order(struct hist *h)
             rc = order_push(h, e->id, e);
         }
     }
+    /*
+     * Backwards: git writes each delta family base first, and libgit2 caches the bases it
+     * walks through to resolve a delta but not the object it returns. Reading a family's
+     * deltas first leaves the base and the intermediate versions in the cache for the
+     * reads that follow; reading the base first inflates it twice. (Measured on curl:
+     * 5% less inflating and CPU time.)
+     */
+    for (size_t i = 0, j = h->norder ? h->norder - 1 : 0; i < j; i++, j--) {
+        struct item t = h->order[i];
+        h->order[i] = h->order[j];
+        h->order[j] = t;
+    }
     atomic_store(&h->st->blobs_total, h->norder);
     return rc;
 }
@@ -621,8 +635,8 @@ static int scan_one(struct hist *h, struct scan_worker *w, const struct item *it
     } else {
         struct found c = {h, it, false};
         atomic_fetch_add(&h->st->scanned, 1);
-        rc = lh_detect_blob(h->d, w->ds, data ? data : (const uint8_t *)"", len,
-                            item_path(h, it), on_finding, &c);
+        rc = lh_detect_blob(h->d, w->ds, data ? data : (const uint8_t *)"", len, item_path(h, it),
+                            on_finding, &c);
         if (c.any && data) {
             /* the object is ours alone (the object cache is off): wipe what held a secret */
             OPENSSL_cleanse((void *)(uintptr_t)data, len);
@@ -678,6 +692,7 @@ static int scan_blobs(struct hist *h)
 struct fkey {
     const char *fingerprint; /* borrowed from the finding */
     const char *path;        /* borrowed from the finding */
+    int state;               /* allowed inline / invalid: never merged with a plain finding */
     size_t idx;              /* in the finding list */
     uint32_t commit;         /* introducing commit index (LH_GIT_NO_COMMIT sorts last) */
     git_oid blob;
@@ -696,6 +711,9 @@ static int cmp_fkey(const void *pa, const void *pb)
     if (c) {
         return c;
     }
+    if (a->state != b->state) {
+        return a->state - b->state;
+    }
     if (a->commit != b->commit) {
         return a->commit < b->commit ? -1 : 1;
     }
@@ -708,24 +726,33 @@ static int cmp_fkey(const void *pa, const void *pb)
 
 static bool same_group(const struct fkey *a, const struct fkey *b)
 {
-    return !strcmp(a->fingerprint, b->fingerprint) && !strcmp(a->path, b->path);
+    return !strcmp(a->fingerprint, b->fingerprint) && !strcmp(a->path, b->path) &&
+           a->state == b->state;
 }
 
-/* Branches first, then tags, remote branches, HEAD, the rest (stash, notes, ...). */
+/*
+ * The tips a finding lists: branches first, then tags, remote-tracking branches, a detached
+ * HEAD and stash entries. Other namespaces (refs/pull, refs/notes, refs/original, ...)
+ * are scanned but not listed: a mirror of a busy project has tens of thousands of them, and
+ * checking each tip's tree would cost more than the scan's attribution is worth.
+ */
 struct ranked_tip {
     int rank;
     size_t idx;
 };
 
+#define RANK_UNLISTED 99
+
 static int tip_rank(const char *name)
 {
-    static const char *const order[] = {"refs/heads/", "refs/tags/", "refs/remotes/", "HEAD"};
-    for (int i = 0; i < 4; i++) {
-        if (!strncmp(name, order[i], strlen(order[i]))) {
+    static const char *const order[] = {"refs/heads/", "refs/tags/", "refs/remotes/", "HEAD",
+                                        "refs/stash"};
+    for (int i = 0; i < 5; i++) {
+        if (!strncmp(name, order[i], strlen(order[i])) && (i != 3 || name[4] == '\0')) {
             return i;
         }
     }
-    return 4;
+    return RANK_UNLISTED;
 }
 
 static int cmp_ranked(const void *pa, const void *pb)
@@ -738,8 +765,8 @@ static int cmp_ranked(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static int add_refs(struct hist *h, struct fkey *keys, size_t nkeys, const bool *drop,
-                    size_t *bidx, const uint64_t *bits, size_t words,
+static int add_refs(struct hist *h, const struct lh_git_tips *tips, struct fkey *keys, size_t nkeys,
+                    const bool *drop, size_t *bidx, const uint64_t *bits, size_t words,
                     const struct ranked_tip *tip_order)
 {
     int rc = 0;
@@ -749,7 +776,7 @@ static int add_refs(struct hist *h, struct fkey *keys, size_t nkeys, const bool 
         while (g1 < nkeys && keys[g1].group == keys[g0].group) {
             g1++;
         }
-        for (size_t t = 0; rc == 0 && t < h->tips.count; t++) {
+        for (size_t t = 0; rc == 0 && t < tips->count; t++) {
             size_t ti = tip_order[t].idx;
             bool has = false;
             for (size_t k = g0; !has && k < g1; k++) {
@@ -759,8 +786,7 @@ static int add_refs(struct hist *h, struct fkey *keys, size_t nkeys, const bool 
             for (size_t k = g0; has && rc == 0 && k < g1; k++) {
                 struct lh_finding *f = &h->out->items[keys[k].idx];
                 if (!drop[k]) {
-                    rc = lh_strlist_push(&f->prov.refs, h->tips.items[ti].name) < 0 ? LH_ENOMEM
-                                                                                     : 0;
+                    rc = lh_strlist_push(&f->prov.refs, tips->items[ti].name) < 0 ? LH_ENOMEM : 0;
                 }
             }
         }
@@ -849,11 +875,9 @@ static bool in_boundary(struct hist *h, git_odb *odb, git_tree **roots, size_t n
     return found;
 }
 
-static int drop_known_in_boundary(struct hist *h, const struct fkey *keys, bool *drop,
-                                  size_t n)
+static int drop_known_in_boundary(struct hist *h, const struct fkey *keys, bool *drop, size_t n)
 {
-    size_t nroots = h->rl.nboundary < MAX_BOUNDARY_CHECKS ? h->rl.nboundary
-                                                          : MAX_BOUNDARY_CHECKS;
+    size_t nroots = h->rl.nboundary < MAX_BOUNDARY_CHECKS ? h->rl.nboundary : MAX_BOUNDARY_CHECKS;
     git_tree **roots = calloc(nroots ? nroots : 1, sizeof(*roots));
     git_odb *odb = NULL;
     int rc = 0;
@@ -895,6 +919,7 @@ static int finish_findings(struct hist *h, size_t first)
     size_t nblobs = 0;
     size_t *bidx = NULL;
     struct ranked_tip *tip_order = NULL;
+    struct lh_git_tips listed = {0}; /* borrows the names of h->tips */
     uint64_t *bits = NULL;
     size_t words = 0;
     bool *drop = NULL;
@@ -909,7 +934,8 @@ static int finish_findings(struct hist *h, size_t first)
     bidx = calloc(n, sizeof(*bidx));
     drop = calloc(n, sizeof(*drop));
     tip_order = calloc(h->tips.count + 1, sizeof(*tip_order));
-    if (!keys || !blobs || !bidx || !drop || !tip_order) {
+    listed.items = calloc(h->tips.count + 1, sizeof(*listed.items));
+    if (!keys || !blobs || !bidx || !drop || !tip_order || !listed.items) {
         rc = lh_error_oom();
         goto out;
     }
@@ -917,6 +943,7 @@ static int finish_findings(struct hist *h, size_t first)
         struct lh_finding *f = &l->items[first + i];
         keys[i].fingerprint = f->fingerprint;
         keys[i].path = f->path ? f->path : "";
+        keys[i].state = (f->suppressed ? 1 : 0) | (f->invalid ? 2 : 0);
         keys[i].idx = first + i;
         keys[i].commit = LH_GIT_NO_COMMIT;
         if (f->prov.blob && git_oid_fromstr(&keys[i].blob, f->prov.blob) == 0) {
@@ -946,22 +973,26 @@ static int finish_findings(struct hist *h, size_t first)
     if (rc == 0 && h->rl.nboundary) {
         rc = drop_known_in_boundary(h, keys, drop, n);
     }
-    /* which tips still contain the secret: any blob version of the group */
-    if (rc == 0 && h->tips.count) {
-        rc = lh_git_walk_tips_containing(&bits, &words, h->repo, &h->tips, blobs, nblobs);
+    /* which listed tips still contain the secret: any blob version of the group */
+    for (size_t t = 0; rc == 0 && t < h->tips.count; t++) {
+        int rank = tip_rank(h->tips.items[t].name);
+        if (rank != RANK_UNLISTED) {
+            tip_order[listed.count].rank = rank;
+            tip_order[listed.count].idx = listed.count;
+            listed.items[listed.count++] = h->tips.items[t];
+        }
+    }
+    if (rc == 0 && listed.count) {
+        qsort(tip_order, listed.count, sizeof(*tip_order), cmp_ranked);
+        rc = lh_git_walk_tips_containing(&bits, &words, h->repo, &listed, blobs, nblobs);
         if (rc == 0) {
-            for (size_t t = 0; t < h->tips.count; t++) {
-                tip_order[t].rank = tip_rank(h->tips.items[t].name);
-                tip_order[t].idx = t;
-            }
-            qsort(tip_order, h->tips.count, sizeof(*tip_order), cmp_ranked);
-            rc = add_refs(h, keys, n, drop, bidx, bits, words, tip_order);
+            rc = add_refs(h, &listed, keys, n, drop, bidx, bits, words, tip_order);
         }
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (!drop[i]) {
-            rc = add_commit_info(h, &l->items[keys[i].idx], keys[i].commit, &cache, &infos,
-                                 &ninfos);
+            rc =
+                add_commit_info(h, &l->items[keys[i].idx], keys[i].commit, &cache, &infos, &ninfos);
         }
     }
     if (rc == 0) {
@@ -991,6 +1022,7 @@ out:
     }
     free(infos);
     free(bits);
+    free(listed.items);
     free(tip_order);
     free(drop);
     free(bidx);
@@ -1013,8 +1045,7 @@ static int list_commits(struct hist *h)
     } else {
         rc = commit_tips(&tips, &ntips, &h->tips);
         if (rc == 0) {
-            rc = lh_git_revlist_reachable(&h->rl, h->repo, tips, ntips, h->shallow, walk_warn,
-                                          h);
+            rc = lh_git_revlist_reachable(&h->rl, h->repo, tips, ntips, h->shallow, walk_warn, h);
         }
         free(tips);
     }
@@ -1044,8 +1075,9 @@ static int open_repo(struct hist *h, const char *repo_path)
     h->shallow = git_repository_is_shallow(h->repo) == 1;
     h->st->shallow = h->shallow;
     if (h->shallow) {
-        hwarn(h, "history is incomplete (shallow clone): '%s' lacks the commits before its "
-                 "cut-off; 'git fetch --unshallow' gets them",
+        hwarn(h,
+              "history is incomplete (shallow clone): '%s' lacks the commits before its "
+              "cut-off; 'git fetch --unshallow' gets them",
               repo_path);
     }
     return 0;
@@ -1155,9 +1187,15 @@ int lh_history_staged(const struct lh_detector *d, const char *repo_path,
     if (rc < 0) {
         return rc;
     }
+    struct lh_git_staged_opts sopts = {.binary_as_text = o->scan_binary};
+    git_oid empty;
     rc = lh_git_open(&repo, repo_path);
     if (rc == 0) {
-        rc = lh_git_staged_load(&sg, repo, o->scan_binary);
+        rc = lh_git_staged_load(&sg, repo, &sopts);
+    }
+    /* the empty blob (`git add -N` placeholders) holds nothing and may not even exist */
+    if (rc == 0 && git_oid_fromstr(&empty, LH_GIT_EMPTY_BLOB) < 0) {
+        rc = lh_git_fail("cannot parse the empty blob id");
     }
     if (rc == 0 && git_repository_odb(&odb, repo) < 0) {
         rc = lh_git_fail("cannot open the object database of '%s'", repo_path);
@@ -1170,7 +1208,7 @@ int lh_history_staged(const struct lh_detector *d, const char *repo_path,
         const struct lh_git_staged_file *f = &sg.files[i];
         git_odb_object *obj = NULL;
         char hex[GIT_OID_HEXSZ + 1];
-        if (lh_scan_excluded(o->exclude, f->path)) {
+        if (lh_scan_excluded(o->exclude, f->path) || git_oid_equal(&f->blob, &empty)) {
             continue;
         }
         atomic_fetch_add(&st->blobs, 1);

@@ -3,11 +3,11 @@
  * Git history and staged scanning. The history pipeline: list the ref tips; list their
  * commits oldest first (or a range's); walk the commits' trees in parallel slices, skipping
  * trees already seen, to record each unique blob once with its introducing commit and path;
- * order the blobs as they lie in the pack files (git_odb_foreach enumerates packs in offset
- * order), so libgit2's delta-base cache resolves each delta from a recently read base; then
+ * order the blobs by their place in the pack files, backwards (git_odb_foreach enumerates
+ * packs in offset order), so libgit2's delta-base cache holds the bases each read needs; then
  * worker threads, each with its own repository handle and detector scratch, read and scan
  * consecutive batches through a bounded queue. Blob contents are never held beyond the
- * worker that scans them; memory grows only with the number of objects (about 60 bytes per
+ * worker that scans them; memory grows only with the number of objects (about 100 bytes per
  * tree or blob). Findings are then reduced to one per secret and path (the earliest blob
  * version that holds it), given commit provenance, and the tips that still contain them.
  * Unreadable objects are warned about by id and counted as errors; the scan goes on.
@@ -24,16 +24,16 @@
 #include "finding/finding.h"
 
 struct lh_history_stats {
-    atomic_size_t commits;      /* commits walked */
+    atomic_size_t commits; /* commits walked */
     atomic_size_t commits_total;
-    atomic_size_t blobs_total;  /* unique blobs to scan */
-    atomic_size_t blobs;        /* blobs read (scanned or skipped) */
-    atomic_size_t scanned;      /* blobs scanned */
-    atomic_size_t bytes;        /* bytes read */
+    atomic_size_t blobs_total; /* unique blobs to scan */
+    atomic_size_t blobs;       /* blobs read (scanned or skipped) */
+    atomic_size_t scanned;     /* blobs scanned */
+    atomic_size_t bytes;       /* bytes read */
     atomic_size_t skipped_binary;
     atomic_size_t skipped_large;
-    atomic_size_t errors;       /* unreadable refs, commits, trees and blobs */
-    atomic_int phase;           /* enum lh_history_phase */
+    atomic_size_t errors; /* unreadable refs, commits, trees and blobs */
+    atomic_int phase;     /* enum lh_history_phase */
     bool shallow;
 };
 
@@ -49,13 +49,13 @@ typedef void (*lh_history_progress_fn)(const struct lh_history_stats *st, double
                                        void *payload);
 
 struct lh_history_opts {
-    size_t threads;         /* 0: all cores */
-    size_t max_file_size;   /* 0: LH_DEFAULT_MAX_FILE_SIZE */
+    size_t threads;       /* 0: all cores */
+    size_t max_file_size; /* 0: LH_DEFAULT_MAX_FILE_SIZE */
     bool scan_binary;
-    bool all_objects;       /* also unreachable objects of the object database */
-    const char *range;      /* NULL: every ref; else "BASE..HEAD", "A...B" or "REV" */
+    bool all_objects;  /* also unreachable objects of the object database */
+    const char *range; /* NULL: every ref; else "BASE..HEAD", "A...B" or "REV" */
     const struct lh_strlist *exclude;
-    lh_warn_fn warn;        /* may be NULL; called from any thread */
+    lh_warn_fn warn; /* may be NULL; called from any thread */
     void *warn_payload;
     lh_history_progress_fn progress; /* may be NULL */
     void *progress_payload;

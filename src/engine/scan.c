@@ -150,6 +150,15 @@ static int read_file(struct lh_buf *b, const char *path, size_t max_size)
     }
     b->len += (size_t)n;
     b->ptr[b->len] = '\0';
+    /*
+     * Hardening (issue #9): the buffer is rounded up to a power of two, so one read can
+     * return more than max_size; without this check a small --max-file-size let files of
+     * up to twice the limit through.
+     */
+    if (b->len > max_size) {
+        close(fd);
+        return LH_ETOOBIG;
+    }
     if ((size_t)n == want) {
         struct stat st;
         if (fstat(fd, &st) == 0 && (size_t)st.st_size > max_size) {

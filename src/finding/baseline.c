@@ -541,6 +541,15 @@ int lh_baseline_load_buffer(struct lh_baseline *b, const char *name, const char 
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
+        /*
+         * Hardening (issue #9): jansson ends its message with "near '<the failing token>'",
+         * bytes of the file; a file given as --baseline by mistake (an .env) would have a
+         * secret echoed to stderr. Keep the message, drop the quote.
+         */
+        char *near = strstr(je.text, " near '");
+        if (near) {
+            *near = '\0';
+        }
         lh_error_set("%s:%d:%d: invalid baseline JSON: %s", name, je.line > 0 ? je.line : 1,
                      je.column > 0 ? je.column : 1, je.text);
         return LH_EINVAL;

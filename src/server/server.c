@@ -67,6 +67,7 @@ struct lh_server {
     atomic_bool draining;
     atomic_size_t in_flight;
     bool stopped;
+    unsigned timeout;         /* idle seconds; also bounds a request body's total time */
     pthread_mutex_t log_lock; /* guards the three log_ fields */
     long long log_second;
     size_t log_count;
@@ -329,6 +330,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (r->too_big && r->bytes_in / DISCARD_FACTOR > lh_handler_max_body(s->handler)) {
             return MHD_NO; /* an endless upload: drop the connection */
         }
+        /*
+         * Hardening (issue #9): the idle timeout alone let a client drip a body one byte
+         * per timeout for ever, holding a connection slot; a body gets twice the timeout.
+         */
+        if (now_mono() - r->t0 > 2.0 * (double)s->timeout) {
+            r->error = "request_timeout";
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     if (r->status) {
@@ -429,8 +438,10 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
         msg[--n] = 0;
     }
     if (dropped) {
-        lh_accesslog_event(s->log_fd, "warning", "libmicrohttpd", "%s (%zu similar messages "
-                           "dropped)", msg, dropped);
+        lh_accesslog_event(s->log_fd, "warning", "libmicrohttpd",
+                           "%s (%zu similar messages "
+                           "dropped)",
+                           msg, dropped);
     } else {
         lh_accesslog_event(s->log_fd, "warning", "libmicrohttpd", "%s", msg);
     }
@@ -593,6 +604,7 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
     eff.max_connections = o->max_connections ? o->max_connections : DEFAULT_MAX_CONNECTIONS;
     eff.timeout = o->timeout ? o->timeout : DEFAULT_TIMEOUT;
     eff.threads = o->threads ? o->threads : DEFAULT_THREADS;
+    s->timeout = eff.timeout;
     if (rc == 0) {
         rc = start_daemon(s, &s->pub, o->listen, &eff, &s->d, &s->port);
     }

@@ -75,9 +75,8 @@ int lh_git_reopen(git_repository **out, git_repository *repo)
 {
     const char *gitdir = git_repository_path(repo);
     *out = NULL;
-    if (git_repository_open_ext(out, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH |
-                                                 GIT_REPOSITORY_OPEN_BARE,
-                                NULL) < 0) {
+    if (git_repository_open_ext(
+            out, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
         return lh_git_fail("cannot open the repository '%s'", gitdir);
     }
     return 0;
@@ -127,29 +126,34 @@ static void warnf(lh_git_warn_fn warn, void *payload, const char *fmt, ...)
 }
 
 /*
- * Peels `id` through annotated tags to a commit, tree or blob. Returns 0, 1 when the ref is
- * broken (warned and counted), or a negative code.
+ * Peels `id` through annotated tags to a commit, tree or blob. Only tags are read: the
+ * header gives the type of anything else, and a mirror can have tens of thousands of refs.
+ * Returns 0 (a broken ref is warned about and counted) or a negative code.
  */
-static int add_peeled(struct lh_git_tips *t, size_t *alloc, git_repository *repo,
+static int add_peeled(struct lh_git_tips *t, size_t *alloc, git_repository *repo, git_odb *odb,
                       const char *name, const git_oid *id, lh_git_warn_fn warn, void *payload,
                       size_t *broken)
 {
     git_object *obj = NULL;
     git_object *peeled = NULL;
     char hex[GIT_OID_HEXSZ + 1];
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    const git_oid *target = id;
     int rc = 0;
-    if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0) {
+    if (git_odb_read_header(&size, &type, odb, id) < 0) {
         goto broken;
     }
-    if (git_object_type(obj) == GIT_OBJECT_TAG) {
-        if (git_object_peel(&peeled, obj, GIT_OBJECT_ANY) < 0) {
+    if (type == GIT_OBJECT_TAG) {
+        if (git_object_lookup(&obj, repo, id, GIT_OBJECT_TAG) < 0 ||
+            git_object_peel(&peeled, obj, GIT_OBJECT_ANY) < 0) {
             goto broken;
         }
+        target = git_object_id(peeled);
+        type = git_object_type(peeled);
     }
-    const git_object *target = peeled ? peeled : obj;
-    git_object_t type = git_object_type(target);
     if (type == GIT_OBJECT_COMMIT || type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
-        rc = push_tip(t, alloc, name, git_object_id(target), type);
+        rc = push_tip(t, alloc, name, target, type);
     }
     goto out;
 broken:
@@ -160,15 +164,14 @@ broken:
               e && e->message ? e->message : "unknown error");
     }
     (*broken)++;
-    rc = 1;
 out:
     git_object_free(peeled);
     git_object_free(obj);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 static int add_stash_entries(struct lh_git_tips *t, size_t *alloc, git_repository *repo,
-                             lh_git_warn_fn warn, void *payload, size_t *broken)
+                             git_odb *odb, lh_git_warn_fn warn, void *payload, size_t *broken)
 {
     git_reflog *log = NULL;
     int rc = 0;
@@ -182,7 +185,7 @@ static int add_stash_entries(struct lh_git_tips *t, size_t *alloc, git_repositor
         char name[64];
         snprintf(name, sizeof(name), "refs/stash@{%zu}", i);
         if (e && !git_oid_is_zero(git_reflog_entry_id_new(e))) {
-            rc = add_peeled(t, alloc, repo, name, git_reflog_entry_id_new(e), warn, payload,
+            rc = add_peeled(t, alloc, repo, odb, name, git_reflog_entry_id_new(e), warn, payload,
                             broken);
         }
     }
@@ -200,11 +203,13 @@ int lh_git_tips_load(struct lh_git_tips *out, git_repository *repo, lh_git_warn_
 {
     git_reference_iterator *it = NULL;
     git_reference *ref = NULL;
+    git_odb *odb = NULL;
     size_t alloc = 0;
     int rc = 0;
     memset(out, 0, sizeof(*out));
-    if (git_reference_iterator_new(&it, repo) < 0) {
-        return lh_git_fail("cannot list the refs of '%s'", git_repository_path(repo));
+    if (git_repository_odb(&odb, repo) < 0 || git_reference_iterator_new(&it, repo) < 0) {
+        rc = lh_git_fail("cannot list the refs of '%s'", git_repository_path(repo));
+        goto out;
     }
     for (;;) {
         int nrc = git_reference_next(&ref, it);
@@ -217,8 +222,8 @@ int lh_git_tips_load(struct lh_git_tips *out, git_repository *repo, lh_git_warn_
         }
         /* symbolic refs (origin/HEAD) repeat the ref they point to */
         if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-            rc = add_peeled(out, &alloc, repo, git_reference_name(ref), git_reference_target(ref),
-                            warn, payload, broken);
+            rc = add_peeled(out, &alloc, repo, odb, git_reference_name(ref),
+                            git_reference_target(ref), warn, payload, broken);
         }
         git_reference_free(ref);
         ref = NULL;
@@ -229,19 +234,20 @@ int lh_git_tips_load(struct lh_git_tips *out, git_repository *repo, lh_git_warn_
     if (git_repository_head_detached(repo) == 1) {
         git_oid head;
         if (git_reference_name_to_id(&head, repo, "HEAD") == 0) {
-            rc = add_peeled(out, &alloc, repo, "HEAD", &head, warn, payload, broken);
+            rc = add_peeled(out, &alloc, repo, odb, "HEAD", &head, warn, payload, broken);
             if (rc < 0) {
                 goto out;
             }
         }
     }
-    rc = add_stash_entries(out, &alloc, repo, warn, payload, broken);
+    rc = add_stash_entries(out, &alloc, repo, odb, warn, payload, broken);
     if (rc == 0 && out->count > 1) {
         qsort(out->items, out->count, sizeof(*out->items), cmp_tip);
     }
 out:
     git_reference_free(ref);
     git_reference_iterator_free(it);
+    git_odb_free(odb);
     if (rc < 0) {
         lh_git_tips_dispose(out);
     }

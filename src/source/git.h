@@ -23,6 +23,9 @@
 
 typedef void (*lh_git_warn_fn)(const char *msg, void *payload);
 
+/* The id of the empty blob, which `git add -N` stages without writing it. */
+#define LH_GIT_EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+
 /*
  * Initializes libgit2 with the scanner's options (reference-counted: pair with
  * lh_git_global_shutdown). Thread-safe. Returns 0 or LH_EGIT.
@@ -51,9 +54,9 @@ void lh_git_hex(char out[GIT_OID_HEXSZ + 1], const git_oid *id);
 
 /* A place a history scan starts from: a ref (or HEAD, or a stash reflog entry), peeled. */
 struct lh_git_tip {
-    char *name;          /* "refs/heads/main", "HEAD", "refs/stash@{1}" (owned) */
-    git_oid id;          /* the object after peeling tags */
-    git_object_t type;   /* GIT_OBJECT_COMMIT, _TREE or _BLOB */
+    char *name;        /* "refs/heads/main", "HEAD", "refs/stash@{1}" (owned) */
+    git_oid id;        /* the object after peeling tags */
+    git_object_t type; /* GIT_OBJECT_COMMIT, _TREE or _BLOB */
 };
 
 struct lh_git_tips {
@@ -89,7 +92,6 @@ void lh_git_commit_info_dispose(struct lh_git_commit_info *ci);
  * git_odb_object_free), LH_ETOOBIG (message gives the size), LH_EINVAL (the object is not
  * a blob) or LH_EGIT (missing or corrupt; the message names the object id).
  */
-int lh_git_blob_read(git_odb_object **out, git_odb *odb, const git_oid *id,
-                     size_t max) LH_WUR;
+int lh_git_blob_read(git_odb_object **out, git_odb *odb, const git_oid *id, size_t max) LH_WUR;
 
 #endif

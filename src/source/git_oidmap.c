@@ -101,8 +101,7 @@ struct lh_git_oidmap_entry *lh_git_oidmap_get(const struct lh_git_oidmap *m, con
     }
 }
 
-int lh_git_oidmap_put(struct lh_git_oidmap_entry **out, struct lh_git_oidmap *m,
-                      const uint8_t *id)
+int lh_git_oidmap_put(struct lh_git_oidmap_entry **out, struct lh_git_oidmap *m, const uint8_t *id)
 {
     if (lh_git_oid_is_null(id)) {
         lh_error_set("the null object id cannot be stored");

@@ -2,8 +2,8 @@
 /*
  * An open-addressing hash map from 20-byte git object ids to two 32-bit values: the
  * history walk's seen-sets (trees, commits) and its blob table (introducing commit index,
- * path id). Entries are 28 bytes and the table stays at most half full, so a history of
- * N unique objects costs about 60 N bytes whatever the size of its contents. The all-zero
+ * path id). Entries are 28 bytes and the table is kept between a quarter and half full, so
+ * N unique objects cost 56 to 112 N bytes whatever the size of their contents. The all-zero
  * id (git's null id, never a real object) marks empty slots and cannot be inserted. Slots
  * are chosen by mixing the id with a per-map random seed, so object ids crafted to collide
  * cannot turn lookups quadratic. There is no deletion. A map is not thread-safe: each walker
@@ -29,7 +29,7 @@ struct lh_git_oidmap_entry {
 
 struct lh_git_oidmap {
     struct lh_git_oidmap_entry *slots;
-    size_t cap;   /* 0 or a power of two */
+    size_t cap; /* 0 or a power of two */
     size_t count;
     uint64_t seed;
 };

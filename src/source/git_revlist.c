@@ -12,8 +12,8 @@
 #define F_BAD 2u           /* unreadable: no tree, no parents */
 #define F_UNINTERESTING 4u /* reachable from an excluded commit */
 #define F_QUEUED 8u
-#define F_VISITED 16u      /* popped from the queue */
-#define F_RESULT 32u       /* popped while interesting */
+#define F_VISITED 16u /* popped from the queue */
+#define F_RESULT 32u  /* popped while interesting */
 #define F_BOUNDARY 64u
 
 /* git's "slop": keep walking a few commits after only uninteresting ones are queued */
@@ -435,8 +435,7 @@ static int collect_boundary(struct lh_git_revlist *out, struct graph *g)
         for (uint32_t i = 0; i < g->nodes[c].nparents; i++) {
             uint32_t p = g->parents[g->nodes[c].parent_off + i];
             struct node *pn = &g->nodes[p];
-            if (in_result(pn) || (pn->flags & (F_BOUNDARY | F_BAD)) ||
-                !(pn->flags & F_PARSED)) {
+            if (in_result(pn) || (pn->flags & (F_BOUNDARY | F_BAD)) || !(pn->flags & F_PARSED)) {
                 continue;
             }
             pn->flags |= F_BOUNDARY;
@@ -466,8 +465,7 @@ static void graph_dispose(struct graph *g)
 
 int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
                               const git_oid *include, size_t ninclude, const git_oid *exclude,
-                              size_t nexclude, bool shallow, lh_git_warn_fn warn,
-                              void *payload)
+                              size_t nexclude, bool shallow, lh_git_warn_fn warn, void *payload)
 {
     struct graph g;
     int rc = 0;
@@ -516,9 +514,8 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
     return rc;
 }
 
-int lh_git_revlist_reachable(struct lh_git_revlist *out, git_repository *repo,
-                             const git_oid *tips, size_t ntips, bool shallow,
-                             lh_git_warn_fn warn, void *payload)
+int lh_git_revlist_reachable(struct lh_git_revlist *out, git_repository *repo, const git_oid *tips,
+                             size_t ntips, bool shallow, lh_git_warn_fn warn, void *payload)
 {
     return lh_git_revlist_difference(out, repo, tips, ntips, NULL, 0, shallow, warn, payload);
 }

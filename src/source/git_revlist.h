@@ -25,12 +25,12 @@
 #define LH_GIT_MAX_COMMITS ((size_t)1 << 31)
 
 struct lh_git_revlist {
-    git_oid *ids;            /* commits, oldest first */
-    git_oid *trees;          /* their root trees (zero id: unreadable commit) */
+    git_oid *ids;   /* commits, oldest first */
+    git_oid *trees; /* their root trees (zero id: unreadable commit) */
     size_t count;
     git_oid *boundary_trees; /* ranges: trees of the parents just outside the range */
     size_t nboundary;
-    size_t errors;           /* unreadable commits (each named in a warning) */
+    size_t errors; /* unreadable commits (each named in a warning) */
 };
 
 /*
@@ -38,9 +38,8 @@ struct lh_git_revlist {
  * parents. Unreadable commits are warned about (warn may be NULL) and counted in ->errors.
  * Returns 0 or a negative code (LH_ENOMEM, LH_ETOOBIG).
  */
-int lh_git_revlist_reachable(struct lh_git_revlist *out, git_repository *repo,
-                             const git_oid *tips, size_t ntips, bool shallow,
-                             lh_git_warn_fn warn, void *payload) LH_WUR;
+int lh_git_revlist_reachable(struct lh_git_revlist *out, git_repository *repo, const git_oid *tips,
+                             size_t ntips, bool shallow, lh_git_warn_fn warn, void *payload) LH_WUR;
 
 /*
  * The commits reachable from `include` but not from `exclude`, oldest first, with the trees

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The staged changes of a work tree, for the pre-commit scan: the index against HEAD's tree
- * (against the empty tree before the first commit), as libgit2's tree-to-index diff with
- * rename detection and no context lines. For every staged file whose content is new or
- * changed it gives the staged blob and the line ranges of the staged file that were added
- * or changed, so the caller reports only findings that touch those lines. Deletions, mode
- * changes, pure renames and submodules yield nothing. Nothing here reads the work tree:
- * what is scanned is exactly what would be committed.
+ * (against the empty tree before the first commit). For every staged file whose content is
+ * new or changed it gives the staged blob and the line ranges of the staged file that were
+ * added or changed (libgit2's blob diff, no context lines), so the caller reports only
+ * findings that touch those lines. Deletions, mode changes, renames without edits and
+ * submodules yield nothing; a file renamed and edited at once counts as added. The index is
+ * compared with HEAD through git_index.h's reader and the cache-tree, so only directories
+ * with changes are looked at; an index that reader declines goes through libgit2's
+ * tree-to-index diff instead, with the same results. Nothing here reads the work tree: what
+ * is scanned is exactly what would be committed.
  */
 #ifndef LH_SOURCE_GIT_STAGED_H
 #define LH_SOURCE_GIT_STAGED_H
@@ -25,11 +28,11 @@ struct lh_git_line_range {
 };
 
 struct lh_git_staged_file {
-    char *path;                      /* path in the index (owned) */
-    git_oid blob;                    /* staged content */
+    char *path;                       /* path in the index (owned) */
+    git_oid blob;                     /* staged content */
     struct lh_git_line_range *ranges; /* owned, in file order */
     size_t nranges;
-    bool binary;                     /* no line diff: every line counts as changed */
+    bool all_lines; /* added, or binary: every line counts as changed */
 };
 
 struct lh_git_staged {
@@ -37,12 +40,17 @@ struct lh_git_staged {
     size_t count;
 };
 
+struct lh_git_staged_opts {
+    bool binary_as_text; /* diff files with NUL bytes as text (--scan-binary) */
+    bool use_libgit2;    /* skip the index reader (tests compare both paths) */
+};
+
 /*
- * Lists the staged changes of `repo`. `binary_as_text` diffs files with NUL bytes as text
- * (--scan-binary). Returns 0, LH_EUSAGE for a bare repository (it has no index) or LH_EGIT.
+ * Lists the staged changes of `repo`, sorted by path. Returns 0, LH_EUSAGE for a bare
+ * repository (it has no index) or LH_EGIT.
  */
 int lh_git_staged_load(struct lh_git_staged *out, git_repository *repo,
-                       bool binary_as_text) LH_WUR;
+                       const struct lh_git_staged_opts *opts) LH_WUR;
 void lh_git_staged_dispose(struct lh_git_staged *s);
 
 /* Whether lines [first, last] of a staged file touch one of its changed ranges. */

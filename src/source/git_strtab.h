@@ -17,16 +17,16 @@
 #define LH_GIT_STRTAB_MAX_BYTES ((size_t)1 << 32)
 
 struct lh_git_strtab {
-    char **chunks;       /* arena chunks */
+    char **chunks; /* arena chunks */
     size_t nchunks;
-    size_t chunk_used;   /* bytes used in the last chunk */
-    size_t chunk_size;   /* size of the last chunk */
-    size_t bytes;        /* total string bytes stored */
-    const char **strs;   /* id -> string */
-    uint32_t *lens;      /* id -> length */
+    size_t chunk_used; /* bytes used in the last chunk */
+    size_t chunk_size; /* size of the last chunk */
+    size_t bytes;      /* total string bytes stored */
+    const char **strs; /* id -> string */
+    uint32_t *lens;    /* id -> length */
     size_t count;
     size_t strs_alloc;
-    uint32_t *index;     /* open addressing: id + 1, 0 = empty */
+    uint32_t *index; /* open addressing: id + 1, 0 = empty */
     size_t index_cap;
     uint64_t seed;
 };
@@ -38,8 +38,7 @@ void lh_git_strtab_dispose(struct lh_git_strtab *t);
  * Interns s[0..len) and stores its id in *id. Returns 0, LH_ETOOBIG past
  * LH_GIT_STRTAB_MAX_BYTES of text or 2^31 strings, LH_ENOMEM.
  */
-int lh_git_strtab_intern(uint32_t *id, struct lh_git_strtab *t, const char *s,
-                         size_t len) LH_WUR;
+int lh_git_strtab_intern(uint32_t *id, struct lh_git_strtab *t, const char *s, size_t len) LH_WUR;
 
 /* The NUL-terminated string with that id (borrowed). The id must come from this table. */
 const char *lh_git_strtab_get(const struct lh_git_strtab *t, uint32_t id);

@@ -74,8 +74,7 @@ static int record(struct lh_git_walk *w, const git_oid *blob, uint32_t commit, c
     return 0;
 }
 
-int lh_git_walk_blob(struct lh_git_walk *w, const git_oid *blob, uint32_t commit,
-                     const char *path)
+int lh_git_walk_blob(struct lh_git_walk *w, const git_oid *blob, uint32_t commit, const char *path)
 {
     if (git_oid_is_zero(blob) || lh_git_walk_seen_blob(w, blob)) {
         return 0;
@@ -132,8 +131,7 @@ static int walk_rec(struct lh_git_walk *w, const git_oid *id, uint32_t commit, i
         }
         if (rc == LH_ETOOBIG) {
             lh_git_hex(hex, eid);
-            warnf(w, "path of object %s is longer than %zu bytes; skipped", hex,
-                  MAX_PATH_BYTES);
+            warnf(w, "path of object %s is longer than %zu bytes; skipped", hex, MAX_PATH_BYTES);
             w->errors++;
             rc = 0;
         } else if (rc == 0 && type == GIT_OBJECT_TREE) {
@@ -265,8 +263,8 @@ static int contains(struct contain *c, const git_oid *id, int depth, uint32_t *s
         git_object_t type = git_tree_entry_type(e);
         uint32_t sub = 0;
         if (type == GIT_OBJECT_BLOB) {
-            struct lh_git_oidmap_entry *te = lh_git_oidmap_get(&c->targets,
-                                                               git_tree_entry_id(e)->id);
+            struct lh_git_oidmap_entry *te =
+                lh_git_oidmap_get(&c->targets, git_tree_entry_id(e)->id);
             if (!te) {
                 continue;
             }
@@ -304,8 +302,7 @@ static int contains(struct contain *c, const git_oid *id, int depth, uint32_t *s
 }
 
 int lh_git_walk_tips_containing(uint64_t **out, size_t *words, git_repository *repo,
-                                const struct lh_git_tips *tips, const git_oid *blobs,
-                                size_t n)
+                                const struct lh_git_tips *tips, const git_oid *blobs, size_t n)
 {
     struct contain c;
     int rc = 0;

@@ -27,8 +27,9 @@
 #include "util/error.h"
 
 /* Values of a blob entry's `a` (otherwise: commit index in the commit list). */
-#define LH_GIT_NO_COMMIT (UINT32_MAX - 1) /* reachable from a tag on a tree or blob, or unreachable */
-#define LH_GIT_SEEDED UINT32_MAX          /* known before the range: not to be scanned */
+#define LH_GIT_NO_COMMIT                                                                           \
+    (UINT32_MAX - 1)             /* reachable from a tag on a tree or blob, or unreachable */
+#define LH_GIT_SEEDED UINT32_MAX /* known before the range: not to be scanned */
 
 #define LH_GIT_MAX_TREE_DEPTH 512
 
@@ -36,17 +37,17 @@
 typedef bool (*lh_git_skip_fn)(const char *path, void *payload);
 
 struct lh_git_walk {
-    git_repository *repo;            /* borrowed */
-    const struct lh_git_walk *base;  /* borrowed, read-only; may be NULL */
-    struct lh_git_oidmap trees;      /* seen trees */
-    struct lh_git_oidmap blobs;      /* blob -> a: commit index, b: path id */
+    git_repository *repo;           /* borrowed */
+    const struct lh_git_walk *base; /* borrowed, read-only; may be NULL */
+    struct lh_git_oidmap trees;     /* seen trees */
+    struct lh_git_oidmap blobs;     /* blob -> a: commit index, b: path id */
     struct lh_git_strtab paths;
-    struct lh_buf path;              /* scratch: the current directory */
+    struct lh_buf path; /* scratch: the current directory */
     lh_git_skip_fn skip;
     void *skip_payload;
     lh_git_warn_fn warn;
     void *warn_payload;
-    size_t errors;                   /* unreadable trees */
+    size_t errors; /* unreadable trees */
     size_t trees_read;
 };
 

@@ -8,15 +8,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 static char tmpdir[256];
 

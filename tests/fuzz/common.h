@@ -36,8 +36,7 @@ const char *lh_fuzz_keyfile(void **key);
 void lh_fuzz_sign(char *out, size_t cap, const uint8_t *data, size_t size);
 
 /* A broken invariant: prints what and where, then aborts (a crash for libFuzzer). */
-#define LH_FUZZ_CHECK(cond)                                                                   \
-    ((cond) ? (void)0 : lh_fuzz_fail(#cond, __FILE__, __LINE__))
+#define LH_FUZZ_CHECK(cond) ((cond) ? (void)0 : lh_fuzz_fail(#cond, __FILE__, __LINE__))
 _Noreturn void lh_fuzz_fail(const char *expr, const char *file, int line);
 
 #endif

@@ -6,11 +6,11 @@
  * back to the same entries and dumps to the very same bytes (the file format is meant to
  * be stable under a load/save round trip).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "finding/baseline.h"
 #include "fuzz/common.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static bool same_str(const char *a, const char *b)
 {

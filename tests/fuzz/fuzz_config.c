@@ -5,10 +5,10 @@
  * config is disposed without leaks. The loader is also run twice into the same struct, as
  * a config file and command-line defaults layer in practice.
  */
-#include <stdlib.h>
-
 #include "config/config.h"
 #include "fuzz/common.h"
+
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,17 +11,18 @@
  * the table below does not know is called with the parameters of a built-in rule that
  * uses it, else with none when its check_params accepts that, so a new validator is
  * fuzzed without touching this file. Invariants: findings lie inside the input, their
- * secret is the input at their offset, the redacted form shows at most 10 of its bytes.
+ * secret is the input at their offset, their line and columns are those a naive count
+ * gives, the redacted form shows at most 10 of its bytes.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "finding/detect.h"
 #include "fuzz/common.h"
 #include "rules/ruleset.h"
 #include "validate/entropy.h"
 #include "validate/placeholder.h"
 #include "validate/validator.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define MAX_VARIANTS 128
 #define MAX_PARAMS 5
@@ -145,13 +146,37 @@ struct blob {
     size_t len;
 };
 
+/* Line and column (1-based, code points as the detector counts them) of offset off. */
+static void where(const uint8_t *buf, size_t off, size_t *line, size_t *col)
+{
+    size_t l = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < off; i++) {
+        if (buf[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    }
+    size_t c = 1;
+    for (size_t i = start; i < off; i++) {
+        c += (buf[i] & 0xC0) != 0x80;
+    }
+    *line = l;
+    *col = c;
+}
+
 static int on_finding(struct lh_finding *f, void *payload)
 {
     const struct blob *b = payload;
     LH_FUZZ_CHECK(f->offset <= b->len && f->length <= b->len - f->offset);
     LH_FUZZ_CHECK(f->length > 0 && f->secret_len == f->length);
     LH_FUZZ_CHECK(memcmp(f->secret, b->buf + f->offset, f->length) == 0);
-    LH_FUZZ_CHECK(f->line >= 1 && f->end_line >= f->line && f->column >= 1);
+    size_t line;
+    size_t col;
+    where(b->buf, f->offset, &line, &col);
+    LH_FUZZ_CHECK(f->line == line && f->column == col);
+    where(b->buf, f->offset + f->length, &line, &col);
+    LH_FUZZ_CHECK(f->end_line == line && f->end_column == col);
     LH_FUZZ_CHECK(f->path != NULL && f->rule != NULL);
     char red[128];
     lh_redact(red, sizeof(red), f->secret, f->secret_len);
@@ -165,8 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     init();
     struct blob b = {data, size};
-    LH_FUZZ_CHECK(lh_detect_blob(det, scratch, data, size, "fuzz/input.txt", on_finding, &b) ==
-                  0);
+    LH_FUZZ_CHECK(lh_detect_blob(det, scratch, data, size, "fuzz/input.txt", on_finding, &b) == 0);
     if (size <= 16384) {
         (void)lh_detect_token(det, scratch, data, size, NULL, NULL);
     }

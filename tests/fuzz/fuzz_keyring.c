@@ -5,12 +5,11 @@
  * list is either installed (at least one P-256 key) or refused with a message and the
  * previous set kept, so the key of the harness's own list is still found afterwards.
  */
-#include <string.h>
-
-#include <openssl/evp.h>
-
 #include "fuzz/common.h"
 #include "server/keyring.h"
+
+#include <openssl/evp.h>
+#include <string.h>
 
 static struct lh_keyring *ring;
 
@@ -35,8 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         LH_FUZZ_CHECK(lh_keyring_refresh(ring, true) == 0);
     }
     EVP_PKEY *pk = NULL;
-    LH_FUZZ_CHECK(lh_keyring_lookup(ring, &pk, NULL, LH_FUZZ_KEY_ID, strlen(LH_FUZZ_KEY_ID)) ==
-                  0);
+    LH_FUZZ_CHECK(lh_keyring_lookup(ring, &pk, NULL, LH_FUZZ_KEY_ID, strlen(LH_FUZZ_KEY_ID)) == 0);
     EVP_PKEY_free(pk);
     lh_error_clear();
     return 0;

@@ -8,12 +8,12 @@
  * production budget (rules check's cost check is what refuses such rules). Invariants:
  * findings lie inside the scanned text and their secret is the text at their offset.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "finding/detect.h"
 #include "fuzz/common.h"
 #include "rules/ruleset.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_MATCH_LIMIT 20000
 #define FUZZ_DEPTH_LIMIT 1000

@@ -13,16 +13,16 @@
  * reported token; with hashing, no feedback object carries a raw token (only a 64-digit
  * hash); counters add up.
  */
-#include <jansson.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "finding/detect.h"
 #include "fuzz/common.h"
 #include "rules/ruleset.h"
 #include "server/handler.h"
 #include "server/keyring.h"
 #include "server/metrics.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MAX_HEADERS 8
 #define MAX_HEADER_LINE 1024
@@ -98,8 +98,8 @@ static bool all_hex64(const char *s)
 
 static void check_answer(const struct lh_handler_result *r, bool raw)
 {
-    LH_FUZZ_CHECK(r->status == 200 || r->status == 400 || r->status == 401 ||
-                  r->status == 413 || r->status == 500 || r->status == 503);
+    LH_FUZZ_CHECK(r->status == 200 || r->status == 400 || r->status == 401 || r->status == 413 ||
+                  r->status == 500 || r->status == 503);
     json_error_t je;
     json_t *j = json_loadb(r->body.ptr ? r->body.ptr : "", r->body.len, 0, &je);
     LH_FUZZ_CHECK(j != NULL);

@@ -10,13 +10,13 @@
  * Warnings must not quote journal content (which holds raw tokens): they may name the
  * file, a line number and a fixed reason, so no JSON punctuation may appear in them.
  */
+#include "fuzz/common.h"
+#include "notify/spool.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "fuzz/common.h"
-#include "notify/spool.h"
 
 struct snap {
     char id[LH_SPOOL_ID_LEN + 1];

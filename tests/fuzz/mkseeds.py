@@ -7,7 +7,9 @@ edge cases, sample configurations, baselines, texts holding one token of every v
 kind (fresh, deterministic tokens from scripts/mktoken.py --seed, never live credentials),
 partner requests, key lists and revocation journals. Files are rewritten in place, so the
 corpora stay reviewable in diffs; crash reproducers live in fixtures/fuzz/<name>-crashes/
-and are never touched here. Run from anywhere: python3 tests/fuzz/mkseeds.py
+and are never touched here. Existing seed files are kept (some seeds hold fresh random keys or
+timestamps, and rewriting them would only churn the diff); --force rewrites them all.
+Run from anywhere: python3 tests/fuzz/mkseeds.py [--force]
 """
 
 import hashlib
@@ -21,12 +23,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "fixtures" / "fuzz"
 
 
+FORCE = "--force" in sys.argv
+
+
 def put(corpus, name, data):
     d = OUT / corpus
     d.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
-    (d / name).write_bytes(data)
+    if FORCE or not (d / name).exists():
+        (d / name).write_bytes(data)
 
 
 def tokens():
@@ -210,6 +216,15 @@ def texts(tok):
     out["placeholders.txt"] = "TOKEN=${GITHUB_TOKEN}\nKEY={{ api_key }}\nghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
     out["keywords-only.txt"] = "ghp_ gho_ npm_ glsa_ sk-ant- AKIA xoxb- AGE-SECRET-KEY-1 eyJ " * 4
     out["empty.txt"] = ""
+    # regression (issue #9): a malformed PEM block that made the PEM rule backtrack to the
+    # PCRE2 limit and give up on the region, hiding the real key after it
+    out["regress-pem-backtracking.txt"] = (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t\n"
+        + "n" * 300 + "\n\nsome text\n-----BEGIN RSA PRIVATE KEY-----\n"
+        "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+        "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+        "LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo\n"
+        "-----END RSA PRIVATE KEY-----\n")
     return out
 
 
@@ -297,8 +312,45 @@ def requests(tok):
     return reqs
 
 
+def git_indexes():
+    """Real .git/index files: versions 2, 3 (intent-to-add) and 4, with and without TREE."""
+    import tempfile
+    out = {}
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
+               GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@b", GIT_COMMITTER_NAME="a",
+               GIT_COMMITTER_EMAIL="a@b")
+    with tempfile.TemporaryDirectory() as d:
+        def git(*a):
+            subprocess.run(["git", *a], cwd=d, env=env, check=True, capture_output=True)
+
+        def idx():
+            return pathlib.Path(d, ".git", "index").read_bytes()
+
+        git("init", "-q")
+        for rel in ["a.txt", "src/main.c", "src/lib/util.c", "docs/x/y/z.md", "b c.txt"]:
+            p = pathlib.Path(d, rel)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(rel + "\n")
+        git("add", "-A")
+        out["v2-no-tree.idx"] = idx()
+        git("commit", "-qm", "one")
+        out["v2-tree.idx"] = idx()
+        pathlib.Path(d, "new.txt").write_text("n\n")
+        git("add", "-N", "new.txt")
+        out["v3-intent-to-add.idx"] = idx()
+        git("update-index", "--index-version", "4")
+        out["v4.idx"] = idx()
+        pathlib.Path(d, "src/main.c").write_text("changed\n")
+        git("add", "src/main.c")
+        out["v4-invalidated-tree.idx"] = idx()
+    out["truncated.idx"] = out["v2-tree.idx"][:40]
+    return out
+
+
 def main():
     tok = tokens()
+    for name, data in git_indexes().items():
+        put("gitindex", name, data)
     for f in sorted((ROOT / "rules").glob("*.yml")):
         put("rules", f"builtin-{f.name}", f.read_bytes())
     for name, text in RULE_EDGE_CASES.items():

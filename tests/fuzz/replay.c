@@ -7,13 +7,13 @@
  * (a crash aborts the process and the sanitizers print the report that fails the test),
  * 1 when no input was found at all (an empty seed corpus is a packaging mistake).
  */
+#include "fuzz/common.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "fuzz/common.h"
 
 static int cmp_names(const void *a, const void *b)
 {

@@ -13,9 +13,9 @@ char *gf_dir;
 static int gf_clock;
 
 /* Identity, no user/system config, and the cache the build uses. */
-#define GF_ENV                                                                                 \
-    "export GIT_AUTHOR_NAME='Ada Lovelace' GIT_AUTHOR_EMAIL=ada@example.com "                \
-    "GIT_COMMITTER_NAME='Ada Lovelace' GIT_COMMITTER_EMAIL=ada@example.com "                 \
+#define GF_ENV                                                                                     \
+    "export GIT_AUTHOR_NAME='Ada Lovelace' GIT_AUTHOR_EMAIL=ada@example.com "                      \
+    "GIT_COMMITTER_NAME='Ada Lovelace' GIT_COMMITTER_EMAIL=ada@example.com "                       \
     "GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null HOME=\"%s\"; "
 
 void gf_setup(void)

@@ -394,8 +394,7 @@ Test(history, shallow_clone_is_scanned_with_a_warning)
 /* Overwrites the loose object file of `id` with bytes zlib cannot inflate. */
 static void corrupt_loose(const char *id)
 {
-    gf_sh("f=.git/objects/%.2s/%s; chmod u+w $f && printf 'garbage, not zlib' > $f", id,
-          id + 2);
+    gf_sh("f=.git/objects/%.2s/%s; chmod u+w $f && printf 'garbage, not zlib' > $f", id, id + 2);
 }
 
 Test(history, corrupt_blob_is_named_and_the_scan_goes_on)
@@ -548,4 +547,99 @@ Test(history, parallel_walk_matches_sequential_walk)
     json_decref(four);
     lh_run_dispose(&r1);
     lh_run_dispose(&r4);
+}
+
+Test(history, range_over_a_merge_and_symmetric_difference)
+{
+    char on_main[41];
+    char on_topic[41];
+    char after[41];
+    gf_token(on_main, 41);
+    gf_token(on_topic, 42);
+    gf_token(after, 43);
+    gf_write("a.txt", "a\n", NULL);
+    char *base = gf_commit("base");
+    gf_sh("git checkout -q -b topic");
+    gf_write("topic.env", "T=%s\n", on_topic);
+    char *topic = gf_commit("topic secret");
+    gf_sh("git checkout -q main");
+    gf_write("main.env", "M=%s\n", on_main);
+    char *main_commit = gf_commit("main secret");
+    /* the topic branch catches up with main: main's secret is not the topic's doing */
+    gf_sh("git checkout -q topic && git merge -q --no-edit main >/dev/null");
+    gf_write("after.env", "A=%s\n", after);
+    char *tip = gf_commit("after the merge");
+
+    json_t *arr = NULL;
+    struct lh_run r = gf_lh(&arr, "history", "-f", "json", "--range", "main..topic", NULL);
+    cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
+    cr_assert(eq(sz, json_array_size(arr), 2), "%s", r.out);
+    json_t *f = NULL;
+    cr_assert(eq(sz, gf_find(arr, "commit", topic, &f), 1), "%s", r.out);
+    cr_assert(eq(sz, gf_find(arr, "commit", tip, &f), 1), "%s", r.out);
+    cr_assert(eq(sz, gf_find(arr, "path", "main.env", NULL), 0), "%s", r.out);
+    cr_assert(strchr(r.err, '\r') == NULL, "progress without a terminal: %s", r.err);
+    json_decref(arr);
+    lh_run_dispose(&r);
+
+    /* both sides of a fork since their merge base: main's secret and the topic's */
+    char range[128];
+    snprintf(range, sizeof(range), "%s...%s", topic, main_commit);
+    r = gf_lh(&arr, "history", "-f", "json", "--range", range, NULL);
+    cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
+    cr_assert(eq(sz, json_array_size(arr), 2), "%s", r.out);
+    cr_assert(eq(sz, gf_find(arr, "commit", topic, NULL), 1), "%s", r.out);
+    cr_assert(eq(sz, gf_find(arr, "commit", main_commit, NULL), 1), "%s", r.out);
+    json_decref(arr);
+    lh_run_dispose(&r);
+    free(base);
+    free(topic);
+    free(main_commit);
+    free(tip);
+}
+
+Test(history, secret_in_git_notes)
+{
+    char tok[41];
+    gf_token(tok, 44);
+    gf_write("a.txt", "a\n", NULL);
+    gf_commit_q("init");
+    char note[80];
+    snprintf(note, sizeof(note), "deployed with %s", tok);
+    gf_sh("GIT_COMMITTER_DATE='1700500000 +0000' git notes add -m '%s' HEAD", note);
+    char *notes = gf_out("git rev-parse refs/notes/commits");
+    json_t *arr = NULL;
+    struct lh_run r = gf_lh(&arr, "history", "-f", "json", NULL);
+    cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
+    cr_assert(eq(sz, json_array_size(arr), 1), "%s", r.out);
+    cr_assert(eq(str, (char *)gf_str(json_array_get(arr, 0), "commit"), notes));
+    json_decref(arr);
+    lh_run_dispose(&r);
+    free(notes);
+}
+
+Test(history, progress_only_on_a_terminal)
+{
+    char tok[41];
+    gf_token(tok, 45);
+    gf_write("k.env", "K=%s\n", tok);
+    gf_commit_q("k");
+    /* script(1) gives leakhound a terminal; its stdout is the terminal's output */
+    char cmd[4600];
+    snprintf(cmd, sizeof(cmd), "script -qec '%s history --color never' /dev/null", LH_BIN);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    struct lh_run r;
+    cr_assert(eq(int, lh_run_in(&r, gf_path("repo"), NULL, 0, argv), 0));
+    cr_assert(eq(int, r.status, 1), "%s %s", r.out, r.err);
+    cr_assert(strstr(r.out, "\rleakhound: walking history") != NULL, "%s", r.out);
+    cr_assert(strstr(r.out, "k.env") != NULL, "%s", r.out);
+    cr_assert(strstr(r.out, tok) == NULL);
+    lh_run_dispose(&r);
+    /* --quiet: nothing but the report */
+    snprintf(cmd, sizeof(cmd), "script -qec '%s history -q --color never' /dev/null", LH_BIN);
+    cr_assert(eq(int, lh_run_in(&r, gf_path("repo"), NULL, 0, argv), 0));
+    cr_assert(eq(int, r.status, 1), "%s %s", r.out, r.err);
+    cr_assert(strstr(r.out, "leakhound: walking") == NULL, "%s", r.out);
+    cr_assert(strstr(r.out, "leakhound: blobs") == NULL, "%s", r.out);
+    lh_run_dispose(&r);
 }

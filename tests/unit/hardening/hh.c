@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,4 +197,51 @@ char *hh_path(const char *dir, const char *rel)
     }
     snprintf(p, n, "%s/%s", dir, rel);
     return p;
+}
+
+void *hh_keys_file(const char *dir)
+{
+    EVP_PKEY *pk = EVP_EC_gen("P-256");
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!pk || !bio || PEM_write_bio_PUBKEY(bio, pk) != 1) {
+        abort();
+    }
+    char *pem = NULL;
+    long plen = BIO_get_mem_data(bio, &pem);
+    json_t *list = json_pack("{s:[{s:s,s:s%,s:b}]}", "public_keys", "key_identifier", "k1", "key",
+                             pem, (size_t)plen, "is_current", 1);
+    char *keys = list ? json_dumps(list, 0) : NULL;
+    if (!keys) {
+        abort();
+    }
+    lh_write_file(dir, "keys.json", keys, strlen(keys));
+    free(keys);
+    json_decref(list);
+    BIO_free(bio);
+    return pk;
+}
+
+int hh_serve_start(struct lh_proc *p, const char *dir, const char *const *args)
+{
+    const char *argv[48];
+    int n = 0;
+    argv[n++] = LH_BIN;
+    argv[n++] = "serve";
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    for (size_t i = 0; args && args[i] && n < 47; i++) {
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    char *log = hh_path(dir, "serve.log");
+    int rc = lh_proc_start(p, dir, argv, log);
+    free(log);
+    if (rc != 0) {
+        return 0;
+    }
+    char *text = lh_proc_wait_log(p, "\"event\":\"listening\"", 20000);
+    const char *hit = text ? strstr(text, "\"port\":") : NULL;
+    int port = hit ? atoi(hit + 7) : 0;
+    free(text);
+    return port;
 }

@@ -10,16 +10,16 @@
 #ifndef LH_TEST_HARDENING_HH_H
 #define LH_TEST_HARDENING_HH_H
 
+#include "support/support.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "support/support.h"
-
 struct hh_run {
-    int status;   /* exit code, or 128+signal */
-    long rss_kb;  /* peak resident set of the child */
-    double secs;  /* wall time */
-    char *out;    /* stdout (heap, NUL-terminated, at most HH_MAX_CAPTURE bytes kept) */
+    int status;  /* exit code, or 128+signal */
+    long rss_kb; /* peak resident set of the child */
+    double secs; /* wall time */
+    char *out;   /* stdout (heap, NUL-terminated, at most HH_MAX_CAPTURE bytes kept) */
     size_t out_len;
     size_t out_size; /* full stdout size */
     char *err;
@@ -48,6 +48,16 @@ char *hh_token(const char *kind, int seed);
 
 /* Whether needle occurs in buf[0..len). */
 bool hh_contains(const char *buf, size_t len, const char *needle);
+
+/*
+ * Makes an EC P-256 key pair and writes dir/keys.json, a GitHub-style key list holding its
+ * public key under identifier "k1". Returns the key (EVP_PKEY *, free with EVP_PKEY_free).
+ */
+void *hh_keys_file(const char *dir);
+
+/* Starts `leakhound serve --listen 127.0.0.1:0 args...` in dir (log: dir/serve.log);
+ * returns the bound port, 0 on failure. */
+int hh_serve_start(struct lh_proc *p, const char *dir, const char *const *args);
 
 /* Path join into a heap string. */
 char *hh_path(const char *dir, const char *rel);

@@ -5,13 +5,14 @@
  * of several formats, the type map, token_hash versus token_raw, rejection before parsing,
  * the body cap, spool failures, metrics, and a body that ends right before a guard page.
  */
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
 
 #include "finding/detect.h"
 #include "rules/ruleset.h"
@@ -93,10 +94,11 @@ static void setup(void)
     cr_assert(dir != NULL);
     cr_assert(eq(int, lh_ruleset_new(&rs), 0));
     cr_assert(eq(int, lh_ruleset_load_builtin(rs), 0), "%s", lh_error_get());
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "test.yml", (const uint8_t *)test_rules,
-                                             strlen(test_rules)),
-                 0),
-              "%s", lh_error_get());
+    cr_assert(
+        eq(int,
+           lh_ruleset_load_buffer(rs, "test.yml", (const uint8_t *)test_rules, strlen(test_rules)),
+           0),
+        "%s", lh_error_get());
     struct lh_detect_opts dopts = {.matcher = {.use_cache = true}, .inline_allow = true};
     cr_assert(eq(int, lh_detector_new(&det, rs, &dopts), 0), "%s", lh_error_get());
     th_key_new(&key);
@@ -135,8 +137,7 @@ static void teardown(void)
 TestSuite(handler, .init = setup, .fini = teardown);
 
 /* Signs body with the test key (or uses sig), posts it, returns the parsed JSON answer. */
-static json_t *post(struct lh_handler_result *res, const char *body, size_t len,
-                    const char *sig)
+static json_t *post(struct lh_handler_result *res, const char *body, size_t len, const char *sig)
 {
     char *own = sig ? NULL : th_sign(&key, body, len);
     struct lh_header hs[] = {{"Github-Public-Key-Identifier", key.id},
@@ -162,15 +163,21 @@ Test(handler, labels_valid_and_invalid_tokens_of_several_formats)
     lh_make_github_token(npm, "npm_", "Hy2Tg5Rf8Ed1Ws4Qa7Zx0Cv3Bn6Mk9");
     memcpy(bad, ghp, sizeof(bad));
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
-    const char *tokens[] = {ghp, bad, gho, npm, "tstp_q8w7e6r5t4y3u2i1o0p9a8s7",
-                            "some_token", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", ""};
+    const char *tokens[] = {ghp,
+                            bad,
+                            gho,
+                            npm,
+                            "tstp_q8w7e6r5t4y3u2i1o0p9a8s7",
+                            "some_token",
+                            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+                            ""};
     const bool expect[] = {true, false, true, true, true, false, false, false};
     size_t n = sizeof(tokens) / sizeof(tokens[0]);
     json_t *req = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(req, json_pack("{s:s,s:s,s:s,s:s}", "token", tokens[i], "type",
-                                             "some_type", "url", "https://example.com/x",
-                                             "source", "commit"));
+                                             "some_type", "url", "https://example.com/x", "source",
+                                             "commit"));
     }
     char *body = json_dumps(req, JSON_COMPACT);
     struct lh_handler_result res;
@@ -187,9 +194,9 @@ Test(handler, labels_valid_and_invalid_tokens_of_several_formats)
         cr_assert(eq(str, (char *)field(ans, i, "token_hash"), want));
         cr_assert(json_object_get(e, "token_raw") == NULL);
         cr_assert(eq(str, (char *)field(ans, i, "token_type"), "some_type"));
-        cr_assert(eq(str, (char *)field(ans, i, "label"),
-                     expect[i] ? "true_positive" : "false_positive"),
-                  "token %zu", i);
+        cr_assert(
+            eq(str, (char *)field(ans, i, "label"), expect[i] ? "true_positive" : "false_positive"),
+            "token %zu", i);
         tp += expect[i];
     }
     cr_assert(eq(sz, res.tokens, n));
@@ -246,8 +253,7 @@ Test(handler, token_raw_feedback_has_no_hash)
     char ghp[41];
     lh_make_github_token(ghp, "ghp_", "Zq8Lm3Np7Rt2Vw6Xy1Bc5Df9Gh4Jk0");
     char body[256];
-    snprintf(body, sizeof(body), "[{\"token\":\"%s\",\"type\":\"t\"},{\"token\":\"x\\\"y\"}]",
-             ghp);
+    snprintf(body, sizeof(body), "[{\"token\":\"%s\",\"type\":\"t\"},{\"token\":\"x\\\"y\"}]", ghp);
     struct lh_handler_result res;
     json_t *ans = post(&res, body, strlen(body), NULL);
     cr_assert(eq(int, res.status, 200));
@@ -279,18 +285,25 @@ Test(handler, verifies_before_parsing)
     cr_assert(eq(int, res.status, 400));
     cr_assert(eq(str, (char *)res.error, "missing_header"));
     lh_handler_result_dispose(&res);
-    cr_assert(eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_BAD_SIGNATURE),
-                 1));
-    cr_assert(eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_MISSING_HEADER),
-                 1));
+    cr_assert(eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_BAD_SIGNATURE), 1));
+    cr_assert(
+        eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_MISSING_HEADER), 1));
 }
 
 Test(handler, signed_bodies_that_are_not_arrays_of_token_objects_are_400)
 {
-    static const char *const bodies[] = {
-        "{}", "\"x\"", "[1]", "[{\"type\":\"x\"}]", "[{\"token\":5}]", "nul", "",
-        "[{\"token\":\"a\"}] x", "[{\"token\":\"a\",\"token\":\"b\"}]", "[{\"token\":\"a\\u0000b\"}]",
-        "[[]]", "[{\"token\":\"a\"},null]"};
+    static const char *const bodies[] = {"{}",
+                                         "\"x\"",
+                                         "[1]",
+                                         "[{\"type\":\"x\"}]",
+                                         "[{\"token\":5}]",
+                                         "nul",
+                                         "",
+                                         "[{\"token\":\"a\"}] x",
+                                         "[{\"token\":\"a\",\"token\":\"b\"}]",
+                                         "[{\"token\":\"a\\u0000b\"}]",
+                                         "[[]]",
+                                         "[{\"token\":\"a\"},null]"};
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         struct lh_handler_result res;
         json_t *ans = post(&res, bodies[i], strlen(bodies[i]), NULL);
@@ -387,15 +400,16 @@ Test(handler, huge_tokens_and_batches)
 Test(handler, body_at_a_guard_page)
 {
     long page = sysconf(_SC_PAGESIZE);
-    uint8_t *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *map =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert(map != MAP_FAILED);
     cr_assert(eq(int, mprotect(map + page, (size_t)page, PROT_NONE), 0));
     char ghp[41];
     lh_make_github_token(ghp, "ghp_", "Zq8Lm3Np7Rt2Vw6Xy1Bc5Df9Gh4Jk0");
     char text[128];
     snprintf(text, sizeof(text), "[{\"token\":\"%s\"}]", ghp);
-    const char *const bodies[] = {text, "[{\"token\":\"ghp_", "[", "{\"a\":", "[{\"token\":\"x\"}]"};
+    const char *const bodies[] = {text, "[{\"token\":\"ghp_", "[",
+                                  "{\"a\":", "[{\"token\":\"x\"}]"};
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         size_t len = strlen(bodies[i]);
         uint8_t *at = map + page - len;

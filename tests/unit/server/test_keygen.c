@@ -5,11 +5,12 @@
  * on: a key from `keygen` is reported `confirmed` by `scan --rules <keygen --rule>`, and
  * that rule passes `rules check --strict`.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
-#include <stdio.h>
-#include <string.h>
 #include <zlib.h>
 
 #include "server/keygen.h"
@@ -72,9 +73,9 @@ Test(keygen, keys_are_unique_and_use_the_whole_alphabet)
 
 Test(keygen, rejects_bad_prefixes)
 {
-    static const char *const bad[] = {"",       "_",       "a",      "acme",  "1acme_",
-                                      "acme-_", "ac me_",  "acme_$", "ébc_",
-                                      "abcdefghijklmnopqrstuvwxyzabcdefgh_"};
+    static const char *const bad[] = {
+        "",       "_",      "a",      "acme", "1acme_",
+        "acme-_", "ac me_", "acme_$", "ébc_", "abcdefghijklmnopqrstuvwxyzabcdefgh_"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cr_assert(eq(int, lh_keygen_check_prefix(bad[i]), LH_EINVAL), "prefix %zu", i);
     }

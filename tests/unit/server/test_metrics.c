@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Prometheus rendering of the endpoint's counters: names, labels, cumulative histogram. */
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include "server/metrics.h"
 
@@ -51,9 +52,8 @@ Test(metrics, renders_counters_gauges_and_a_cumulative_histogram)
     cr_assert(eq(llong, sample(t, "leakhound_serve_tokens_total{label=\"false_positive\"}"), 5));
     cr_assert(
         eq(llong, sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_der\"}"), 2));
-    cr_assert(eq(llong,
-                 sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_signature\"}"),
-                 0));
+    cr_assert(eq(
+        llong, sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_signature\"}"), 0));
     cr_assert(eq(llong, sample(t, "leakhound_serve_revoke_enqueue_errors_total"), 1));
     cr_assert(eq(llong, sample(t, "leakhound_serve_in_flight_requests"), 1));
     cr_assert(eq(llong, sample(t, "leakhound_serve_spool_depth"), 4));

@@ -10,11 +10,8 @@
  * sanitizer log; no raw token may appear in any log.
  */
 #include <arpa/inet.h>
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +20,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
 
 #include "th.h"
 #include "vectors.h"
@@ -46,9 +47,9 @@ static void write_keys(void)
     json_error_t je;
     json_t *list = json_loads(github_keys, 0, &je);
     cr_assert(list != NULL);
-    json_array_append_new(json_object_get(list, "public_keys"),
-                          json_pack("{s:s,s:s,s:b}", "key_identifier", key.id, "key", key.pem,
-                                    "is_current", 0));
+    json_array_append_new(
+        json_object_get(list, "public_keys"),
+        json_pack("{s:s,s:s,s:b}", "key_identifier", key.id, "key", key.pem, "is_current", 0));
     char *s = json_dumps(list, 0);
     lh_write_file(dir, "keys.json", s, strlen(s));
     lh_write_file(dir, "test.yml", test_rules, strlen(test_rules));
@@ -66,12 +67,13 @@ static void setup(void)
 
 static void teardown(void)
 {
+    th_server_kill_all();
     th_key_free(&key);
     lh_rmtree(dir);
     free(dir);
 }
 
-TestSuite(serve, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(serve, .init = setup, .fini = teardown);
 
 static void start(struct th_server *s, const char *const *args)
 {
@@ -94,12 +96,15 @@ static void stop(struct th_server *s, const char *const *secrets)
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         json_error_t je;
         json_t *j = json_loadb(line, n, 0, &je);
-        cr_assert(eq(int, json_is_object(j) ? 1 : 0, 1), "log line is not JSON: %.*s", (int)n, line);
+        cr_assert(eq(int, json_is_object(j) ? 1 : 0, 1), "log line is not JSON: %.*s", (int)n,
+                  line);
         json_decref(j);
         line += n + (nl ? 1 : 0);
     }
     free(log);
 }
+
+static void health_ok(unsigned port, const char *what);
 
 static json_t *answer_json(const struct th_http *r)
 {
@@ -121,8 +126,8 @@ static void post_vector(const char *url, const char *id, const char *sig, const 
 Test(serve, github_vectors_verify_and_every_rejection_is_counted)
 {
     struct th_server s;
-    const char *const args[] = {"--no-config", "--github-keys", "keys.json", "--max-body", "4096",
-                                NULL};
+    const char *const args[] = {"--no-config", "--github-keys", "keys.json",
+                                "--max-body",  "4096",          NULL};
     start(&s, args);
     struct {
         const char *id, *sig, *body;
@@ -137,10 +142,10 @@ Test(serve, github_vectors_verify_and_every_rejection_is_counted)
         cr_assert(eq(sz, json_array_size(a), 1));
         json_t *e = json_array_get(a, 0);
         cr_assert(eq(str, (char *)json_string_value(json_object_get(e, "token_hash")), some));
-        cr_assert(eq(str, (char *)json_string_value(json_object_get(e, "token_type")),
-                     "some_type"));
-        cr_assert(eq(str, (char *)json_string_value(json_object_get(e, "label")),
-                     "false_positive"));
+        cr_assert(
+            eq(str, (char *)json_string_value(json_object_get(e, "token_type")), "some_type"));
+        cr_assert(
+            eq(str, (char *)json_string_value(json_object_get(e, "label")), "false_positive"));
         json_decref(a);
         th_http_dispose(&r);
     }
@@ -216,8 +221,11 @@ Test(serve, github_vectors_verify_and_every_rejection_is_counted)
     static const struct {
         const char *reason;
         long long n;
-    } reasons[] = {{"bad_signature", 3}, {"unknown_key", 1}, {"bad_encoding", 1},
-                   {"bad_der", 1},       {"missing_header", 2}};
+    } reasons[] = {{"bad_signature", 3},
+                   {"unknown_key", 1},
+                   {"bad_encoding", 1},
+                   {"bad_der", 1},
+                   {"missing_header", 2}};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
         char name[128];
         snprintf(name, sizeof(name), "leakhound_serve_signature_failures_total{reason=\"%s\"}",
@@ -281,10 +289,9 @@ static char *batch_json(const struct item *it, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "token", it[i].token, "type",
-                                           it[i].type, "url",
-                                           "https://github.com/o/r/blob/abc/x.env", "source",
-                                           "content"));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s,s:s}", "token", it[i].token, "type", it[i].type, "url",
+                         "https://github.com/o/r/blob/abc/x.env", "source", "content"));
     }
     char *s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
@@ -317,6 +324,8 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
     char cfg[1024];
     snprintf(cfg, sizeof(cfg),
              "serve:\n"
+             "  admin_listen: 127.0.0.1:0\n"
+             "  flush_interval: 0.2\n"
              "  type_map:\n"
              "    npm_access_token: [npm-*]\n"
              "    github_personal_access_token: [github-pat-*]\n"
@@ -329,8 +338,10 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
     lh_write_file(dir, "leakhound.yml", cfg, strlen(cfg));
     struct th_server s;
     const char *const args[] = {"--config", "leakhound.yml", "--github-keys", "keys.json",
-                                "--rules", "test.yml", "--flush-interval", "0.2", NULL};
+                                "--rules",  "test.yml",      NULL};
     start(&s, args);
+    cr_assert(ne(int, (int)s.admin_port, 0), "serve.admin_listen was not applied");
+    health_ok(s.admin_port, "admin port from the configuration");
 
     struct item it[8];
     size_t n = make_batch(it);
@@ -358,8 +369,8 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
             const char *got = json_string_value(json_object_get(j, "token_sha256"));
             if (got && !strcmp(got, sha)) {
                 seen++;
-                cr_assert(eq(str, (char *)json_string_value(json_object_get(j, "token")),
-                             it[i].token));
+                cr_assert(
+                    eq(str, (char *)json_string_value(json_object_get(j, "token")), it[i].token));
             }
             json_decref(j);
         }
@@ -377,8 +388,8 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
     cr_assert(eq(llong, th_metric(s.base, "leakhound_serve_tokens_total{label=\"false_positive\"}"),
                  (long long)(2 * (n - ntp))));
     cr_assert(eq(llong, th_metric(s.base, "leakhound_serve_spool_depth"), 0));
-    cr_assert(eq(llong, th_metric(s.base, "leakhound_serve_revoke_delivered_total"),
-                 (long long)nrev));
+    cr_assert(
+        eq(llong, th_metric(s.base, "leakhound_serve_revoke_delivered_total"), (long long)nrev));
     const char *secrets[9];
     for (size_t i = 0; i < n; i++) {
         secrets[i] = it[i].token;
@@ -396,8 +407,8 @@ Test(serve, revocation_receiver_down_does_not_delay_answers)
                               "    - {url: 'http://127.0.0.1:1/revoke', max_attempts: 1}\n";
     lh_write_file(dir, "leakhound.yml", cfg, strlen(cfg));
     struct th_server s;
-    const char *const args[] = {"--config", "leakhound.yml", "--github-keys", "keys.json",
-                                "--flush-interval", "0.1", NULL};
+    const char *const args[] = {
+        "--config", "leakhound.yml", "--github-keys", "keys.json", "--flush-interval", "0.1", NULL};
     start(&s, args);
     struct item it[8];
     make_batch(it);
@@ -423,15 +434,16 @@ Test(serve, revocation_receiver_down_does_not_delay_answers)
 
 Test(serve, token_raw_feedback_over_tls)
 {
-    cr_assert(eq(int, lh_sh(dir, "openssl req -x509 -newkey ec -pkeyopt "
-                                 "ec_paramgen_curve:P-256 -nodes -keyout key.pem -out cert.pem "
-                                 "-days 2 -subj /CN=localhost -addext "
-                                 "subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null"),
+    cr_assert(eq(int,
+                 lh_sh(dir, "openssl req -x509 -newkey ec -pkeyopt "
+                            "ec_paramgen_curve:P-256 -nodes -keyout key.pem -out cert.pem "
+                            "-days 2 -subj /CN=localhost -addext "
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null"),
                  0));
     struct th_server s;
-    const char *const args[] = {"--no-config", "--github-keys", "keys.json",   "--tls-cert",
-                                "cert.pem",    "--tls-key",     "key.pem",     "--feedback",
-                                "token_raw",   NULL};
+    const char *const args[] = {
+        "--no-config", "--github-keys", "keys.json",  "--tls-cert", "cert.pem",
+        "--tls-key",   "key.pem",       "--feedback", "token_raw",  NULL};
     start(&s, args);
     char url[256];
     snprintf(url, sizeof(url), "https://127.0.0.1:%u/github/secret-scanning", s.port);
@@ -470,8 +482,8 @@ Test(serve, token_raw_feedback_over_tls)
 Test(serve, routes_methods_and_a_configured_path)
 {
     struct th_server s;
-    const char *const args[] = {"--no-config", "--github-keys", "keys.json", "--path", "/hooks/gh",
-                                NULL};
+    const char *const args[] = {"--no-config", "--github-keys", "keys.json",
+                                "--path",      "/hooks/gh",     NULL};
     start(&s, args);
     char url[256];
     struct th_http r;
@@ -715,7 +727,7 @@ static void health_ok(unsigned port, const char *what)
     th_http_dispose(&r);
 }
 
-Test(serve, hostile_clients_do_not_stop_health_checks, .timeout = 600)
+Test(serve, hostile_clients_do_not_stop_health_checks)
 {
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
@@ -725,10 +737,9 @@ Test(serve, hostile_clients_do_not_stop_health_checks, .timeout = 600)
     }
     cr_assert(ge(llong, (long long)rl.rlim_cur, 10400LL), "need 10400 descriptors");
     struct th_server s;
-    const char *const args[] = {"--no-config",     "--github-keys",  "keys.json",
-                                "--admin-listen",  "127.0.0.1:0",    "--timeout",
-                                "3",               "--threads",      "2",
-                                "--max-body",      "65536",          NULL};
+    const char *const args[] = {"--no-config", "--github-keys", "keys.json", "--admin-listen",
+                                "127.0.0.1:0", "--timeout",     "3",         "--threads",
+                                "2",           "--max-body",    "65536",     NULL};
     start(&s, args);
     cr_assert(ne(int, (int)s.admin_port, 0));
     const char marker[] = "ghp_HOSTILEmarkerHOSTILEmarkerHOSTILE1234";

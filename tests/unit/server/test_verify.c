@@ -6,12 +6,13 @@
  * parsing, the rate-limited refetch on unknown identifiers, and fetching the list from a
  * URL with conditional requests.
  */
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
 
 #include "server/handler.h"
 #include "server/keyring.h"
@@ -78,8 +79,8 @@ Test(verify, any_changed_byte_fails)
     for (size_t i = 0; i < len; i++) {
         memcpy(body, body_a, sizeof(body));
         body[i] ^= 0x01;
-        cr_assert(eq(int, check(KEY_A_ID, sig_a, body, len), LH_VERIFY_BAD_SIGNATURE),
-                  "byte %zu", i);
+        cr_assert(eq(int, check(KEY_A_ID, sig_a, body, len), LH_VERIFY_BAD_SIGNATURE), "byte %zu",
+                  i);
     }
 }
 
@@ -89,8 +90,7 @@ Test(verify, trailing_newline_and_reserialised_bodies_fail)
     snprintf(body, sizeof(body), "%s\n", body_a);
     cr_assert(eq(int, check(KEY_A_ID, sig_a, body, strlen(body)), LH_VERIFY_BAD_SIGNATURE));
     cr_assert(eq(int, check(KEY_A_ID, sig_a, "[]", 2), LH_VERIFY_BAD_SIGNATURE));
-    cr_assert(eq(int, check(KEY_A_ID, sig_a, body_a, strlen(body_a) - 1),
-                 LH_VERIFY_BAD_SIGNATURE));
+    cr_assert(eq(int, check(KEY_A_ID, sig_a, body_a, strlen(body_a) - 1), LH_VERIFY_BAD_SIGNATURE));
     /* the right signature under another listed key */
     cr_assert(eq(int, check(KEY_B_ID, sig_a, body_a, strlen(body_a)), LH_VERIFY_BAD_SIGNATURE));
 }
@@ -122,11 +122,10 @@ Test(verify, malformed_base64_signatures)
     }
     char spaced[sizeof(sig_a) + 1];
     snprintf(spaced, sizeof(spaced), " %s", sig_a);
-    const char *const sigs[] = {"fakesignature", "", "MEQC!", unpadded, urlsafe, spaced,
-                                longsig, "===="};
+    const char *const sigs[] = {"fakesignature", "",     "MEQC!", unpadded,
+                                urlsafe,         spaced, longsig, "===="};
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        cr_assert(eq(int, check(KEY_A_ID, sigs[i], body_a, strlen(body_a)),
-                     LH_VERIFY_BAD_ENCODING),
+        cr_assert(eq(int, check(KEY_A_ID, sigs[i], body_a, strlen(body_a)), LH_VERIFY_BAD_ENCODING),
                   "signature %zu", i);
     }
 }
@@ -177,8 +176,8 @@ Test(verify, header_names_are_case_insensitive)
     struct lh_verifier row = {"github", "Github-Public-Key-Identifier",
                               "Github-Public-Key-Signature", kr};
     cr_assert(eq(int,
-                 lh_verify_request(&row, 1, lh_handler_header_list_get, &l,
-                                   (const uint8_t *)body_a, strlen(body_a), NULL),
+                 lh_verify_request(&row, 1, lh_handler_header_list_get, &l, (const uint8_t *)body_a,
+                                   strlen(body_a), NULL),
                  LH_VERIFY_OK));
 }
 
@@ -262,11 +261,12 @@ Test(keyring, rejects_malformed_lists_and_keeps_the_old_set)
 
 Test(keyring, skips_keys_that_are_not_p256)
 {
-    cr_assert(eq(int, lh_sh(dir, "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 "
-                                 "-out rsa.pem 2>/dev/null && openssl pkey -in rsa.pem -pubout "
-                                 "-out rsa.pub && openssl genpkey -algorithm EC -pkeyopt "
-                                 "ec_paramgen_curve:P-384 -out p384.pem 2>/dev/null && openssl "
-                                 "pkey -in p384.pem -pubout -out p384.pub"),
+    cr_assert(eq(int,
+                 lh_sh(dir, "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 "
+                            "-out rsa.pem 2>/dev/null && openssl pkey -in rsa.pem -pubout "
+                            "-out rsa.pub && openssl genpkey -algorithm EC -pkeyopt "
+                            "ec_paramgen_curve:P-384 -out p384.pem 2>/dev/null && openssl "
+                            "pkey -in p384.pem -pubout -out p384.pub"),
                  0));
     char path[4096];
     snprintf(path, sizeof(path), "%s/rsa.pub", dir);
@@ -275,9 +275,9 @@ Test(keyring, skips_keys_that_are_not_p256)
     char *p384 = lh_read_file(path);
     cr_assert(rsa != NULL);
     cr_assert(p384 != NULL);
-    json_t *list = json_pack("{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "public_keys",
-                             "key_identifier", "rsa", "key", rsa, "key_identifier", "p384",
-                             "key", p384, "key_identifier", "p256", "key",
+    json_t *list = json_pack("{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "public_keys", "key_identifier",
+                             "rsa", "key", rsa, "key_identifier", "p384", "key", p384,
+                             "key_identifier", "p256", "key",
                              "-----BEGIN PUBLIC KEY-----\n"
                              "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEYAGMWO8XgCamYKMJS6jc/qgvSlAd\n"
                              "AjPuDPRcXU22YxgBrz+zoN19MzuRyW87qEt9/AmtoNP5GrobzUvQSyJFVw==\n"
@@ -296,8 +296,8 @@ Test(keyring, skips_keys_that_are_not_p256)
     json_array_remove(json_object_get(list, "public_keys"), 2);
     free(s);
     s = json_dumps(list, 0);
-    cr_assert(eq(int, lh_keyring_load_buffer(kr, (const uint8_t *)s, strlen(s), "test"),
-                 LH_EINVAL));
+    cr_assert(
+        eq(int, lh_keyring_load_buffer(kr, (const uint8_t *)s, strlen(s), "test"), LH_EINVAL));
     cr_assert(eq(sz, lh_keyring_count(kr), 3));
     free(s);
     json_decref(list);

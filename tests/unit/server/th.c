@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -160,6 +161,31 @@ void th_http_dispose(struct th_http *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* pids of servers not stopped yet (the th_server itself may be gone with its stack) */
+#define MAX_LIVE 16
+static int live[MAX_LIVE];
+
+static void track(int pid, bool on)
+{
+    for (size_t i = 0; i < MAX_LIVE; i++) {
+        if (live[i] == (on ? 0 : pid)) {
+            live[i] = on ? pid : 0;
+            return;
+        }
+    }
+}
+
+void th_server_kill_all(void)
+{
+    for (size_t i = 0; i < MAX_LIVE; i++) {
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+            live[i] = 0;
+        }
+    }
+}
+
 int th_server_start(struct th_server *s, const char *dir, const char *const *args)
 {
     const char *argv[64];
@@ -178,6 +204,8 @@ int th_server_start(struct th_server *s, const char *dir, const char *const *arg
     if (lh_proc_start(&s->proc, dir, argv, log) != 0) {
         return -1;
     }
+    s->pid = s->proc.pid;
+    track(s->pid, true);
     char *text = lh_proc_wait_log(&s->proc, "\"event\":\"listening\"", 15000);
     if (!text) {
         char *all = lh_read_file(log);
@@ -206,6 +234,7 @@ int th_server_start(struct th_server *s, const char *dir, const char *const *arg
 
 int th_server_stop(struct th_server *s, char **log)
 {
+    track(s->pid, false);
     int st = lh_proc_stop(&s->proc, SIGTERM, 20000);
     char *text = lh_read_file(s->proc.log);
     if (text && (strstr(text, "ERROR: AddressSanitizer") || strstr(text, "ERROR: LeakSanitizer") ||

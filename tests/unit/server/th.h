@@ -55,6 +55,7 @@ void th_http_dispose(struct th_http *r);
 /* The running `leakhound serve`. */
 struct th_server {
     struct lh_proc proc;
+    int pid; /* as started (proc.pid becomes 0 once reaped) */
     unsigned port;
     unsigned admin_port;
     char base[128];     /* http://127.0.0.1:PORT */
@@ -74,6 +75,12 @@ int th_server_start(struct th_server *s, const char *dir, const char *const *arg
  * test fails through ctest's FAIL_REGULAR_EXPRESSION as well.
  */
 int th_server_stop(struct th_server *s, char **log);
+
+/*
+ * Kills (SIGKILL) every server started by th_server_start and not stopped yet: call it in
+ * each suite's .fini, so a failed assertion never leaves a server running.
+ */
+void th_server_kill_all(void);
 
 /* Reads one sample ("name{labels}" exactly as rendered) from GET /metrics; -1 if absent. */
 long long th_metric(const char *base, const char *sample);

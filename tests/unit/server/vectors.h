@@ -10,14 +10,16 @@
 #define KEY_B_ID "90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a"
 #define KEY_C_ID "f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d"
 #define PEM_A                                                                                      \
-    "-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEYAGMWO8XgCamYKMJS6jc/"         \
+    "-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEYAGMWO8XgCamYKMJS6jc/"       \
     "qgvSlAd\\nAjPuDPRcXU22YxgBrz+zoN19MzuRyW87qEt9/AmtoNP5GrobzUvQSyJFVw==\\n-----END PUBLIC "    \
     "KEY-----\\n"
 #define PEM_B                                                                                      \
-    "-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9MJJHnMfn2+H4xL4YaPDA4RpJqUq\\n" \
+    "-----BEGIN PUBLIC "                                                                           \
+    "KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9MJJHnMfn2+H4xL4YaPDA4RpJqUq\\n"               \
     "kCmRCBnYERxZanmcpzQSXs1X/AljlKkbJ8qpVIW4clayyef9gWhFbNHWAA==\\n-----END PUBLIC KEY-----\\n"
 #define PEM_C                                                                                      \
-    "-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsz9ugWDj5jK5ELBK42ynytbo38gP\\n" \
+    "-----BEGIN PUBLIC "                                                                           \
+    "KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsz9ugWDj5jK5ELBK42ynytbo38gP\\n"               \
     "HzZFI03Exwz8Lh/tCfL3YxwMdLjB+bMznsanlhK0RwcGP3IDb34kQDIo3Q==\\n-----END PUBLIC KEY-----\\n"
 
 /* GitHub's key list as served (the sentry / octokit fixture) plus the older test key. */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The partner endpoint's input limits (issue #9), against the real `leakhound serve`:
+ * a body over --max-body is refused with 413 (declared) or the connection is dropped
+ * (chunked, endless); a header block over libmicrohttpd's 32 KiB per-connection memory
+ * is refused with 431; a client that drips its body one byte at a time under the idle
+ * timeout is cut off after twice the timeout; the admin endpoints keep answering.
+ */
+#include "hh.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = lh_tmpdir();
+    cr_assert(dir != NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void teardown(void)
+{
+    lh_rmtree(dir);
+    free(dir);
+}
+
+TestSuite(serve_limits, .init = setup, .fini = teardown, .timeout = 600);
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(eq(int, connect(fd, (struct sockaddr *)&a, sizeof(a)), 0));
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* Sends req, returns the HTTP status of the answer (0: connection closed, no answer). */
+static int exchange(int port, const char *req, size_t len)
+{
+    int fd = connect_to(port);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = send(fd, req + off, len - off, 0);
+        if (n <= 0) {
+            break;
+        }
+        off += (size_t)n;
+    }
+    char buf[256] = {0};
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    close(fd);
+    int status = 0;
+    if (n > 12 && sscanf(buf, "HTTP/1.%*d %d", &status) != 1) {
+        status = 0;
+    }
+    return status;
+}
+
+Test(serve_limits, body_header_and_time_limits)
+{
+    EVP_PKEY *pk = hh_keys_file(dir);
+    const char *args[] = {"--no-config", "--github-keys", "keys.json", "--max-body",
+                          "1K",          "--timeout",     "1",         NULL};
+    struct lh_proc p;
+    int port = hh_serve_start(&p, dir, args);
+    cr_assert(gt(int, port, 0), "serve did not start");
+    char req[70000];
+    /* a declared body over the cap */
+    int n = snprintf(req, sizeof(req),
+                     "POST /github/secret-scanning HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+                     "Github-Public-Key-Identifier: k1\r\nGithub-Public-Key-Signature: x\r\n\r\n");
+    cr_assert(eq(int, exchange(port, req, (size_t)n), 413));
+    /* 64 KiB of headers */
+    n = snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + n, 'a', 65000);
+    n += 65000;
+    n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n\r\n");
+    int st = exchange(port, req, (size_t)n);
+    cr_assert(st == 431 || st == 413 || st == 0, "status %d", st);
+    /* a body dripped one byte per 0.5 s (under the 1 s idle timeout): cut off */
+    int fd = connect_to(port);
+    n = snprintf(req, sizeof(req),
+                 "POST /github/secret-scanning HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                 "Github-Public-Key-Identifier: k1\r\nGithub-Public-Key-Signature: x\r\n\r\n");
+    cr_assert(eq(int, (int)send(fd, req, (size_t)n, 0), n));
+    long long t0 = lh_now_ms();
+    bool dropped = false;
+    for (int i = 0; i < 40 && !dropped; i++) {
+        usleep(500 * 1000);
+        dropped = send(fd, "a", 1, MSG_NOSIGNAL) != 1;
+    }
+    long long waited = lh_now_ms() - t0;
+    close(fd);
+    cr_assert(eq(int, dropped, 1), "a dripping client was kept for %lld ms", waited);
+    cr_assert(lt(long, (long)waited, 10000L), "dropped only after %lld ms", waited);
+    /* the endpoint still answers */
+    n = snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert(eq(int, exchange(port, req, (size_t)n), 200));
+    cr_assert(eq(int, lh_proc_stop(&p, SIGTERM, 20000), 0));
+    char *log = hh_path(dir, "serve.log");
+    char *text = lh_read_file(log);
+    cr_assert(text != NULL);
+    cr_assert(eq(int, hh_contains(text, strlen(text), "request_timeout"), 1), "%s", text);
+    free(text);
+    free(log);
+    lh_proc_dispose(&p);
+    EVP_PKEY_free(pk);
+}
