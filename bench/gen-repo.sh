@@ -154,6 +154,15 @@ for c in range(1, commits):
             changes.append(("D", p, None))
     elif r < 0.035:
         changes.append(("B", "assets/blob_%d.bin" % c, None))
+    elif r < 0.04 and len(tree) > 10:
+        # a rename: the same blob at a new path
+        p = rnd.choice(paths)
+        if p in tree and not any(ch[1] == p for ch in changes):
+            q = name(next_file)
+            next_file += 1
+            tree[q] = tree.pop(p)
+            changes.append(("D", p, None))
+            changes.append(("M", q, tree[q]))
     if nbranches and c % 50 == 0:
         b = "refs/heads/topic-%d" % (c // 50 % nbranches)
         base = branch_heads.get(b, head)

@@ -1174,45 +1174,75 @@ static int on_staged_finding(struct lh_finding *f, void *payload)
     return lh_findings_push(c->out, f);
 }
 
-int lh_history_staged(const struct lh_detector *d, const char *repo_path,
-                      const struct lh_history_opts *o, struct lh_findings *out,
-                      struct lh_history_stats *st)
+struct lh_staged {
+    git_repository *repo;
+    git_odb *odb;
+    struct lh_git_staged sg;
+    bool git_ready; /* lh_git_global_init succeeded: shut down on free */
+};
+
+int lh_history_staged_open(struct lh_staged **out, const char *repo_path, bool scan_binary)
 {
-    git_repository *repo = NULL;
-    git_odb *odb = NULL;
-    struct lh_detect_scratch *ds = NULL;
-    struct lh_git_staged sg = {0};
-    size_t max = o->max_file_size ? o->max_file_size : LH_DEFAULT_MAX_FILE_SIZE;
+    struct lh_git_staged_opts sopts = {.binary_as_text = scan_binary};
+    struct lh_staged *s = calloc(1, sizeof(*s));
+    *out = s;
+    if (!s) {
+        return lh_error_oom();
+    }
     int rc = lh_git_global_init();
     if (rc < 0) {
         return rc;
     }
-    struct lh_git_staged_opts sopts = {.binary_as_text = o->scan_binary};
-    git_oid empty;
-    rc = lh_git_open(&repo, repo_path);
+    s->git_ready = true;
+    rc = lh_git_open(&s->repo, repo_path);
     if (rc == 0) {
-        rc = lh_git_staged_load(&sg, repo, &sopts);
+        rc = lh_git_staged_load(&s->sg, s->repo, &sopts);
     }
-    /* the empty blob (`git add -N` placeholders) holds nothing and may not even exist */
-    if (rc == 0 && git_oid_fromstr(&empty, LH_GIT_EMPTY_BLOB) < 0) {
-        rc = lh_git_fail("cannot parse the empty blob id");
-    }
-    if (rc == 0 && git_repository_odb(&odb, repo) < 0) {
+    if (rc == 0 && git_repository_odb(&s->odb, s->repo) < 0) {
         rc = lh_git_fail("cannot open the object database of '%s'", repo_path);
     }
-    if (rc == 0 && sg.count) {
+    return rc;
+}
+
+void lh_history_staged_free(struct lh_staged *s)
+{
+    if (!s) {
+        return;
+    }
+    lh_git_staged_dispose(&s->sg);
+    git_odb_free(s->odb);
+    git_repository_free(s->repo);
+    if (s->git_ready) {
+        lh_git_global_shutdown();
+    }
+    free(s);
+}
+
+int lh_history_staged_scan(struct lh_staged *s, const struct lh_detector *d,
+                           const struct lh_history_opts *o, struct lh_findings *out,
+                           struct lh_history_stats *st)
+{
+    struct lh_detect_scratch *ds = NULL;
+    size_t max = o->max_file_size ? o->max_file_size : LH_DEFAULT_MAX_FILE_SIZE;
+    git_oid empty;
+    int rc = 0;
+    /* the empty blob (`git add -N` placeholders) holds nothing and may not even exist */
+    if (git_oid_fromstr(&empty, LH_GIT_EMPTY_BLOB) < 0) {
+        return lh_git_fail("cannot parse the empty blob id");
+    }
+    if (s->sg.count) {
         rc = lh_detect_scratch_new(&ds, d);
     }
-    atomic_store(&st->blobs_total, sg.count);
-    for (size_t i = 0; rc == 0 && i < sg.count; i++) {
-        const struct lh_git_staged_file *f = &sg.files[i];
+    atomic_store(&st->blobs_total, s->sg.count);
+    for (size_t i = 0; rc == 0 && i < s->sg.count; i++) {
+        const struct lh_git_staged_file *f = &s->sg.files[i];
         git_odb_object *obj = NULL;
         char hex[GIT_OID_HEXSZ + 1];
         if (lh_scan_excluded(o->exclude, f->path) || git_oid_equal(&f->blob, &empty)) {
             continue;
         }
         atomic_fetch_add(&st->blobs, 1);
-        rc = lh_git_blob_read(&obj, odb, &f->blob, max);
+        rc = lh_git_blob_read(&obj, s->odb, &f->blob, max);
         if (rc == LH_ETOOBIG) {
             atomic_fetch_add(&st->skipped_large, 1);
             rc = 0;
@@ -1249,9 +1279,18 @@ int lh_history_staged(const struct lh_detector *d, const char *repo_path,
         git_odb_object_free(obj);
     }
     lh_detect_scratch_free(ds);
-    lh_git_staged_dispose(&sg);
-    git_odb_free(odb);
-    git_repository_free(repo);
-    lh_git_global_shutdown();
+    return rc;
+}
+
+int lh_history_staged(const struct lh_detector *d, const char *repo_path,
+                      const struct lh_history_opts *o, struct lh_findings *out,
+                      struct lh_history_stats *st)
+{
+    struct lh_staged *s = NULL;
+    int rc = lh_history_staged_open(&s, repo_path, o->scan_binary);
+    if (rc == 0) {
+        rc = lh_history_staged_scan(s, d, o, out, st);
+    }
+    lh_history_staged_free(s);
     return rc;
 }

@@ -285,6 +285,28 @@ out:
     return rc;
 }
 
+/*
+ * The entry table of a large index is mapped with MAP_POPULATE: one system call instead of
+ * a page fault per 4 KB, which on a 40,000-file work tree is a sizeable part of the
+ * pre-commit budget. *mapped gets the mapping's size (0: malloc'd).
+ */
+#define MAP_MIN ((size_t)256 * 1024)
+
+static struct lh_git_index_entry *alloc_entries(size_t *mapped, size_t count)
+{
+    size_t bytes = (count ? count : 1) * sizeof(struct lh_git_index_entry);
+    *mapped = 0;
+    if (bytes >= MAP_MIN) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p != MAP_FAILED) {
+            *mapped = bytes;
+            return p;
+        }
+    }
+    return calloc(1, bytes);
+}
+
 int lh_git_index_parse(struct lh_git_index *out, const uint8_t *buf, size_t len)
 {
     memset(out, 0, sizeof(*out));
@@ -306,7 +328,7 @@ int lh_git_index_parse(struct lh_git_index *out, const uint8_t *buf, size_t len)
         return malformed(8, "more entries than the file can hold");
     }
     out->count = count;
-    out->entries = calloc(count ? count : 1, sizeof(*out->entries));
+    out->entries = alloc_entries(&out->entries_mapped, count);
     if (!out->entries) {
         return lh_error_oom();
     }
@@ -381,7 +403,11 @@ void lh_git_index_dispose(struct lh_git_index *ix)
     if (ix->mapped && ix->data) {
         munmap((void *)(uintptr_t)ix->data, ix->size);
     }
-    free(ix->entries);
+    if (ix->entries_mapped) {
+        munmap(ix->entries, ix->entries_mapped);
+    } else {
+        free(ix->entries);
+    }
     free(ix->arena);
     free(ix->trees);
     free(ix->kids);

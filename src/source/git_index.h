@@ -47,6 +47,7 @@ struct lh_git_index {
     bool mapped;
     struct lh_git_index_entry *entries;
     size_t count;
+    size_t entries_mapped;           /* bytes, when entries came from mmap (see git_index.c) */
     char *arena;                     /* v4 paths */
     struct lh_git_index_tree *trees; /* trees[0] is the root, when has_tree */
     size_t ntrees;
