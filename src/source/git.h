@@ -72,6 +72,7 @@ struct lh_git_tips {
  */
 int lh_git_tips_load(struct lh_git_tips *out, git_repository *repo, lh_git_warn_fn warn,
                      void *payload, size_t *broken) LH_WUR;
+/* Frees the names and the array; the struct is left empty. */
 void lh_git_tips_dispose(struct lh_git_tips *t);
 
 /* Provenance of a commit, for findings. All strings owned. */
@@ -84,6 +85,7 @@ struct lh_git_commit_info {
 /* Reads a commit's metadata. Returns 0 or LH_EGIT (names the commit). */
 int lh_git_commit_info_load(struct lh_git_commit_info *out, git_repository *repo,
                             const git_oid *commit) LH_WUR;
+/* Frees the strings; the struct is left empty. */
 void lh_git_commit_info_dispose(struct lh_git_commit_info *ci);
 
 /*

@@ -68,6 +68,7 @@ int lh_git_index_parse(struct lh_git_index *out, const uint8_t *buf, size_t len)
  */
 int lh_git_index_load(struct lh_git_index *out, const char *path) LH_WUR;
 
+/* Unmaps the file (when load mapped it) and frees the tables; the struct is left empty. */
 void lh_git_index_dispose(struct lh_git_index *ix);
 
 #endif

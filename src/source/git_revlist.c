@@ -592,10 +592,11 @@ int lh_git_revlist_range(struct lh_git_revlist *out, git_repository *repo, const
     /* A...B: both sides, minus what they share (their merge bases and everything below) */
     git_oidarray bases = {0};
     git_oid both[2] = {a, b};
+    /*
+     * No merge base (unrelated histories), or none found (a shallow clone cut it off): then
+     * nothing is shared, and scanning both sides whole errs on the safe side.
+     */
     int grc = git_merge_bases(&bases, repo, &a, &b);
-    if (grc < 0 && grc != GIT_ENOTFOUND) {
-        return lh_git_fail("cannot find the merge base of '%s'", range);
-    }
     rc = lh_git_revlist_difference(out, repo, both, 2, grc == 0 ? bases.ids : NULL,
                                    grc == 0 ? bases.count : 0, shallow, warn, payload);
     git_oidarray_dispose(&bases);

@@ -61,6 +61,7 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
 int lh_git_revlist_range(struct lh_git_revlist *out, git_repository *repo, const char *range,
                          bool shallow, lh_git_warn_fn warn, void *payload) LH_WUR;
 
+/* Frees the arrays; the struct is left empty. */
 void lh_git_revlist_dispose(struct lh_git_revlist *l);
 
 #endif

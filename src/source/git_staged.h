@@ -51,6 +51,7 @@ struct lh_git_staged_opts {
  */
 int lh_git_staged_load(struct lh_git_staged *out, git_repository *repo,
                        const struct lh_git_staged_opts *opts) LH_WUR;
+/* Frees the files, paths and ranges; the struct is left empty. */
 void lh_git_staged_dispose(struct lh_git_staged *s);
 
 /* Whether lines [first, last] of a staged file touch one of its changed ranges. */

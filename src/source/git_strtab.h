@@ -31,7 +31,9 @@ struct lh_git_strtab {
     uint64_t seed;
 };
 
+/* Initializes an empty table (no allocation until the first string). */
 void lh_git_strtab_init(struct lh_git_strtab *t);
+/* Frees every string and index; the table is left empty and reusable. */
 void lh_git_strtab_dispose(struct lh_git_strtab *t);
 
 /*

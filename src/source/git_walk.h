@@ -53,6 +53,7 @@ struct lh_git_walk {
 
 /* Initializes a walker on `repo` (borrowed; one thread at a time). */
 void lh_git_walk_init(struct lh_git_walk *w, git_repository *repo);
+/* Frees the seen-sets and paths (not the repository); the walker is left empty. */
 void lh_git_walk_dispose(struct lh_git_walk *w);
 
 /*

@@ -386,6 +386,10 @@ Test(history, shallow_clone_is_scanned_with_a_warning)
     json_t *arr = json_loads(r.out, 0, &je);
     cr_assert(eq(sz, json_array_size(arr), 1), "%s", r.out);
     cr_assert(eq(str, (char *)gf_str(json_array_get(arr, 0), "commit"), tip));
+    /* a clone: the branch and its remote-tracking branch both hold it */
+    cr_assert(eq(int, gf_has_ref(json_array_get(arr, 0), "refs/heads/main"), 1), "%s", r.out);
+    cr_assert(eq(int, gf_has_ref(json_array_get(arr, 0), "refs/remotes/origin/main"), 1), "%s",
+              r.out);
     json_decref(arr);
     lh_run_dispose(&r);
     free(tip);
