@@ -9,6 +9,17 @@
 
 #include <stddef.h>
 
+/*
+ * Per-test timeout for Criterion suites: every suite and test that sets `.timeout` uses this
+ * one value. Criterion 2.4.1's bundled BoxFort keeps pending timeouts in a deadline-sorted
+ * list and drops the tail when a request with an earlier deadline is inserted in front of it
+ * (bxfi_push_timeout never links req->next), which leaks 48 bytes in the runner whenever two
+ * suites with different timeouts run concurrently (--jobs 2). With one value, a later request
+ * never has an earlier deadline, so it is always appended. Hangs of the whole executable are
+ * also bounded by ctest's TIMEOUT.
+ */
+#define LH_TEST_TIMEOUT 600
+
 struct lh_run {
     int status; /* exit code, or 128+signal */
     char *out;

@@ -14,7 +14,7 @@
 
 #include "gitfix.h"
 
-TestSuite(history, .init = gf_setup, .fini = gf_teardown, .timeout = 300);
+TestSuite(history, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 
 /* Asserts the whole token appears in neither output stream. */
 static void assert_redacted(const struct lh_run *r, const char *tok)

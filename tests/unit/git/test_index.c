@@ -18,7 +18,7 @@
 #include "source/git_index.h"
 #include "source/git_staged.h"
 
-TestSuite(git_index, .init = gf_setup, .fini = gf_teardown, .timeout = 300);
+TestSuite(git_index, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 
 /* A buffer whose last byte sits right before an inaccessible page. */
 struct guarded {

@@ -12,7 +12,7 @@
 
 #include "gitfix.h"
 
-TestSuite(staged, .init = gf_setup, .fini = gf_teardown, .timeout = 120);
+TestSuite(staged, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 
 Test(staged, reports_only_newly_added_secrets)
 {

@@ -39,7 +39,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(git_hostile, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(git_hostile, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static void sh(const char *line)
 {

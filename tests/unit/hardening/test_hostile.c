@@ -40,7 +40,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(hostile, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static json_t *parse(const struct hh_run *r)
 {

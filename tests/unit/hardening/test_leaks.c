@@ -104,7 +104,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(leaks, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(leaks, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 /* Asserts that no planted secret (whole, or its middle 16 characters) is in buf. */
 static void assert_clean(const char *what, const char *buf, size_t len)

@@ -27,7 +27,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(rules_limits, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(rules_limits, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static void check(struct hh_run *r, const char *name, const char *yaml)
 {

@@ -36,7 +36,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(serve_limits, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(serve_limits, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static int connect_to(int port)
 {

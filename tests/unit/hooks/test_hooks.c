@@ -37,7 +37,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(hooks, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(hooks, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static void write_repo_file(const char *rel, const char *text)
 {

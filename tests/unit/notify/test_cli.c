@@ -44,7 +44,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(revoke_cli, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(revoke_cli, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static void put(const char *rel, const char *prefix, const char *secret)
 {

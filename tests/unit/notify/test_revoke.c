@@ -37,7 +37,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(revoke_api, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(revoke_api, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 static struct rx *start(const struct rx_opts *o, char url[128])
 {

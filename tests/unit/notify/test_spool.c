@@ -43,7 +43,7 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(spool, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(spool, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
 
 struct warnings {
     size_t n;

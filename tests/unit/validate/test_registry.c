@@ -6,6 +6,7 @@
  * the other tests. Crashes and sanitizer reports are the failure mode here.
  */
 #include "util/error.h"
+#include "support/support.h"
 #include "vtest.h"
 
 #include <stdio.h>
@@ -189,7 +190,7 @@ static const struct param_set sets[] = {
     {"aws-key-id", NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
-Test(validate_registry, garbage_never_crashes, .timeout = 300)
+Test(validate_registry, garbage_never_crashes, .timeout = LH_TEST_TIMEOUT)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
                                    "+/=-_.~1";
