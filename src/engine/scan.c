@@ -33,7 +33,8 @@ struct scanctx {
     struct lh_findings *out;
     struct lh_scan_stats *stats;
     size_t max_size;
-    struct lh_pool *pool;
+    struct lh_pool *pool;  /* NULL: batches are scanned inline by `inl` */
+    struct wstate *inl;    /* the calling thread's worker state when there is no pool */
     struct batch *pending; /* walker's batch being filled */
 };
 
@@ -218,6 +219,9 @@ static int flush_batch(struct scanctx *c)
         return 0;
     }
     c->pending = NULL;
+    if (!c->pool) {
+        return wwork(c->inl, bt, c); /* frees bt */
+    }
     int rc = lh_pool_submit(c->pool, bt);
     if (rc < 0) {
         for (size_t i = 0; i < bt->n; i++) {
@@ -421,15 +425,27 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
                   const struct lh_scan_opts *o, struct lh_findings *out,
                   struct lh_scan_stats *stats)
 {
-    struct scanctx c = {d, o, out, stats,
-                        o->max_file_size ? o->max_file_size : LH_DEFAULT_MAX_FILE_SIZE, NULL,
-                        NULL};
+    struct scanctx c = {.d = d,
+                        .o = o,
+                        .out = out,
+                        .stats = stats,
+                        .max_size = o->max_file_size ? o->max_file_size
+                                                     : LH_DEFAULT_MAX_FILE_SIZE};
     /* Fail fast on a missing top-level path, before any work. */
+    size_t nfiles = 0, ndirs = 0;
     for (size_t i = 0; i < npaths; i++) {
         struct stat st;
-        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) != 0) {
+        if (!strcmp(paths[i], "-")) {
+            continue;
+        }
+        if (stat(paths[i], &st) != 0) {
             lh_error_set("cannot read '%s': %s", paths[i], strerror(errno));
             return LH_EIO;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            ndirs++;
+        } else {
+            nfiles++;
         }
     }
     for (size_t i = 0; i < npaths; i++) {
@@ -440,13 +456,30 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
             }
         }
     }
+    /*
+     * Explicit files only (a pre-commit hook's argument list, one file in an editor): when
+     * they fit in one batch, a pool would only add thread start-up, so the calling thread
+     * scans them.
+     */
     struct lh_pool *pool = NULL;
-    size_t threads = o->threads ? o->threads : lh_pool_default_threads();
-    int rc = lh_pool_new(&pool, threads, threads * 4, winit, wwork, wfini, &c);
-    if (rc < 0) {
-        return rc;
+    struct wstate *inl = NULL;
+    int rc = 0;
+    if (nfiles <= BATCH_FILES && ndirs == 0) {
+        void *state = NULL;
+        rc = winit(&state, 0, &c);
+        if (rc < 0) {
+            return rc;
+        }
+        inl = state;
+        c.inl = inl;
+    } else {
+        size_t threads = o->threads ? o->threads : lh_pool_default_threads();
+        rc = lh_pool_new(&pool, threads, threads * 4, winit, wwork, wfini, &c);
+        if (rc < 0) {
+            return rc;
+        }
+        c.pool = pool;
     }
-    c.pool = pool;
     struct visited v = {0};
     for (size_t i = 0; rc == 0 && i < npaths; i++) {
         if (strcmp(paths[i], "-") != 0) {
@@ -463,6 +496,10 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
     }
     free(v.dev);
     free(v.ino);
+    if (inl) {
+        wfini(inl, &c);
+        return rc;
+    }
     int frc = lh_pool_finish(pool);
     return rc ? rc : frc;
 }

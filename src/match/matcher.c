@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Vectorscan literal prefilter + PCRE2 (JIT) confirmation; see matcher.h.
- * The cached database is keyed by the SHA-256 of the Vectorscan version, the platform and
- * the exact literal list; a cached database that fails to deserialize, or that does not
- * find a canary keyword, is discarded and rebuilt, never trusted.
+ * The cached database is keyed by the Vectorscan version, the platform and the exact literal
+ * list, stored whole in the cache file and compared on load; a cached database whose key
+ * differs, that fails to deserialize, or that does not find a canary keyword is discarded
+ * and rebuilt, never trusted.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "match/matcher.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <pcre2.h>
 #include <pthread.h>
@@ -15,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "util/buf.h"
 #include "util/fs.h"
-#include "util/hash.h"
 
 #define DEFAULT_MATCH_LIMIT LH_MATCHER_MATCH_LIMIT
 #define DEFAULT_DEPTH_LIMIT LH_MATCHER_DEPTH_LIMIT
@@ -48,6 +54,7 @@ struct lh_matcher {
     struct lit *lits; /* literal id -> rule + keyword length */
     size_t nlits;
     hs_database_t *db; /* NULL when no active rule */
+    size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
     pcre2_match_context *mctx;
     pthread_mutex_t jit_lock;
     bool from_cache;
@@ -160,28 +167,62 @@ static int ensure_jit(const struct lh_matcher *cm, struct crule *cr)
     return 0;
 }
 
-static void cache_key(char out[LH_SHA256_HEX_LEN + 1], const struct lh_matcher *m,
-                      const char **exprs, const unsigned *flags, const size_t *lens)
+/*
+ * The cache key is the exact text "leakhound-hsdb-2\n<vectorscan version>\n<machine>\n" plus
+ * one "<flags>:<len>:<literal>\n" line per literal. The file name only needs to spread keys
+ * (CRC-32 and Adler-32 of the key); the file holds the whole key and a load compares it byte
+ * for byte, so a name collision costs a recompile, never a wrong database. No cryptographic
+ * hash is needed, which keeps OpenSSL's ~2 ms initialisation off the start-up path.
+ */
+static int cache_key(struct lh_buf *b, const struct lh_matcher *m, const char **exprs,
+                     const unsigned *flags, const size_t *lens)
 {
-    struct lh_buf b;
     struct utsname u;
-    lh_buf_init(&b, 0);
-    int rc = lh_buf_printf(&b, "leakhound-hsdb-1\n%s\n", hs_version());
-    if (rc == 0 && uname(&u) == 0) {
-        rc = lh_buf_printf(&b, "%s\n", u.machine);
-    }
+    int rc = lh_buf_printf(b, "leakhound-hsdb-2\n%s\n%s\n", hs_version(),
+                           uname(&u) == 0 ? u.machine : "?");
     for (size_t i = 0; rc == 0 && i < m->nlits; i++) {
-        rc = lh_buf_printf(&b, "%u:%zu:", flags[i], lens[i]);
+        rc = lh_buf_printf(b, "%u:%zu:", flags[i], lens[i]);
         if (rc == 0) {
-            rc = lh_buf_put(&b, exprs[i], lens[i]);
+            rc = lh_buf_put(b, exprs[i], lens[i]);
         }
         if (rc == 0) {
-            rc = lh_buf_putc(&b, '\n');
+            rc = lh_buf_putc(b, '\n');
         }
     }
-    lh_sha256_hex(out, b.ptr ? b.ptr : "", b.len);
-    lh_buf_dispose(&b);
+    return rc;
 }
+
+static uint64_t crc32_of(const unsigned char *p, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (size_t off = 0; off < len;) {
+        uInt n = len - off > UINT32_MAX ? UINT32_MAX : (uInt)(len - off);
+        crc = crc32(crc, p + off, n);
+        off += n;
+    }
+    return crc & 0xffffffffUL;
+}
+
+static void cache_name(char out[64], const struct lh_buf *key)
+{
+    const unsigned char *k = (const unsigned char *)key->ptr;
+    uLong adl = adler32(0L, Z_NULL, 0);
+    for (size_t off = 0; off < key->len;) {
+        uInt n = key->len - off > UINT32_MAX ? UINT32_MAX : (uInt)(key->len - off);
+        adl = adler32(adl, k + off, n);
+        off += n;
+    }
+    snprintf(out, 64, "hsdb-%08lx%08lx.bin", (unsigned long)crc32_of(k, key->len),
+             adl & 0xffffffffUL);
+}
+
+/*
+ * File layout: magic, key length (u64), key bytes, database length (u64), CRC-32 of the
+ * database bytes (u64), database bytes. Vectorscan does not checksum a serialized database,
+ * so a flipped bit would otherwise be loaded (0.14 ms to check 700 KB).
+ */
+static const char CACHE_MAGIC[8] = {'L', 'H', 'H', 'S', 'D', 'B', '3', '\n'};
+#define CACHE_MAX_FILES 16 /* databases kept in the cache directory; the oldest go first */
 
 static int canary_cb(unsigned int id, unsigned long long from, unsigned long long to,
                      unsigned int flags, void *ctx)
@@ -207,35 +248,153 @@ static bool db_sane(hs_database_t *db, const char *lit, size_t len)
     return (e == HS_SUCCESS || e == HS_SCAN_TERMINATED) && found;
 }
 
-static hs_database_t *cache_load(const char *path, const char *lit, size_t litlen)
+static uint64_t get_u64(const unsigned char *p)
 {
-    struct lh_buf b;
-    lh_buf_init(&b, MAX_CACHED_DB);
-    hs_database_t *db = NULL;
-    if (lh_fs_read_file(&b, path) == 0 && b.len) {
-        if (hs_deserialize_database(b.ptr, b.len, &db) != HS_SUCCESS) {
-            db = NULL;
-        } else if (!db_sane(db, lit, litlen)) {
-            hs_free_database(db);
-            db = NULL;
-        }
-    }
-    lh_buf_dispose(&b);
-    lh_error_clear();
-    return db;
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
 }
 
-static void cache_store(const char *dir, const char *path, const hs_database_t *db)
+/*
+ * Maps a cached database. The file is mapped (not read) and the database is deserialized
+ * into an anonymous mapping that is populated in one system call: on virtual machines each
+ * page fault is expensive, and the two ~700 KB copies of the old read-then-deserialize path
+ * cost ~4 ms of a 20 ms budget. Sets m->db and m->db_map_len (the database is freed with
+ * munmap, not hs_free_database). Any mismatch or damage just means "no cached database".
+ */
+static void cache_load(struct lh_matcher *m, const char *path, const struct lh_buf *key,
+                       const char *lit, size_t litlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 32 ||
+        (uint64_t)st.st_size > MAX_CACHED_DB) {
+        close(fd);
+        return;
+    }
+    size_t flen = (size_t)st.st_size;
+    const unsigned char *f = mmap(NULL, flen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (f == MAP_FAILED) {
+        return;
+    }
+    size_t need = 0;
+    void *mem = MAP_FAILED;
+    uint64_t klen = get_u64(f + 8);
+    if (memcmp(f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) != 0 || klen != key->len ||
+        klen > flen - 32 || memcmp(f + 16, key->ptr, key->len) != 0) {
+        goto out;
+    }
+    size_t off = 16 + key->len; /* off + 16 <= flen */
+    uint64_t dblen = get_u64(f + off);
+    if (dblen == 0 || dblen != flen - off - 16 ||
+        get_u64(f + off + 8) != crc32_of((const unsigned char *)f + off + 16, (size_t)dblen)) {
+        goto out;
+    }
+    const char *bytes = (const char *)f + off + 16;
+    if (hs_serialized_database_size(bytes, dblen, &need) != HS_SUCCESS || need == 0 ||
+        need > MAX_CACHED_DB) {
+        goto out;
+    }
+    mem = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+               -1, 0);
+    if (mem == MAP_FAILED) {
+        goto out;
+    }
+    hs_database_t *db = mem;
+    if (hs_deserialize_database_at(bytes, dblen, db) != HS_SUCCESS || !db_sane(db, lit, litlen)) {
+        munmap(mem, need);
+        goto out;
+    }
+    m->db = db;
+    m->db_map_len = need;
+out:
+    munmap((void *)f, flen);
+    lh_error_clear();
+}
+
+struct cached {
+    char *path;
+    struct timespec mtime;
+};
+
+static int cmp_cached(const void *a, const void *b)
+{
+    const struct cached *x = a, *y = b;
+    if (x->mtime.tv_sec != y->mtime.tv_sec) {
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    }
+    return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : x->mtime.tv_nsec > y->mtime.tv_nsec;
+}
+
+/* Keeps the cache directory bounded: removes the oldest hsdb-* files beyond CACHE_MAX_FILES. */
+static void cache_prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    struct cached *v = NULL;
+    size_t n = 0, alloc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "hsdb-", 5) != 0 || !lh_str_endswith(e->d_name, ".bin")) {
+            continue;
+        }
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 32;
+            struct cached *nv = realloc(v, alloc * sizeof(*nv));
+            if (!nv) {
+                break;
+            }
+            v = nv;
+        }
+        struct stat st;
+        char *p = lh_path_join(dir, e->d_name);
+        if (!p || stat(p, &st) != 0) {
+            free(p);
+            continue;
+        }
+        v[n].path = p;
+        v[n].mtime = st.st_mtim;
+        n++;
+    }
+    closedir(d);
+    if (n > CACHE_MAX_FILES) {
+        qsort(v, n, sizeof(*v), cmp_cached);
+        for (size_t i = 0; i < n - CACHE_MAX_FILES; i++) {
+            (void)unlink(v[i].path);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].path);
+    }
+    free(v);
+}
+
+static void cache_store(const char *dir, const char *path, const struct lh_buf *key,
+                        const hs_database_t *db)
 {
     char *bytes = NULL;
     size_t len = 0;
     if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
         return;
     }
+    struct lh_buf f;
+    lh_buf_init(&f, 0);
+    uint64_t klen = key->len, dblen = len, crc = crc32_of((const unsigned char *)bytes, len);
     /* Failure to cache is not an error: the next run compiles again. */
-    if (lh_fs_mkdirs(dir) == 0 && lh_fs_write_atomic(path, bytes, len) != 0) {
-        /* ignored: caching is an optimisation */
+    if (lh_buf_put(&f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) == 0 &&
+        lh_buf_put(&f, &klen, sizeof(klen)) == 0 && lh_buf_put(&f, key->ptr, key->len) == 0 &&
+        lh_buf_put(&f, &dblen, sizeof(dblen)) == 0 && lh_buf_put(&f, &crc, sizeof(crc)) == 0 &&
+        lh_buf_put(&f, bytes, len) == 0 &&
+        lh_fs_mkdirs(dir) == 0 && lh_fs_write_atomic(path, f.ptr, f.len) == 0) {
+        cache_prune(dir);
     }
+    lh_buf_dispose(&f);
     free(bytes);
     lh_error_clear();
 }
@@ -248,7 +407,9 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
     size_t *lens = calloc(m->nlits ? m->nlits : 1, sizeof(*lens));
     char *dir = NULL;
     char *path = NULL;
+    struct lh_buf key;
     int rc = 0;
+    lh_buf_init(&key, 0);
     if (!exprs || !flags || !ids || !lens) {
         rc = lh_error_oom();
         goto out;
@@ -269,17 +430,16 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
     if (m->nlits == 0) {
         goto out;
     }
-    char key[LH_SHA256_HEX_LEN + 1];
     if (opts && opts->use_cache) {
         dir = opts->cache_dir ? strdup(opts->cache_dir) : lh_fs_cache_dir();
-        if (dir) {
-            cache_key(key, m, exprs, flags, lens);
-            char name[96];
-            snprintf(name, sizeof(name), "hsdb-%.32s.bin", key);
+        if (dir && cache_key(&key, m, exprs, flags, lens) == 0) {
+            char name[64];
+            cache_name(name, &key);
             path = lh_path_join(dir, name);
         }
+        lh_error_clear();
         if (path) {
-            m->db = cache_load(path, exprs[0], lens[0]);
+            cache_load(m, path, &key, exprs[0], lens[0]);
             if (m->db) {
                 m->from_cache = true;
                 goto out;
@@ -300,9 +460,10 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
         goto out;
     }
     if (path) {
-        cache_store(dir, path, m->db);
+        cache_store(dir, path, &key, m->db);
     }
 out:
+    lh_buf_dispose(&key);
     free(exprs);
     free(flags);
     free(ids);
@@ -392,7 +553,9 @@ void lh_matcher_free(struct lh_matcher *m)
     }
     free(m->rules);
     free(m->lits);
-    if (m->db) {
+    if (m->db && m->db_map_len) {
+        munmap(m->db, m->db_map_len);
+    } else if (m->db) {
         hs_free_database(m->db);
     }
     pcre2_match_context_free(m->mctx);

@@ -14,6 +14,7 @@ void lh_buf_init(struct lh_buf *b, size_t cap)
     b->len = 0;
     b->alloc = 0;
     b->cap = cap ? cap : SIZE_MAX / 2;
+    b->dirty = 0;
 }
 
 void lh_buf_dispose(struct lh_buf *b)
@@ -27,9 +28,11 @@ void lh_buf_dispose(struct lh_buf *b)
 void lh_buf_wipe(struct lh_buf *b)
 {
     if (b->ptr) {
-        OPENSSL_cleanse(b->ptr, b->alloc);
+        size_t used = (b->dirty > b->len ? b->dirty : b->len) + 1;
+        OPENSSL_cleanse(b->ptr, used < b->alloc ? used : b->alloc);
     }
     lh_buf_dispose(b);
+    b->dirty = 0;
 }
 
 int lh_buf_grow(struct lh_buf *b, size_t extra)
@@ -102,6 +105,9 @@ int lh_buf_printf(struct lh_buf *b, const char *fmt, ...)
 
 void lh_buf_clear(struct lh_buf *b)
 {
+    if (b->len > b->dirty) {
+        b->dirty = b->len;
+    }
     b->len = 0;
     if (b->ptr) {
         b->ptr[0] = '\0';

@@ -17,7 +17,8 @@ struct lh_buf {
     char *ptr;
     size_t len;
     size_t alloc;
-    size_t cap; /* maximum len; 0 means SIZE_MAX/2 */
+    size_t cap;   /* maximum len; 0 means SIZE_MAX/2 */
+    size_t dirty; /* high-water mark of len across lh_buf_clear calls (for lh_buf_wipe) */
 };
 
 /* Initializes an empty buffer with the given cap (0: effectively unbounded). */
@@ -26,7 +27,11 @@ void lh_buf_init(struct lh_buf *b, size_t cap);
 /* Frees the memory; the buffer is left empty and reusable. */
 void lh_buf_dispose(struct lh_buf *b);
 
-/* Like dispose, but overwrites the content first (buffers that held secrets). */
+/*
+ * Like dispose, but first overwrites every byte that was ever part of the content (up to the
+ * largest len since init, plus the terminator), not the whole allocation: a worker's 256 KiB
+ * read buffer that only ever held small files costs a few bytes to wipe, not 64 page faults.
+ */
 void lh_buf_wipe(struct lh_buf *b);
 
 /* Ensures room for `extra` more bytes. LH_ETOOBIG past the cap, LH_ENOMEM. */

@@ -361,3 +361,49 @@ Test(scan, many_files_multithreaded_are_all_found)
     cr_assert(eq(sz, lines, 20), "%s", r.out);
     lh_run_dispose(&r);
 }
+
+/*
+ * Explicit file arguments (what a pre-commit hook passes): up to one batch is scanned by the
+ * calling thread, more go to the pool; either way every file is scanned exactly once.
+ */
+static void scan_explicit_files(size_t nfiles, bool with_dir)
+{
+    const char *argv[160] = {LH_BIN, "scan", "--threads", "2", "--format", "jsonl"};
+    size_t argc = 6;
+    char names[128][32];
+    for (size_t i = 0; i < nfiles; i++) {
+        snprintf(names[i], sizeof(names[i]), "f%03zu.env", i);
+        put(names[i], i % 2 ? "x=%s\n" : "%s", i % 2 ? tok : "nothing\n");
+        argv[argc++] = names[i];
+    }
+    if (with_dir) {
+        put("sub/deep.env", "y=%s\n", tok);
+        argv[argc++] = "sub";
+    }
+    argv[argc] = NULL;
+    struct lh_run r;
+    lh_run_in(&r, dir, NULL, 0, argv);
+    size_t want = nfiles / 2 + (with_dir ? 1 : 0);
+    cr_assert(eq(int, r.status, want ? 1 : 0), "stderr: %s", r.err);
+    size_t lines = 0;
+    for (char *p = r.out; *p; p++) {
+        lines += *p == '\n';
+    }
+    cr_assert(eq(sz, lines, want), "%zu files%s: %s", nfiles, with_dir ? " + dir" : "", r.out);
+    for (size_t i = 1; i < nfiles; i += 2) {
+        char needle[64];
+        snprintf(needle, sizeof(needle), "\"path\":\"%s\"", names[i]);
+        cr_assert(not(eq(ptr, strstr(r.out, needle), NULL)), "%s not reported", names[i]);
+    }
+    lh_run_dispose(&r);
+}
+
+Test(scan, explicit_files_inline_and_pooled_are_each_scanned_once)
+{
+    scan_explicit_files(1, false);
+    scan_explicit_files(2, false);
+    scan_explicit_files(64, false);  /* one full batch: still inline */
+    scan_explicit_files(65, false);  /* two batches: the pool */
+    scan_explicit_files(120, false);
+    scan_explicit_files(3, true);    /* a directory argument always uses the pool */
+}

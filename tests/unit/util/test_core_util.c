@@ -28,6 +28,24 @@ Test(buf, grows_and_respects_cap)
     lh_buf_dispose(&b);
 }
 
+Test(buf, wipe_covers_the_largest_content_since_init)
+{
+    struct lh_buf b;
+    char big[300];
+    memset(big, 'S', sizeof(big));
+    lh_buf_init(&b, 0);
+    cr_assert(eq(int, lh_buf_put(&b, big, sizeof(big)), 0));
+    lh_buf_clear(&b);
+    cr_assert(eq(int, lh_buf_puts(&b, "short"), 0));
+    lh_buf_clear(&b);
+    /* the 300 secret bytes of the first content are still in memory: wipe must cover them */
+    cr_assert(eq(sz, b.dirty, sizeof(big)));
+    cr_assert(eq(int, memcmp(b.ptr + 10, big + 10, 100), 0));
+    lh_buf_wipe(&b);
+    cr_assert(eq(ptr, b.ptr, NULL));
+    cr_assert(eq(sz, b.dirty, 0));
+}
+
 Test(fs, read_file_caps_size_and_names_path)
 {
     char *dir = lh_tmpdir();
