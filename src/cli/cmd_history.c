@@ -217,18 +217,10 @@ int lh_cmd_history(int argc, char **argv)
     clear_line(&p);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
-        ex = rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+        ex = lh_cli_git_exit(rc);
         goto out;
     }
-    struct lh_report_summary sum = {
-        .files = atomic_load(&st.scanned),
-        .bytes = atomic_load(&st.bytes),
-        .skipped_binary = atomic_load(&st.skipped_binary),
-        .skipped_large = atomic_load(&st.skipped_large),
-        .errors = atomic_load(&st.errors),
-        .unit = "blobs",
-    };
-    ex = lh_cli_session_finish(&s, &o, &l, &sum);
+    ex = lh_cli_session_finish_git(&s, &o, &l, &st, "blobs");
 out:
     free(a.since_range);
     lh_findings_dispose(&l);

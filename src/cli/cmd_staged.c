@@ -108,7 +108,7 @@ int lh_cmd_staged(int argc, char **argv)
     }
     if (p.rc < 0) {
         lh_cli_error("%s", p.err);
-        ex = p.rc == LH_EUSAGE || p.rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(p.rc);
+        ex = lh_cli_git_exit(p.rc);
         goto out;
     }
     struct lh_history_stats st = {0};
@@ -122,18 +122,10 @@ int lh_cmd_staged(int argc, char **argv)
     int rc = lh_history_staged_scan(p.staged, s.det, &ho, &l, &st);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
-        ex = rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+        ex = lh_cli_git_exit(rc);
         goto out;
     }
-    struct lh_report_summary sum = {
-        .files = atomic_load(&st.scanned),
-        .bytes = atomic_load(&st.bytes),
-        .skipped_binary = atomic_load(&st.skipped_binary),
-        .skipped_large = atomic_load(&st.skipped_large),
-        .errors = atomic_load(&st.errors),
-        .unit = "files",
-    };
-    ex = lh_cli_session_finish(&s, &o, &l, &sum);
+    ex = lh_cli_session_finish_git(&s, &o, &l, &st, "files");
 out:
     lh_history_staged_free(p.staged);
     lh_findings_dispose(&l);

@@ -734,6 +734,26 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
     return ex ? ex : rex ? rex : lh_cli_scan_exit(o, l, sum);
 }
 
+int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
+                              struct lh_findings *l, struct lh_history_stats *st,
+                              const char *unit)
+{
+    struct lh_report_summary sum = {
+        .files = atomic_load(&st->scanned),
+        .bytes = atomic_load(&st->bytes),
+        .skipped_binary = atomic_load(&st->skipped_binary),
+        .skipped_large = atomic_load(&st->skipped_large),
+        .errors = atomic_load(&st->errors),
+        .unit = unit,
+    };
+    return lh_cli_session_finish(s, o, l, &sum);
+}
+
+int lh_cli_git_exit(int rc)
+{
+    return rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+}
+
 void lh_cli_session_close(struct lh_cli_session *s)
 {
     lh_detector_free(s->det);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "engine/history.h"
 #include "finding/baseline.h"
 #include "finding/detect.h"
 #include "report/report.h"
@@ -169,6 +170,17 @@ bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
  */
 int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
                           struct lh_findings *l, struct lh_report_summary *sum);
+
+/*
+ * lh_cli_session_finish for the git commands: builds the summary from the history stats,
+ * counting in `unit` ("blobs" for history, "files" for staged).
+ */
+int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
+                              struct lh_findings *l, struct lh_history_stats *st,
+                              const char *unit);
+
+/* Exit code of a failed git command: a bad revision or range is a usage error (2). */
+int lh_cli_git_exit(int rc);
 
 void lh_cli_session_close(struct lh_cli_session *s);
 
