@@ -120,7 +120,11 @@ int lh_revoker_open_opts(struct lh_revoker **out, const char *state_dir,
             goto out;
         }
     }
-    rc = lh_webhook_global_init();
+    /* a revoker that may send loads libcurl now, so that a missing library is reported
+     * before anything is queued; status listings and dry runs never send and need none */
+    if (!rv->opts.dry_run) {
+        rc = lh_webhook_global_init();
+    }
     if (rc == 0) {
         rc = lh_spool_open(&rv->sp, state_dir, rv->opts.dry_run, spool_warn, rv);
     }

@@ -87,8 +87,9 @@ int lh_revoker_open(struct lh_revoker **out, const char *state_dir,
 
 /*
  * lh_revoker_open with options (opts may be NULL). Routes are deep-copied; opts is copied.
- * Returns 0, LH_EINVAL (a route without url), LH_EIO, LH_ETOOBIG, LH_EAGAIN, LH_ENOMEM.
- * Free with lh_revoker_close().
+ * Unless opts->dry_run, loads libcurl (notify/libcurl.h) first. Returns 0, LH_EINVAL (a
+ * route without url), LH_EIO (journal, or libcurl cannot be loaded), LH_ETOOBIG,
+ * LH_EAGAIN, LH_ENOMEM. Free with lh_revoker_close().
  */
 int lh_revoker_open_opts(struct lh_revoker **out, const char *state_dir,
                          const struct lh_revoke_route *routes, size_t nroutes,

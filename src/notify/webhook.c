@@ -3,10 +3,12 @@
  * libcurl delivery of one revocation request and the backoff draw; see webhook.h. A fresh
  * easy handle per attempt keeps attempts independent (a retry never inherits a half-broken
  * connection) at the cost of a new handshake, which is irrelevant at revocation volumes.
+ * libcurl is reached through the table of notify/libcurl.h (loaded on first use), so the
+ * option values passed to easy_setopt are not type-checked at compile time: longs are
+ * written 1L, sizes cast to curl_off_t.
  */
 #include "notify/webhook.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,24 +16,15 @@
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "notify/libcurl.h"
 #include "notify/sign.h"
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_OK;
-
-static void global_init(void)
-{
-    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+#define PURPOSE "revoke webhooks"
 
 int lh_webhook_global_init(void)
 {
-    pthread_once(&global_once, global_init);
-    if (global_rc != CURLE_OK) {
-        lh_error_set("cannot initialise libcurl: %s", curl_easy_strerror(global_rc));
-        return LH_ERROR;
-    }
-    return 0;
+    const struct lh_libcurl *cu = NULL;
+    return lh_libcurl_load(&cu, PURPOSE);
 }
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *payload)
@@ -85,9 +78,9 @@ static void classify(struct lh_webhook_result *res, long status)
     snprintf(res->error, sizeof(res->error), "HTTP %ld", status);
 }
 
-static int add_header(struct curl_slist **list, const char *line)
+static int add_header(const struct lh_libcurl *cu, struct curl_slist **list, const char *line)
 {
-    struct curl_slist *n = curl_slist_append(*list, line);
+    struct curl_slist *n = cu->slist_append(*list, line);
     if (!n) {
         return lh_error_oom();
     }
@@ -95,22 +88,23 @@ static int add_header(struct curl_slist **list, const char *line)
     return 0;
 }
 
-static int build_headers(struct curl_slist **out, const struct lh_webhook_request *req)
+static int build_headers(const struct lh_libcurl *cu, struct curl_slist **out,
+                         const struct lh_webhook_request *req)
 {
     char line[256];
-    int rc = add_header(out, "Content-Type: application/json");
+    int rc = add_header(cu, out, "Content-Type: application/json");
     if (rc == 0) {
-        rc = add_header(out, "Accept: application/json");
+        rc = add_header(cu, out, "Accept: application/json");
     }
     if (rc == 0) {
-        rc = add_header(out, "User-Agent: leakhound-revoke/1");
+        rc = add_header(cu, out, "User-Agent: leakhound-revoke/1");
     }
     if (rc == 0) {
-        rc = add_header(out, "Expect:"); /* no 100-continue round trip */
+        rc = add_header(cu, out, "Expect:"); /* no 100-continue round trip */
     }
     if (rc == 0) {
         snprintf(line, sizeof(line), "Idempotency-Key: %s", req->idempotency_key);
-        rc = add_header(out, line);
+        rc = add_header(cu, out, line);
     }
     if (rc == 0 && req->secret) {
         char sig[LH_SIGN_HEADER_MAX];
@@ -118,7 +112,7 @@ static int build_headers(struct curl_slist **out, const struct lh_webhook_reques
                             req->body, req->body_len);
         if (rc == 0) {
             snprintf(line, sizeof(line), "Leakhound-Signature: %s", sig);
-            rc = add_header(out, line);
+            rc = add_header(cu, out, line);
         }
     }
     return rc;
@@ -131,62 +125,63 @@ int lh_webhook_post(struct lh_webhook_result *res, const struct lh_webhook_reque
     struct curl_slist *headers = NULL;
     char errbuf[CURL_ERROR_SIZE];
     errbuf[0] = '\0';
-    int rc = lh_webhook_global_init();
+    const struct lh_libcurl *cu = NULL;
+    int rc = lh_libcurl_load(&cu, PURPOSE);
     if (rc < 0) {
         return rc;
     }
-    CURL *h = curl_easy_init();
+    CURL *h = cu->easy_init();
     if (!h) {
         lh_error_set("cannot create a libcurl handle");
         return LH_ERROR;
     }
-    rc = build_headers(&headers, req);
+    rc = build_headers(cu, &headers, req);
     if (rc < 0) {
         goto out;
     }
     int bad = 0;
     /* each setopt can only fail on out-of-memory or an unknown option; check them together */
-    bad |= curl_easy_setopt(h, CURLOPT_URL, req->url) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms(req->timeout)) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms(req->connect_timeout)) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)req->body) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_URL, req->url) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, ms(req->timeout)) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms(req->connect_timeout)) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)req->body) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK;
+    bad |= cu->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
     if (bad) {
         /* no URL here: it may carry credentials, and the caller knows which route it was */
         lh_error_set("cannot configure a libcurl request (out of memory?)");
         rc = LH_ERROR;
         goto out;
     }
-    CURLcode c = curl_easy_perform(h);
+    CURLcode c = cu->easy_perform(h);
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (c != CURLE_OK || status == 0) {
         res->outcome = is_defer_code(c) ? LH_WEBHOOK_DEFER : LH_WEBHOOK_RETRY;
         /* libcurl's error buffer is more specific than its code's description */
         snprintf(res->error, sizeof(res->error), "%.240s",
-                 errbuf[0] ? errbuf : curl_easy_strerror(c));
+                 errbuf[0] ? errbuf : cu->easy_strerror(c));
         goto out;
     }
     classify(res, status);
     struct curl_header *ra = NULL;
-    if (curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &ra) == CURLHE_OK) {
+    if (cu->easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &ra) == CURLHE_OK) {
         /* libcurl has already turned seconds or an HTTP date into seconds from now */
         curl_off_t secs = 0;
-        curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &secs);
+        cu->easy_getinfo(h, CURLINFO_RETRY_AFTER, &secs);
         res->retry_after = secs < 0 ? 0 : secs > 86400 * 365 ? 86400L * 365 : (long)secs;
     }
 out:
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
+    cu->slist_free_all(headers);
+    cu->easy_cleanup(h);
     return rc;
 }
 

@@ -8,6 +8,7 @@
  * configuration-like errors (TLS verification, bad URL) left for a later run; every other
  * status a permanent rejection. Response bodies are read and discarded, never quoted, because
  * a receiver could echo the token back. Thread-safe: each call owns its easy handle.
+ * libcurl itself is loaded on the first use (notify/libcurl.h), not linked.
  */
 #ifndef LH_NOTIFY_WEBHOOK_H
 #define LH_NOTIFY_WEBHOOK_H
@@ -42,13 +43,17 @@ struct lh_webhook_result {
     char error[256];  /* "HTTP 503", "couldn't connect to server: ..."; never body text */
 };
 
-/* Global libcurl initialisation; call once per process before the first post (idempotent). */
+/*
+ * Loads and initialises libcurl (notify/libcurl.h) unless done already, so that a process
+ * about to send can fail early and clearly. Returns 0 or LH_EIO ("cannot load libcurl.so.4
+ * (needed for revoke webhooks): ..."). Idempotent and thread-safe.
+ */
 int lh_webhook_global_init(void) LH_WUR;
 
 /*
  * Sends one POST and classifies the answer into *res. Returns 0 whenever an attempt was made
- * (whatever its outcome), LH_ENOMEM or LH_ERROR when the request could not even be set up
- * (message set). Keeps no pointer to req.
+ * (whatever its outcome), LH_EIO when libcurl cannot be loaded, LH_ENOMEM or LH_ERROR when
+ * the request could not even be set up (message set). Keeps no pointer to req.
  */
 int lh_webhook_post(struct lh_webhook_result *res, const struct lh_webhook_request *req) LH_WUR;
 

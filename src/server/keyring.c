@@ -5,7 +5,9 @@
  * never blocks verification for longer than a pointer swap. Reloads (file read, libcurl
  * fetch, parse) run under `reload_lock` only, which also serialises the refetches that
  * unknown identifiers trigger. The URL list is fetched with If-None-Match when the server
- * gave an ETag (conditional requests do not count against GitHub's rate limit).
+ * gave an ETag (conditional requests do not count against GitHub's rate limit). libcurl is
+ * loaded (notify/libcurl.h) when a keyring with a URL is created, not linked, so a
+ * file-only keyring never needs it.
  */
 #include "server/keyring.h"
 
@@ -22,6 +24,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "notify/libcurl.h"
 #include "util/buf.h"
 #include "util/fs.h"
 
@@ -60,6 +63,7 @@ struct lh_keyring {
     double last_refetch; /* monotonic time of the last refetch for an unknown id, -1 never */
     void (*warn)(const char *msg, void *payload);
     void *warn_payload;
+    const struct lh_libcurl *curl; /* loaded when there is a URL */
 };
 
 static double now_mono(void)
@@ -283,17 +287,18 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *payload)
  */
 static int fetch_url(struct lh_keyring *kr, struct fetch *f)
 {
+    const struct lh_libcurl *cu = kr->curl;
     char errbuf[CURL_ERROR_SIZE] = "";
     char inm[MAX_ETAG + 32];
     struct curl_slist *hdrs = NULL;
     struct curl_slist *tmp = NULL;
     long status = 0;
     int rc = LH_ENET;
-    CURL *c = curl_easy_init();
+    CURL *c = cu->easy_init();
     if (!c) {
         return lh_error_oom();
     }
-    tmp = curl_slist_append(hdrs, "Accept: application/json");
+    tmp = cu->slist_append(hdrs, "Accept: application/json");
     if (!tmp) {
         rc = lh_error_oom();
         goto out;
@@ -301,7 +306,7 @@ static int fetch_url(struct lh_keyring *kr, struct fetch *f)
     hdrs = tmp;
     if (kr->etag && kr->url_set.n > 0) {
         snprintf(inm, sizeof(inm), "If-None-Match: %s", kr->etag);
-        tmp = curl_slist_append(hdrs, inm);
+        tmp = cu->slist_append(hdrs, inm);
         if (!tmp) {
             rc = lh_error_oom();
             goto out;
@@ -309,30 +314,30 @@ static int fetch_url(struct lh_keyring *kr, struct fetch *f)
         hdrs = tmp;
     }
     long ms = (long)(kr->timeout * 1000.0);
-    curl_easy_setopt(c, CURLOPT_URL, kr->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "leakhound-serve");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LH_KEYRING_MAX_LIST);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode cc = curl_easy_perform(c);
+    cu->easy_setopt(c, CURLOPT_URL, kr->url);
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    cu->easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+    cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+    cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    cu->easy_setopt(c, CURLOPT_USERAGENT, "leakhound-serve");
+    cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    cu->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    cu->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LH_KEYRING_MAX_LIST);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    cu->easy_setopt(c, CURLOPT_WRITEDATA, f);
+    cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    cu->easy_setopt(c, CURLOPT_HEADERDATA, f);
+    cu->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode cc = cu->easy_perform(c);
     if (cc != CURLE_OK) {
         lh_error_set("reporter '%s': cannot fetch key list '%s': %s", kr->name, kr->url,
-                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+                     errbuf[0] ? errbuf : cu->easy_strerror(cc));
         goto out;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status == 304 && kr->url_set.n > 0) {
         rc = 0;
     } else if (status == 200) {
@@ -342,8 +347,8 @@ static int fetch_url(struct lh_keyring *kr, struct fetch *f)
                      kr->url, status);
     }
 out:
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(c);
+    cu->slist_free_all(hdrs);
+    cu->easy_cleanup(c);
     return rc;
 }
 
@@ -480,12 +485,16 @@ int lh_keyring_new(struct lh_keyring **out, const struct lh_keyring_opts *opts)
     kr->warn_payload = opts->warn_payload;
     pthread_mutex_init(&kr->lock, NULL);
     pthread_mutex_init(&kr->reload_lock, NULL);
-    if (kr->url) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-    }
     if (oom) {
         lh_keyring_free(kr);
         return lh_error_oom();
+    }
+    if (kr->url) {
+        int lrc = lh_libcurl_load(&kr->curl, "key list URLs");
+        if (lrc < 0) {
+            lh_keyring_free(kr);
+            return lrc;
+        }
     }
     pthread_mutex_lock(&kr->reload_lock);
     int rc = reload(kr, false);
@@ -510,9 +519,6 @@ void lh_keyring_free(struct lh_keyring *kr)
     keyset_dispose(&kr->url_set);
     pthread_mutex_destroy(&kr->lock);
     pthread_mutex_destroy(&kr->reload_lock);
-    if (kr->url) {
-        curl_global_cleanup();
-    }
     free(kr->name);
     free(kr->file);
     free(kr->url);

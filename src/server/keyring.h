@@ -45,9 +45,11 @@ struct lh_keyring_opts {
 /*
  * Loads the key list from opts->file and/or opts->url (the union of both; identifiers in
  * both keep the URL's key). At least one source must be given and together they must
- * yield at least one P-256 key. Copies the strings in opts. Returns 0, LH_EINVAL (no
- * source, malformed list, no usable key), LH_EIO (file), LH_ENET (fetch), LH_ETOOBIG,
- * LH_ENOMEM; the message names the reporter and the source. Free with lh_keyring_free.
+ * yield at least one P-256 key. Copies the strings in opts. With a URL, loads libcurl
+ * first (notify/libcurl.h). Returns 0, LH_EINVAL (no source, malformed list, no usable
+ * key), LH_EIO (file, or libcurl cannot be loaded), LH_ENET (fetch), LH_ETOOBIG,
+ * LH_ENOMEM; the message names the reporter and the source, or the library. Free with
+ * lh_keyring_free.
  */
 int lh_keyring_new(struct lh_keyring **out, const struct lh_keyring_opts *opts) LH_WUR;
 

@@ -9,6 +9,8 @@
  * over the cap is refused before any byte is read; a chunked body that crosses it is
  * discarded as it arrives and answered 413 (or the connection is dropped once the client
  * has sent four times the cap, so an endless upload cannot hold a thread).
+ * libmicrohttpd is reached through the table of server/libmhd.h, loaded when the first
+ * server starts (not linked); each server keeps the table for its callbacks.
  */
 #include "server/server.h"
 
@@ -27,6 +29,7 @@
 #include <microhttpd.h>
 
 #include "server/accesslog.h"
+#include "server/libmhd.h"
 #include "util/fs.h"
 
 #define DEFAULT_PATH "/github/secret-scanning"
@@ -51,6 +54,7 @@ struct listener {
 };
 
 struct lh_server {
+    const struct lh_libmhd *mhd;
     char *path;
     struct lh_handler *handler;
     struct lh_metrics *metrics;
@@ -128,10 +132,10 @@ static enum route route_of(const struct listener *l, const char *url, const char
     return R_NOT_FOUND;
 }
 
-static void remote_of(struct MHD_Connection *c, char *out, size_t cap)
+static void remote_of(const struct lh_libmhd *mhd, struct MHD_Connection *c, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd->get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     out[0] = 0;
     if (!ci || !ci->client_addr) {
         return;
@@ -179,33 +183,34 @@ static enum MHD_Result respond(struct lh_server *s, struct MHD_Connection *c, st
             free(o);
             return MHD_NO;
         }
-        resp =
-            MHD_create_response_from_buffer_with_free_callback_cls(o->len, o->ptr, owned_free, o);
+        resp = s->mhd->create_response_from_buffer_with_free_callback_cls(o->len, o->ptr,
+                                                                          owned_free, o);
         if (!resp) {
             owned_free(o);
             return MHD_NO;
         }
         len = o->len;
     } else {
-        resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+        resp = s->mhd->create_response_from_buffer(len, (void *)(uintptr_t)body,
+                                                   MHD_RESPMEM_MUST_COPY);
         if (!resp) {
             return MHD_NO;
         }
     }
-    enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    enum MHD_Result ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     if (ok == MHD_YES) {
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
     if (ok == MHD_YES && allow) {
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     }
     if (ok == MHD_YES && atomic_load(&s->draining)) {
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     if (ok == MHD_YES) {
-        ok = MHD_queue_response(c, (unsigned int)status, resp);
+        ok = s->mhd->queue_response(c, (unsigned int)status, resp);
     }
-    MHD_destroy_response(resp);
+    s->mhd->destroy_response(resp);
     if (ok == MHD_YES) {
         r->status = status;
         r->bytes_out = len;
@@ -219,9 +224,16 @@ static enum MHD_Result respond_json(struct lh_server *s, struct MHD_Connection *
     return respond(s, c, r, status, "application/json", json, strlen(json), NULL, allow);
 }
 
+/* The payload of mhd_header: a connection and the table to read its headers with. */
+struct header_src {
+    const struct lh_libmhd *mhd;
+    struct MHD_Connection *c;
+};
+
 static const char *mhd_header(const char *name, void *payload)
 {
-    return MHD_lookup_connection_value(payload, MHD_HEADER_KIND, name);
+    const struct header_src *h = payload;
+    return h->mhd->lookup_connection_value(h->c, MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result answer_partner(struct lh_server *s, struct MHD_Connection *c, struct req *r)
@@ -231,8 +243,9 @@ static enum MHD_Result answer_partner(struct lh_server *s, struct MHD_Connection
         r->error = "body_too_large";
         return respond_json(s, c, r, 413, "{\"error\":\"body_too_large\"}", NULL);
     }
+    struct header_src hs = {s->mhd, c};
     lh_handler_result_init(&res);
-    lh_handler_post(s->handler, mhd_header, c, (const uint8_t *)r->body.ptr, r->body.len, &res);
+    lh_handler_post(s->handler, mhd_header, &hs, (const uint8_t *)r->body.ptr, r->body.len, &res);
     lh_buf_wipe(&r->body); /* the raw tokens are no longer needed */
     r->reporter = res.reporter;
     r->error = res.error;
@@ -279,10 +292,10 @@ static enum MHD_Result answer(struct lh_server *s, struct MHD_Connection *c, str
 }
 
 /* A declared Content-Length over the cap is refused before the body is read. */
-static bool declared_too_big(struct MHD_Connection *c, size_t cap)
+static bool declared_too_big(const struct lh_libmhd *mhd, struct MHD_Connection *c, size_t cap)
 {
     const char *cl =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        mhd->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!cl) {
         return false;
     }
@@ -308,12 +321,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->t0 = now_mono();
         r->method = canonical_method(method);
         r->route = route_of(l, url, method, &r->path);
-        remote_of(c, r->remote, sizeof(r->remote));
+        remote_of(s->mhd, c, r->remote, sizeof(r->remote));
         lh_buf_init(&r->body, lh_handler_max_body(s->handler));
         atomic_fetch_add(&s->in_flight, 1);
         lh_metrics_in_flight(s->metrics, 1);
         *con_cls = r;
-        if (r->route == R_PARTNER && declared_too_big(c, lh_handler_max_body(s->handler))) {
+        if (r->route == R_PARTNER && declared_too_big(s->mhd, c, lh_handler_max_body(s->handler))) {
             r->error = "body_too_large";
             return respond_json(s, c, r, 413, "{\"error\":\"body_too_large\"}", NULL);
         }
@@ -500,9 +513,9 @@ bad:
     return LH_EINVAL;
 }
 
-static unsigned bound_port(struct MHD_Daemon *d)
+static unsigned bound_port(const struct lh_libmhd *mhd, struct MHD_Daemon *d)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di = mhd->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : 0;
 }
 
@@ -537,14 +550,14 @@ static int start_daemon(struct lh_server *s, struct listener *l, const char *spe
         ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key.ptr};
     }
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    *out = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER,
-                            on_mhd_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    *out = s->mhd->start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER,
+                                on_mhd_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                                MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!*out) {
         lh_error_set("cannot listen on '%s' (address in use, or not permitted?)", spec);
         return LH_EIO;
     }
-    *port = bound_port(*out);
+    *port = bound_port(s->mhd, *out);
     return 0;
 }
 
@@ -570,7 +583,12 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
         lh_error_set("TLS needs both a certificate and a key");
         return LH_EINVAL;
     }
-    if (o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+    const struct lh_libmhd *mhd = NULL;
+    int lrc = lh_libmhd_load(&mhd, "leakhound serve");
+    if (lrc < 0) {
+        return lrc;
+    }
+    if (o->tls_cert && mhd->is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         lh_error_set("this libmicrohttpd was built without TLS support");
         return LH_EINVAL;
     }
@@ -578,6 +596,7 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
     if (!s) {
         return lh_error_oom();
     }
+    s->mhd = mhd;
     s->quiesced[0] = MHD_INVALID_SOCKET;
     s->quiesced[1] = MHD_INVALID_SOCKET;
     pthread_mutex_init(&s->log_lock, NULL);
@@ -636,7 +655,7 @@ size_t lh_server_stop(struct lh_server *s, double grace)
     }
     atomic_store(&s->draining, true);
     if (s->d) {
-        s->quiesced[0] = MHD_quiesce_daemon(s->d);
+        s->quiesced[0] = s->mhd->quiesce_daemon(s->d);
         /* libmicrohttpd's threads may still hold the descriptor, so it is closed only after
          * the stop; shutting it down now makes new clients get a reset instead of waiting
          * in the backlog of a socket nobody accepts from any more */
@@ -651,14 +670,14 @@ size_t lh_server_stop(struct lh_server *s, double grace)
     }
     size_t left = atomic_load(&s->in_flight);
     if (s->admin) {
-        s->quiesced[1] = MHD_quiesce_daemon(s->admin);
+        s->quiesced[1] = s->mhd->quiesce_daemon(s->admin);
     }
     if (s->d) {
-        MHD_stop_daemon(s->d);
+        s->mhd->stop_daemon(s->d);
         s->d = NULL;
     }
     if (s->admin) {
-        MHD_stop_daemon(s->admin);
+        s->mhd->stop_daemon(s->admin);
         s->admin = NULL;
     }
     for (int i = 0; i < 2; i++) {

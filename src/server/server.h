@@ -38,10 +38,11 @@ struct lh_server_opts {
 struct lh_server;
 
 /*
- * Starts the listeners and their threads. Copies what it needs from opts; the handler and
- * metrics are borrowed until lh_server_free. Returns 0, LH_EINVAL (bad address, only one
- * of cert/key, TLS unsupported), LH_EIO (certificate files, bind failure), LH_ENOMEM;
- * the message names the address or file.
+ * Starts the listeners and their threads, loading libmicrohttpd first (server/libmhd.h).
+ * Copies what it needs from opts; the handler and metrics are borrowed until
+ * lh_server_free. Returns 0, LH_EINVAL (bad address, only one of cert/key, TLS
+ * unsupported), LH_EIO (libmicrohttpd cannot be loaded, certificate files, bind failure),
+ * LH_ENOMEM; the message names the library, the address or the file.
  */
 int lh_server_start(struct lh_server **out, const struct lh_server_opts *opts) LH_WUR;
 

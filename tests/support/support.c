@@ -202,6 +202,40 @@ char *lh_read_file(const char *path)
     return buf;
 }
 
+char *lh_shadow_libs(const char *const *sonames)
+{
+    static const char junk[] = "not a shared library\n";
+    char *d = lh_tmpdir();
+    if (!d) {
+        return NULL;
+    }
+    for (size_t i = 0; sonames[i]; i++) {
+        lh_write_file(d, sonames[i], junk, sizeof(junk) - 1);
+    }
+    setenv("LD_LIBRARY_PATH", d, 1);
+    return d;
+}
+
+char *lh_error_line(const char *err)
+{
+    static const char prefix[] = "leakhound: error: ";
+    const char *found = NULL;
+    for (const char *p = err; p && *p;) {
+        if (strncmp(p, prefix, sizeof(prefix) - 1) == 0) {
+            if (found) {
+                return NULL;
+            }
+            found = p;
+        }
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : NULL;
+    }
+    if (!found) {
+        return NULL;
+    }
+    return strndup(found, strcspn(found, "\n"));
+}
+
 void lh_make_github_token(char out[41], const char *prefix, const char *body30)
 {
     static const char a[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

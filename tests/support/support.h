@@ -46,6 +46,22 @@ int lh_sh(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2
 /* Returns a newly allocated string of a file's content (NULL if missing). */
 char *lh_read_file(const char *path);
 
+/*
+ * Makes the libraries named in sonames (NULL-terminated, e.g. "libcurl.so.4") unloadable for
+ * every program this process starts afterwards: creates a temporary directory holding a
+ * text file under each name and puts it first in LD_LIBRARY_PATH, where the dynamic loader
+ * (and dlopen) looks before the system directories, failing with "file too short". Returns
+ * the directory (heap; remove it with lh_rmtree). A binary that linked one of them at load
+ * time would not start at all.
+ */
+char *lh_shadow_libs(const char *const *sonames);
+
+/*
+ * The single stderr line starting with "leakhound: error: ", without its newline (heap), or
+ * NULL when there is none or more than one.
+ */
+char *lh_error_line(const char *err);
+
 /* Checksum-valid GitHub classic tokens built by the tests (body of 30 chars). */
 void lh_make_github_token(char out[41], const char *prefix, const char *body30);
 
