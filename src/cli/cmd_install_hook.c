@@ -6,7 +6,6 @@
  * renamed to pre-commit.chained and runs first. Re-running updates leakhound's own hook.
  */
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "rules/builtin.h"
+#include "source/libgit2.h"
 #include "util/buf.h"
 #include "util/fs.h"
 
@@ -163,7 +163,10 @@ int lh_cmd_install_hook(int argc, char **argv)
             repo = argv[i];
         }
     }
-    git_libgit2_init();
+    if (lh_libgit2_load("install-hook") < 0 || git_libgit2_init() < 0) {
+        lh_cli_error("%s", lh_error_get());
+        return LH_EXIT_IO;
+    }
     int ex = install(repo, force);
     git_libgit2_shutdown();
     return ex;

@@ -2,7 +2,7 @@
 /* History and staged scanning pipelines; see history.h. */
 #include "engine/history.h"
 
-#include <git2.h>
+#include "source/libgit2.h"
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -1209,10 +1209,11 @@ void lh_history_staged_free(struct lh_staged *s)
     if (!s) {
         return;
     }
-    lh_git_staged_dispose(&s->sg);
-    git_odb_free(s->odb);
-    git_repository_free(s->repo);
+    /* without git_ready libgit2 may not even be loaded: nothing of it to free */
     if (s->git_ready) {
+        lh_git_staged_dispose(&s->sg);
+        git_odb_free(s->odb);
+        git_repository_free(s->repo);
         lh_git_global_shutdown();
     }
     free(s);

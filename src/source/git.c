@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/encode.h"
+
 /* Pack windows: small enough that a long scan never keeps a whole multi-GB pack mapped. */
 #define MWINDOW_SIZE ((size_t)64 * 1024 * 1024)
 #define MWINDOW_MAPPED_LIMIT ((size_t)256 * 1024 * 1024)
@@ -27,11 +29,18 @@ int lh_git_fail(const char *what_fmt, ...)
 
 void lh_git_hex(char out[GIT_OID_HEXSZ + 1], const git_oid *id)
 {
-    git_oid_tostr(out, GIT_OID_HEXSZ + 1, id);
+    /* no libgit2 call: also used on ids from the index reader, which needs no library */
+    int rc = lh_encode_hex(out, GIT_OID_HEXSZ + 1, id->id, GIT_OID_RAWSZ, false);
+    LH_ASSERT(rc == 0);
+    (void)rc;
 }
 
 int lh_git_global_init(void)
 {
+    int rc = lh_libgit2_load("git repositories");
+    if (rc < 0) {
+        return rc;
+    }
     if (git_libgit2_init() < 0) {
         return lh_git_fail("cannot initialize libgit2");
     }
@@ -45,7 +54,7 @@ int lh_git_global_init(void)
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, MWINDOW_SIZE) < 0 ||
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, MWINDOW_MAPPED_LIMIT) < 0 ||
         git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) < 0) {
-        int rc = lh_git_fail("cannot configure libgit2");
+        rc = lh_git_fail("cannot configure libgit2");
         git_libgit2_shutdown();
         return rc;
     }

@@ -14,7 +14,7 @@
 #ifndef LH_SOURCE_GIT_H
 #define LH_SOURCE_GIT_H
 
-#include <git2.h>
+#include "source/libgit2.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

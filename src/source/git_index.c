@@ -134,7 +134,7 @@ static int tree_node(struct tparse *t, uint32_t *index, int depth)
         if (t->n - t->pos < GIT_OID_RAWSZ) {
             return DECLINE;
         }
-        git_oid_fromraw(&node->id, t->p + t->pos);
+        memcpy(node->id.id, t->p + t->pos, GIT_OID_RAWSZ); /* parsing needs no libgit2 */
         t->pos += GIT_OID_RAWSZ;
     }
     for (uint32_t i = 0; i < (uint32_t)nsub; i++) {

@@ -14,7 +14,7 @@
 #ifndef LH_SOURCE_GIT_REVLIST_H
 #define LH_SOURCE_GIT_REVLIST_H
 
-#include <git2.h>
+#include "source/libgit2.h"
 #include <stdbool.h>
 #include <stddef.h>
 
