@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The built-in rule files, embedded at build time by cmake/embed.cmake from the rules directory,
- * so an installed binary needs no data files. Each array is NUL-terminated past `len`.
+ * Data embedded in the binary at build time, so an installed binary needs no data files.
+ * The built-in rule files and placeholder lists are parsed YAML snapshots written by the
+ * build's yamlsnap tool (src/tools/yamlsnap.c): load them with lh_yaml_load_snapshot
+ * (util/yaml.h), not with the YAML parser. The hook template is raw bytes, embedded by
+ * cmake/embed.cmake and NUL-terminated past `len`. Each table ends with a {0, 0, 0} entry.
  */
 #ifndef LH_RULES_BUILTIN_H
 #define LH_RULES_BUILTIN_H
@@ -9,15 +12,17 @@
 #include <stddef.h>
 
 struct lh_builtin_file {
-    const char *name; /* "rules/github.yml" */
+    const char *name; /* the source file: "rules/github.yml"; used in messages and positions */
     const unsigned char *data;
     size_t len;
 };
 
+/* Built-in rules (snapshots of the YAML files in rules/), read by rules/ruleset. */
 extern const struct lh_builtin_file lh_builtin_files[];
 extern const size_t lh_builtin_files_count;
 
-/* Placeholder lists (the YAML files in rules/placeholders), read by validate/placeholder. */
+/* Placeholder lists (snapshots of the YAML files in rules/placeholders), read by
+ * validate/placeholder. */
 extern const struct lh_builtin_file lh_placeholder_files[];
 extern const size_t lh_placeholder_files_count;
 

@@ -2,7 +2,9 @@
 /*
  * YAML rule loader (libyaml document API). A rule file is a mapping with one key, `rules`,
  * holding a sequence of rule mappings. Every unknown key is an error with its position:
- * a typo in a rule file must never silently weaken detection.
+ * a typo in a rule file must never silently weaken detection. Rule files from disk go through
+ * the YAML parser; the built-in ones are rebuilt from their build-time snapshots
+ * (util/yaml.h), and both end in the same document walk, load_document.
  */
 #include "rules/ruleset.h"
 
@@ -431,6 +433,54 @@ static const char *intern_file(struct lh_ruleset *rs, const char *name)
     return files[rs->nfiles] ? files[rs->nfiles++] : NULL;
 }
 
+/*
+ * Adds the rules of the rule file `name`, already parsed (or rebuilt from its snapshot) into
+ * doc, which stays the caller's. Positions come from the nodes' marks, so both sources report
+ * the same "file:line:col".
+ */
+static int load_document(struct lh_ruleset *rs, const char *name, yaml_document_t *doc)
+{
+    const char *file = intern_file(rs, name);
+    struct ctx c = {file ? file : name, doc};
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (!file) {
+        return lh_error_oom();
+    }
+    if (!root) {
+        return 0; /* empty file: no rules */
+    }
+    if (root->type != YAML_MAPPING_NODE) {
+        return lh_yaml_error(name, root, "a rule file must be a mapping with a 'rules' list");
+    }
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(doc, p->value);
+        const char *key = lh_yaml_scalar(doc, k);
+        if (!key || strcmp(key, "rules") != 0) {
+            return lh_yaml_error(name, k, "unknown top-level key '%s' (expected 'rules')",
+                                 key ? key : "?");
+        }
+        if (v->type != YAML_SEQUENCE_NODE) {
+            return lh_yaml_error(name, v, "'rules' must be a list");
+        }
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++) {
+            struct lh_rule *r = NULL;
+            int rc = parse_rule(&c, file, yaml_document_get_node(doc, *it), &r);
+            if (rc < 0) {
+                return rc;
+            }
+            rc = add_rule(rs, r, name);
+            if (rc < 0) {
+                lh_rule_free(r);
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
 int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const uint8_t *buf, size_t len)
 {
     yaml_document_t doc;
@@ -438,49 +488,7 @@ int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const uint8_
     if (rc < 0) {
         return rc;
     }
-    const char *file = intern_file(rs, name);
-    struct ctx c = {file ? file : name, &doc};
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!file) {
-        rc = lh_error_oom();
-        goto out;
-    }
-    if (!root) {
-        goto out; /* empty file: no rules */
-    }
-    if (root->type != YAML_MAPPING_NODE) {
-        rc = lh_yaml_error(name, root, "a rule file must be a mapping with a 'rules' list");
-        goto out;
-    }
-    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-        const char *key = lh_yaml_scalar(&doc, k);
-        if (!key || strcmp(key, "rules") != 0) {
-            rc = lh_yaml_error(name, k, "unknown top-level key '%s' (expected 'rules')",
-                               key ? key : "?");
-            goto out;
-        }
-        if (v->type != YAML_SEQUENCE_NODE) {
-            rc = lh_yaml_error(name, v, "'rules' must be a list");
-            goto out;
-        }
-        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-             it++) {
-            struct lh_rule *r = NULL;
-            rc = parse_rule(&c, file, yaml_document_get_node(&doc, *it), &r);
-            if (rc < 0) {
-                goto out;
-            }
-            rc = add_rule(rs, r, name);
-            if (rc < 0) {
-                lh_rule_free(r);
-                goto out;
-            }
-        }
-    }
-out:
+    rc = load_document(rs, name, &doc);
     yaml_document_delete(&doc);
     return rc;
 }
@@ -575,7 +583,13 @@ int lh_ruleset_load_builtin(struct lh_ruleset *rs)
 {
     for (size_t i = 0; i < lh_builtin_files_count; i++) {
         const struct lh_builtin_file *f = &lh_builtin_files[i];
-        int rc = lh_ruleset_load_buffer(rs, f->name, f->data, f->len);
+        yaml_document_t doc;
+        int rc = lh_yaml_load_snapshot(&doc, f->name, f->data, f->len);
+        if (rc < 0) {
+            return rc;
+        }
+        rc = load_document(rs, f->name, &doc);
+        yaml_document_delete(&doc);
         if (rc < 0) {
             return rc;
         }

@@ -33,7 +33,10 @@ int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const uint8_
 /* Loads one YAML file, or every *.yml / *.yaml in a directory (sorted, recursive). */
 int lh_ruleset_load_path(struct lh_ruleset *rs, const char *path) LH_WUR;
 
-/* Loads the embedded built-in rules. */
+/*
+ * Loads the embedded built-in rules, rebuilt from their build-time snapshots without the
+ * YAML parser (rules/builtin.h); names and positions are those of the files in rules/.
+ */
 int lh_ruleset_load_builtin(struct lh_ruleset *rs) LH_WUR;
 
 /* Finds a rule by id; NULL if absent. Borrowed. */

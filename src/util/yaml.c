@@ -1,26 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* libyaml document helpers with positioned errors and size/depth caps; see yaml.h. */
+/* libyaml document helpers with positioned errors and size/depth caps, and parsed snapshots
+ * (dump, load, compare); see yaml.h. */
 #include "util/yaml.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
+/*
+ * Depth check shared by lh_yaml_load and lh_yaml_load_snapshot: fails on the first node (in
+ * document order, items and mapping values only) more than LH_YAML_MAX_DEPTH levels below the
+ * root. Aliases make the document a graph, so a plain walk would revisit shared subtrees once
+ * per path, exponentially many (a 1 KB file of `b: &b [*a, *a]` lines) or around a recursive
+ * alias until the cap. ok[i] remembers 1 + the deepest level at which node i+1 was walked
+ * without a violation; walking it again at that level or shallower cannot find one, so each
+ * node is walked at most LH_YAML_MAX_DEPTH + 1 times and the result (and the node reported)
+ * is that of the plain walk.
+ */
+struct depth_walk {
+    const char *name;
+    yaml_document_t *doc;
+    uint8_t *ok;
+};
 
-static int check_depth(const char *name, yaml_document_t *doc, yaml_node_t *n, int depth)
+static int walk_depth(struct depth_walk *w, yaml_node_t *n, int depth)
 {
     if (depth > LH_YAML_MAX_DEPTH) {
-        lh_yaml_error(name, n, "nesting deeper than %d levels", LH_YAML_MAX_DEPTH);
+        lh_yaml_error(w->name, n, "nesting deeper than %d levels", LH_YAML_MAX_DEPTH);
         return LH_ETOOBIG;
+    }
+    size_t i = (size_t)(n - w->doc->nodes.start);
+    if (w->ok[i] > depth) {
+        return 0;
     }
     if (n->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *it = n->data.sequence.items.start;
              it < n->data.sequence.items.top; it++) {
-            int rc = check_depth(name, doc, yaml_document_get_node(doc, *it), depth + 1);
+            yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+            LH_ASSERT(item != NULL);
+            int rc = walk_depth(w, item, depth + 1);
             if (rc < 0) {
                 return rc;
             }
@@ -28,13 +50,32 @@ static int check_depth(const char *name, yaml_document_t *doc, yaml_node_t *n, i
     } else if (n->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
              p++) {
-            int rc = check_depth(name, doc, yaml_document_get_node(doc, p->value), depth + 1);
+            yaml_node_t *value = yaml_document_get_node(w->doc, p->value);
+            LH_ASSERT(value != NULL);
+            int rc = walk_depth(w, value, depth + 1);
             if (rc < 0) {
                 return rc;
             }
         }
     }
+    w->ok[i] = (uint8_t)(depth + 1);
     return 0;
+}
+
+static int check_depth(const char *name, yaml_document_t *doc)
+{
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (!root) {
+        return 0;
+    }
+    struct depth_walk w = {name, doc, NULL};
+    w.ok = calloc((size_t)(doc->nodes.top - doc->nodes.start), 1);
+    if (!w.ok) {
+        return lh_error_oom();
+    }
+    int rc = walk_depth(&w, root, 0);
+    free(w.ok);
+    return rc;
 }
 
 int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, size_t len)
@@ -62,13 +103,10 @@ int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, siz
         return LH_EINVAL;
     }
     yaml_parser_delete(&parser);
-    yaml_node_t *root = yaml_document_get_root_node(doc);
-    if (root) {
-        int rc = check_depth(name, doc, root, 0);
-        if (rc < 0) {
-            yaml_document_delete(doc);
-            return rc;
-        }
+    int rc = check_depth(name, doc);
+    if (rc < 0) {
+        yaml_document_delete(doc);
+        return rc;
     }
     return 0;
 }
@@ -182,6 +220,615 @@ int lh_yaml_each_string(const char *name, yaml_document_t *doc, yaml_node_t *n, 
             return lh_yaml_error(name, item, "expected a string");
         }
         int rc = cb(s, item, payload);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/*
+ * ---- parsed snapshots ----
+ *
+ * Format version 1. Integers are unsigned LEB128 varints in their shortest form unless a
+ * width is given; a mark is three of them (index, line, column).
+ *
+ *   "LHYS", version (1 byte), flags (1 byte: 1 start_implicit, 2 end_implicit)
+ *   document start mark, document end mark, node count
+ *   one record per node, in document order (node id = position + 1):
+ *       type (1 byte, yaml_node_type_t), style (1 byte, the type's style enum),
+ *       tag length (0: the type's default tag, not stored), tag bytes, a NUL byte,
+ *       start mark, end mark,
+ *       scalars only: value length, value bytes
+ *   then, for every sequence and mapping in document order:
+ *       item count and item node ids, or pair count and key, value node ids per pair
+ *
+ * Children come last because libyaml's append functions assert that both ends of the link
+ * exist: all nodes are added first, then linked. The stored NUL lets a tag be passed to
+ * libyaml in place. The reader checks every field before libyaml sees it (libyaml asserts on
+ * bad node ids) and refuses trailing bytes; every count is checked against the bytes left
+ * before anything is allocated, so a blob cannot ask for more memory than a few times its size.
+ */
+#define SNAP_MAGIC "LHYS"
+#define SNAP_VERSION 1
+#define SNAP_START_IMPLICIT 1u
+#define SNAP_END_IMPLICIT 2u
+/* type, style, tag length, six mark fields, and a value length or a child count */
+#define SNAP_MIN_NODE_BYTES 10u
+
+struct snap_writer {
+    uint8_t *p;
+    size_t len;
+    size_t alloc;
+    int rc; /* sticky: the first failure */
+};
+
+static void w_bytes(struct snap_writer *w, const void *data, size_t n)
+{
+    if (w->rc < 0) {
+        return;
+    }
+    if (n > LH_YAML_SNAPSHOT_MAX_BYTES - w->len) {
+        w->rc = LH_ETOOBIG;
+        return;
+    }
+    if (w->len + n > w->alloc) {
+        size_t alloc = w->alloc ? w->alloc : 4096;
+        while (alloc < w->len + n) {
+            alloc *= 2;
+        }
+        uint8_t *p = realloc(w->p, alloc);
+        if (!p) {
+            w->rc = LH_ENOMEM;
+            return;
+        }
+        w->p = p;
+        w->alloc = alloc;
+    }
+    if (n) {
+        memcpy(w->p + w->len, data, n);
+        w->len += n;
+    }
+}
+
+static void w_u8(struct snap_writer *w, unsigned v)
+{
+    uint8_t b = (uint8_t)v;
+    w_bytes(w, &b, 1);
+}
+
+static void w_uint(struct snap_writer *w, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    do {
+        b[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v) {
+            b[n] |= 0x80;
+        }
+        n++;
+    } while (v);
+    w_bytes(w, b, n);
+}
+
+static void w_mark(struct snap_writer *w, yaml_mark_t m)
+{
+    w_uint(w, m.index);
+    w_uint(w, m.line);
+    w_uint(w, m.column);
+}
+
+static const char *default_tag(yaml_node_type_t type)
+{
+    switch (type) {
+    case YAML_SCALAR_NODE:
+        return YAML_DEFAULT_SCALAR_TAG;
+    case YAML_SEQUENCE_NODE:
+        return YAML_DEFAULT_SEQUENCE_TAG;
+    case YAML_MAPPING_NODE:
+        return YAML_DEFAULT_MAPPING_TAG;
+    default:
+        return NULL;
+    }
+}
+
+int lh_yaml_dump_snapshot(uint8_t **out, size_t *out_len, const char *name, yaml_document_t *doc)
+{
+    struct snap_writer w = {NULL, 0, 0, 0};
+    *out = NULL;
+    *out_len = 0;
+    if (doc->version_directive || doc->tag_directives.start != doc->tag_directives.end) {
+        lh_error_set("%s: yaml directives (%%YAML, %%TAG) are not supported in snapshots", name);
+        return LH_EINVAL;
+    }
+    size_t count = (size_t)(doc->nodes.top - doc->nodes.start);
+    w_bytes(&w, SNAP_MAGIC, 4);
+    w_u8(&w, SNAP_VERSION);
+    w_u8(&w, (doc->start_implicit ? SNAP_START_IMPLICIT : 0) |
+                 (doc->end_implicit ? SNAP_END_IMPLICIT : 0));
+    w_mark(&w, doc->start_mark);
+    w_mark(&w, doc->end_mark);
+    w_uint(&w, count);
+    for (size_t i = 0; i < count; i++) {
+        const yaml_node_t *n = &doc->nodes.start[i];
+        const char *def = default_tag(n->type);
+        if (!def || !n->tag) {
+            lh_error_set("%s: node %zu has %s", name, i + 1, def ? "no tag" : "an unknown type");
+            free(w.p);
+            return LH_EINVAL;
+        }
+        w_u8(&w, (unsigned)n->type);
+        if (n->type == YAML_SCALAR_NODE) {
+            w_u8(&w, (unsigned)n->data.scalar.style);
+        } else if (n->type == YAML_SEQUENCE_NODE) {
+            w_u8(&w, (unsigned)n->data.sequence.style);
+        } else {
+            w_u8(&w, (unsigned)n->data.mapping.style);
+        }
+        if (strcmp((const char *)n->tag, def) == 0) {
+            w_uint(&w, 0);
+        } else {
+            size_t tl = strlen((const char *)n->tag);
+            w_uint(&w, tl);
+            w_bytes(&w, n->tag, tl + 1);
+        }
+        w_mark(&w, n->start_mark);
+        w_mark(&w, n->end_mark);
+        if (n->type == YAML_SCALAR_NODE) {
+            w_uint(&w, n->data.scalar.length);
+            w_bytes(&w, n->data.scalar.value, n->data.scalar.length);
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        const yaml_node_t *n = &doc->nodes.start[i];
+        if (n->type == YAML_SEQUENCE_NODE) {
+            w_uint(&w, (uint64_t)(n->data.sequence.items.top - n->data.sequence.items.start));
+            for (const yaml_node_item_t *it = n->data.sequence.items.start;
+                 it < n->data.sequence.items.top; it++) {
+                w_uint(&w, (uint64_t)*it);
+            }
+        } else if (n->type == YAML_MAPPING_NODE) {
+            w_uint(&w, (uint64_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start));
+            for (const yaml_node_pair_t *p = n->data.mapping.pairs.start;
+                 p < n->data.mapping.pairs.top; p++) {
+                w_uint(&w, (uint64_t)p->key);
+                w_uint(&w, (uint64_t)p->value);
+            }
+        }
+    }
+    if (w.rc < 0) {
+        free(w.p);
+        if (w.rc == LH_ENOMEM) {
+            return lh_error_oom();
+        }
+        lh_error_set("%s: snapshot is larger than %u bytes", name, LH_YAML_SNAPSHOT_MAX_BYTES);
+        return w.rc;
+    }
+    *out = w.p;
+    *out_len = w.len;
+    return 0;
+}
+
+struct snap_reader {
+    const char *name;
+    const uint8_t *p;
+    size_t len;
+    size_t off;
+};
+
+static int LH_PRINTF(2, 3) corrupt(const struct snap_reader *r, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    lh_error_set("%s: corrupt yaml snapshot at byte %zu: %s", r->name, r->off, msg);
+    return LH_EINVAL;
+}
+
+static size_t r_left(const struct snap_reader *r)
+{
+    return r->len - r->off;
+}
+
+static int r_u8(struct snap_reader *r, uint8_t *out)
+{
+    if (r->off >= r->len) {
+        return corrupt(r, "truncated");
+    }
+    *out = r->p[r->off++];
+    return 0;
+}
+
+static inline int r_uint(struct snap_reader *r, uint64_t *out)
+{
+    /* most fields fit one byte: keep that path free of the loop and its checks */
+    if (r->off < r->len && r->p[r->off] < 0x80) {
+        *out = r->p[r->off++];
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (r->off >= r->len) {
+            return corrupt(r, "truncated");
+        }
+        uint8_t b = r->p[r->off++];
+        if (shift == 63 && b > 1) {
+            return corrupt(r, "integer overflows 64 bits");
+        }
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (b == 0 && shift) {
+                return corrupt(r, "integer not in its shortest form");
+            }
+            *out = v;
+            return 0;
+        }
+    }
+}
+
+/* Reads a count or size no larger than max (what names it in the message). */
+static inline int r_size(struct snap_reader *r, size_t *out, size_t max, const char *what)
+{
+    uint64_t v = 0;
+    int rc = r_uint(r, &v);
+    if (rc < 0) {
+        return rc;
+    }
+    if (v > max) {
+        return corrupt(r, "%s %llu exceeds %zu", what, (unsigned long long)v, max);
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+static int r_mark(struct snap_reader *r, yaml_mark_t *m)
+{
+    int rc = r_size(r, &m->index, SIZE_MAX, "mark");
+    if (rc == 0) {
+        rc = r_size(r, &m->line, SIZE_MAX, "mark");
+    }
+    if (rc == 0) {
+        rc = r_size(r, &m->column, SIZE_MAX, "mark");
+    }
+    return rc;
+}
+
+/* A node id: 1-based, naming one of the count nodes. */
+static int r_id(struct snap_reader *r, int *out, size_t count)
+{
+    size_t id = 0;
+    int rc = r_size(r, &id, count, "node id");
+    if (rc < 0) {
+        return rc;
+    }
+    if (id == 0) {
+        return corrupt(r, "node id 0");
+    }
+    *out = (int)id;
+    return 0;
+}
+
+/* The same acceptance as libyaml's internal yaml_check_utf8 (lead bytes, continuation bytes,
+ * overlong forms), to tell its refusals apart from allocation failures. */
+static bool utf8_ok(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t width = (c & 0x80) == 0      ? 1
+                       : (c & 0xE0) == 0xC0 ? 2
+                       : (c & 0xF0) == 0xE0 ? 3
+                       : (c & 0xF8) == 0xF0 ? 4
+                                            : 0;
+        if (!width || width > len - i) {
+            return false;
+        }
+        uint32_t v = width == 1 ? c : width == 2 ? c & 0x1Fu : width == 3 ? c & 0x0Fu : c & 0x07u;
+        for (size_t k = 1; k < width; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+            v = (v << 6) | (s[i + k] & 0x3Fu);
+        }
+        if ((width == 2 && v < 0x80) || (width == 3 && v < 0x800) || (width == 4 && v < 0x10000)) {
+            return false;
+        }
+        i += width;
+    }
+    return true;
+}
+
+/* Reads one node record and adds the node (no children yet) to doc as node `id`. */
+static int read_node(struct snap_reader *r, yaml_document_t *doc, size_t id)
+{
+    size_t at = r->off;
+    uint8_t type = 0;
+    uint8_t style = 0;
+    size_t tag_len = 0;
+    int rc = r_u8(r, &type);
+    if (rc == 0) {
+        rc = r_u8(r, &style);
+    }
+    if (rc == 0) {
+        rc = r_size(r, &tag_len, r_left(r), "tag length");
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    const yaml_char_t *tag = NULL;
+    if (tag_len) {
+        if (tag_len >= r_left(r) || r->p[r->off + tag_len] != '\0' ||
+            memchr(r->p + r->off, '\0', tag_len)) {
+            return corrupt(r, "node %zu: malformed tag", id);
+        }
+        tag = r->p + r->off;
+        r->off += tag_len + 1;
+    }
+    yaml_mark_t start = {0, 0, 0};
+    yaml_mark_t end = {0, 0, 0};
+    rc = r_mark(r, &start);
+    if (rc == 0) {
+        rc = r_mark(r, &end);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    const uint8_t *value = NULL;
+    size_t value_len = 0;
+    int got = 0;
+    if (type == YAML_SCALAR_NODE) {
+        if (style > YAML_FOLDED_SCALAR_STYLE) {
+            return corrupt(r, "node %zu: scalar style %u", id, style);
+        }
+        rc = r_size(r, &value_len, INT_MAX, "scalar length");
+        if (rc < 0) {
+            return rc;
+        }
+        if (value_len > r_left(r)) {
+            return corrupt(r, "node %zu: scalar length %zu exceeds the %zu bytes left", id,
+                           value_len, r_left(r));
+        }
+        value = r->p + r->off;
+        r->off += value_len;
+        got = yaml_document_add_scalar(doc, tag, value, (int)value_len, (yaml_scalar_style_t)style);
+    } else if (type == YAML_SEQUENCE_NODE) {
+        if (style > YAML_FLOW_SEQUENCE_STYLE) {
+            return corrupt(r, "node %zu: sequence style %u", id, style);
+        }
+        got = yaml_document_add_sequence(doc, tag, (yaml_sequence_style_t)style);
+    } else if (type == YAML_MAPPING_NODE) {
+        if (style > YAML_FLOW_MAPPING_STYLE) {
+            return corrupt(r, "node %zu: mapping style %u", id, style);
+        }
+        got = yaml_document_add_mapping(doc, tag, (yaml_mapping_style_t)style);
+    } else {
+        r->off = at;
+        return corrupt(r, "node %zu: unknown node type %u", id, type);
+    }
+    if (got == 0) {
+        /* libyaml returns 0 both for a string that is not UTF-8 and for a failed allocation */
+        if (tag && !utf8_ok(tag, tag_len)) {
+            return corrupt(r, "node %zu: tag is not utf-8", id);
+        }
+        if (value && !utf8_ok(value, value_len)) {
+            return corrupt(r, "node %zu: scalar is not utf-8", id);
+        }
+        return lh_error_oom();
+    }
+    LH_ASSERT((size_t)got == id);
+    doc->nodes.start[got - 1].start_mark = start;
+    doc->nodes.start[got - 1].end_mark = end;
+    return 0;
+}
+
+/* Reads the children of collection node `id` (count nodes exist) and links them. */
+static int read_children(struct snap_reader *r, yaml_document_t *doc, size_t id, size_t count)
+{
+    yaml_node_type_t type = doc->nodes.start[id - 1].type;
+    size_t n = 0;
+    const char *what = type == YAML_MAPPING_NODE ? "pair count" : "item count";
+    int rc = r_size(r, &n, SIZE_MAX, what);
+    /* every id takes at least one byte: a count beyond the bytes left is corrupt */
+    if (rc == 0 && n > (type == YAML_MAPPING_NODE ? r_left(r) / 2 : r_left(r))) {
+        rc = corrupt(r, "node %zu: %s %zu exceeds the bytes left", id, what, n);
+    }
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        int a = 0;
+        int b = 0;
+        int ok;
+        rc = r_id(r, &a, count);
+        if (rc == 0 && type == YAML_MAPPING_NODE) {
+            rc = r_id(r, &b, count);
+        }
+        if (rc < 0) {
+            break;
+        }
+        if (type == YAML_MAPPING_NODE) {
+            ok = yaml_document_append_mapping_pair(doc, (int)id, a, b);
+        } else {
+            ok = yaml_document_append_sequence_item(doc, (int)id, a);
+        }
+        if (!ok) {
+            rc = lh_error_oom();
+        }
+    }
+    return rc;
+}
+
+int lh_yaml_load_snapshot(yaml_document_t *doc, const char *name, const uint8_t *snap, size_t len)
+{
+    struct snap_reader r = {name, snap, len, 0};
+    memset(doc, 0, sizeof(*doc));
+    if (len > LH_YAML_SNAPSHOT_MAX_BYTES) {
+        lh_error_set("%s: yaml snapshot is larger than %u bytes", name, LH_YAML_SNAPSHOT_MAX_BYTES);
+        return LH_ETOOBIG;
+    }
+    if (len < 6 || memcmp(snap, SNAP_MAGIC, 4) != 0) {
+        return corrupt(&r, "not a yaml snapshot (bad magic)");
+    }
+    r.off = 4;
+    if (snap[4] != SNAP_VERSION) {
+        return corrupt(&r, "unsupported version %u (expected %u)", snap[4], SNAP_VERSION);
+    }
+    uint8_t flags = snap[5];
+    r.off = 6;
+    if (flags & ~(SNAP_START_IMPLICIT | SNAP_END_IMPLICIT)) {
+        return corrupt(&r, "unknown flags 0x%02x", flags);
+    }
+    yaml_mark_t start = {0, 0, 0};
+    yaml_mark_t end = {0, 0, 0};
+    size_t count = 0;
+    int rc = r_mark(&r, &start);
+    if (rc == 0) {
+        rc = r_mark(&r, &end);
+    }
+    if (rc == 0) {
+        rc = r_size(&r, &count, INT_MAX, "node count");
+    }
+    if (rc == 0 && count > r_left(&r) / SNAP_MIN_NODE_BYTES) {
+        rc = corrupt(&r, "node count %zu exceeds the bytes left", count);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (!yaml_document_initialize(doc, NULL, NULL, NULL, (flags & SNAP_START_IMPLICIT) != 0,
+                                  (flags & SNAP_END_IMPLICIT) != 0)) {
+        memset(doc, 0, sizeof(*doc));
+        return lh_error_oom();
+    }
+    doc->start_mark = start;
+    doc->end_mark = end;
+    for (size_t id = 1; rc == 0 && id <= count; id++) {
+        rc = read_node(&r, doc, id);
+    }
+    for (size_t id = 1; rc == 0 && id <= count; id++) {
+        if (doc->nodes.start[id - 1].type != YAML_SCALAR_NODE) {
+            rc = read_children(&r, doc, id, count);
+        }
+    }
+    if (rc == 0 && r.off != len) {
+        rc = corrupt(&r, "%zu trailing bytes", len - r.off);
+    }
+    if (rc == 0) {
+        rc = check_depth(name, doc);
+    }
+    if (rc < 0) {
+        yaml_document_delete(doc);
+    }
+    return rc;
+}
+
+static bool marks_equal(yaml_mark_t a, yaml_mark_t b)
+{
+    return a.index == b.index && a.line == b.line && a.column == b.column;
+}
+
+static int LH_PRINTF(3, 4) differ(const char *name, size_t node, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (node) {
+        lh_error_set("%s: documents differ at node %zu: %s", name, node, msg);
+    } else {
+        lh_error_set("%s: documents differ: %s", name, msg);
+    }
+    return LH_EINVAL;
+}
+
+static bool str_equal(const yaml_char_t *a, const yaml_char_t *b)
+{
+    if (!a || !b) {
+        return a == b;
+    }
+    return strcmp((const char *)a, (const char *)b) == 0;
+}
+
+static int compare_node(const char *name, size_t id, const yaml_node_t *a, const yaml_node_t *b)
+{
+    if (a->type != b->type) {
+        return differ(name, id, "type %d vs %d", (int)a->type, (int)b->type);
+    }
+    if (!str_equal(a->tag, b->tag)) {
+        return differ(name, id, "tags differ");
+    }
+    if (!marks_equal(a->start_mark, b->start_mark) || !marks_equal(a->end_mark, b->end_mark)) {
+        return differ(name, id, "marks differ");
+    }
+    if (a->type == YAML_SCALAR_NODE) {
+        if (a->data.scalar.style != b->data.scalar.style) {
+            return differ(name, id, "scalar styles differ");
+        }
+        if (a->data.scalar.length != b->data.scalar.length ||
+            memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) != 0) {
+            return differ(name, id, "scalar values differ");
+        }
+    } else if (a->type == YAML_SEQUENCE_NODE) {
+        size_t na = (size_t)(a->data.sequence.items.top - a->data.sequence.items.start);
+        size_t nb = (size_t)(b->data.sequence.items.top - b->data.sequence.items.start);
+        if (a->data.sequence.style != b->data.sequence.style) {
+            return differ(name, id, "sequence styles differ");
+        }
+        if (na != nb || (na && memcmp(a->data.sequence.items.start, b->data.sequence.items.start,
+                                      na * sizeof(yaml_node_item_t)) != 0)) {
+            return differ(name, id, "sequence items differ");
+        }
+    } else if (a->type == YAML_MAPPING_NODE) {
+        size_t na = (size_t)(a->data.mapping.pairs.top - a->data.mapping.pairs.start);
+        size_t nb = (size_t)(b->data.mapping.pairs.top - b->data.mapping.pairs.start);
+        if (a->data.mapping.style != b->data.mapping.style) {
+            return differ(name, id, "mapping styles differ");
+        }
+        if (na != nb) {
+            return differ(name, id, "mapping pair counts differ");
+        }
+        for (size_t k = 0; k < na; k++) {
+            const yaml_node_pair_t *pa = &a->data.mapping.pairs.start[k];
+            const yaml_node_pair_t *pb = &b->data.mapping.pairs.start[k];
+            if (pa->key != pb->key || pa->value != pb->value) {
+                return differ(name, id, "mapping pair %zu differs", k + 1);
+            }
+        }
+    }
+    return 0;
+}
+
+int lh_yaml_compare(const char *name, yaml_document_t *a, yaml_document_t *b)
+{
+    if (!a->start_implicit != !b->start_implicit || !a->end_implicit != !b->end_implicit) {
+        return differ(name, 0, "implicit document start or end differs");
+    }
+    if (!marks_equal(a->start_mark, b->start_mark) || !marks_equal(a->end_mark, b->end_mark)) {
+        return differ(name, 0, "document marks differ");
+    }
+    const yaml_version_directive_t *va = a->version_directive;
+    const yaml_version_directive_t *vb = b->version_directive;
+    if (!va != !vb || (va && (va->major != vb->major || va->minor != vb->minor))) {
+        return differ(name, 0, "%%YAML directives differ");
+    }
+    size_t ta = (size_t)(a->tag_directives.end - a->tag_directives.start);
+    size_t tb = (size_t)(b->tag_directives.end - b->tag_directives.start);
+    if (ta != tb) {
+        return differ(name, 0, "%%TAG directive counts differ");
+    }
+    for (size_t k = 0; k < ta; k++) {
+        if (!str_equal(a->tag_directives.start[k].handle, b->tag_directives.start[k].handle) ||
+            !str_equal(a->tag_directives.start[k].prefix, b->tag_directives.start[k].prefix)) {
+            return differ(name, 0, "%%TAG directive %zu differs", k + 1);
+        }
+    }
+    size_t na = (size_t)(a->nodes.top - a->nodes.start);
+    size_t nb = (size_t)(b->nodes.top - b->nodes.start);
+    if (na != nb) {
+        return differ(name, 0, "%zu nodes vs %zu", na, nb);
+    }
+    for (size_t i = 0; i < na; i++) {
+        int rc = compare_node(name, i + 1, &a->nodes.start[i], &b->nodes.start[i]);
         if (rc < 0) {
             return rc;
         }

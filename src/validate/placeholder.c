@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Placeholder detection; see placeholder.h. The literal list comes from embedded YAML
- * (`placeholders: [{value, source}]`); malformed embedded data is a build defect caught by
- * the unit tests, so a load failure here degrades to "no literal list" rather than aborting.
+ * (`placeholders: [{value, source}]`), stored as build-time snapshots and rebuilt without the
+ * YAML parser (util/yaml.h); malformed embedded data is a build defect (the build's snapshot
+ * tool parses the files, the unit tests load the snapshots), so a load failure here degrades
+ * to "no literal list" rather than aborting.
  */
 #include "validate/placeholder.h"
 
@@ -38,7 +40,7 @@ static void add_value(const char *v)
 static void load_file(const struct lh_builtin_file *f)
 {
     yaml_document_t doc;
-    if (lh_yaml_load(&doc, f->name, f->data, f->len) < 0) {
+    if (lh_yaml_load_snapshot(&doc, f->name, f->data, f->len) < 0) {
         return;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);

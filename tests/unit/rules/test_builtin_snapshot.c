@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The built-in rules are loaded from build-time snapshots (lh_ruleset_load_builtin); rule
+ * files from disk go through the YAML parser. These tests require the two to give the same
+ * rules, field by field and position by position, in process and through the CLI
+ * (`rules list --format json` with the built-ins vs. with the source files as --rules), and
+ * errors that quote a built-in rule's position to quote the same one.
+ */
+#include "rules/builtin.h"
+#include "rules/ruleset.h"
+#include "support/support.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <glob.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The built-in files parsed from their YAML source, under the same names ("rules/x.yml"). */
+static struct lh_ruleset *load_sources(void)
+{
+    struct lh_ruleset *rs;
+    cr_assert(eq(int, lh_ruleset_new(&rs), 0));
+    for (size_t i = 0; i < lh_builtin_files_count; i++) {
+        const char *name = lh_builtin_files[i].name;
+        char path[1024];
+        struct lh_buf text;
+        snprintf(path, sizeof(path), "%s/%s", LH_SOURCE_DIR, name);
+        lh_buf_init(&text, LH_YAML_MAX_BYTES);
+        cr_assert(eq(int, lh_fs_read_file(&text, path), 0), "%s", lh_error_get());
+        int rc = lh_ruleset_load_buffer(rs, name, (const uint8_t *)text.ptr, text.len);
+        cr_assert(eq(int, rc, 0), "%s", lh_error_get());
+        lh_buf_dispose(&text);
+    }
+    return rs;
+}
+
+static struct lh_ruleset *load_builtin(void)
+{
+    struct lh_ruleset *rs;
+    cr_assert(eq(int, lh_ruleset_new(&rs), 0));
+    cr_assert(eq(int, lh_ruleset_load_builtin(rs), 0), "%s", lh_error_get());
+    return rs;
+}
+
+static void same_str(const char *a, const char *b, const char *id, const char *field)
+{
+    if (!a || !b) {
+        cr_assert(a == b, "rule %s: %s set on one side only", id, field);
+        return;
+    }
+    cr_assert(eq(str, (char *)a, (char *)b), "rule %s: %s", id, field);
+}
+
+static void same_list(const struct lh_strlist *a, const struct lh_strlist *b, const char *id,
+                      const char *field)
+{
+    cr_assert(eq(sz, a->count, b->count), "rule %s: %s count", id, field);
+    for (size_t i = 0; i < a->count; i++) {
+        same_str(a->items[i], b->items[i], id, field);
+    }
+}
+
+static void same_pos(const struct lh_srcpos *a, const struct lh_srcpos *b, const char *id,
+                     const char *field)
+{
+    same_str(a->file, b->file, id, field);
+    cr_assert(eq(int, a->line, b->line), "rule %s: %s line", id, field);
+    cr_assert(eq(int, a->column, b->column), "rule %s: %s column", id, field);
+}
+
+Test(rules_builtin, snapshot_rules_equal_the_parsed_yaml)
+{
+    struct lh_ruleset *snap = load_builtin();
+    struct lh_ruleset *yaml = load_sources();
+    cr_assert(eq(sz, snap->count, yaml->count));
+    cr_assert(snap->count > 100);
+    cr_assert(eq(sz, snap->nfiles, yaml->nfiles));
+    for (size_t i = 0; i < snap->nfiles; i++) {
+        cr_assert(eq(str, snap->files[i], yaml->files[i]));
+    }
+    for (size_t i = 0; i < snap->count; i++) {
+        const struct lh_rule *a = snap->rules[i];
+        const struct lh_rule *b = yaml->rules[i];
+        const char *id = b->id;
+        same_str(a->id, b->id, id, "id");
+        same_str(a->name, b->name, id, "name");
+        same_str(a->description, b->description, id, "description");
+        same_str(a->provider, b->provider, id, "provider");
+        same_list(&a->keywords, &b->keywords, id, "keywords");
+        cr_assert(eq(int, a->keywords_caseless, b->keywords_caseless), "rule %s", id);
+        same_str(a->pattern, b->pattern, id, "pattern");
+        same_str(a->validator, b->validator, id, "validator");
+        cr_assert(eq(sz, a->nparams, b->nparams), "rule %s: params", id);
+        for (size_t k = 0; k < a->nparams; k++) {
+            same_str(a->params[k].key, b->params[k].key, id, "param key");
+            same_str(a->params[k].value, b->params[k].value, id, "param value");
+        }
+        cr_assert(a->min_entropy == b->min_entropy, "rule %s: min_entropy", id);
+        same_list(&a->allow_regexes, &b->allow_regexes, id, "allow regexes");
+        same_list(&a->allow_stopwords, &b->allow_stopwords, id, "allow stopwords");
+        same_list(&a->allow_paths, &b->allow_paths, id, "allow paths");
+        cr_assert(eq(int, a->confidence, b->confidence), "rule %s: confidence", id);
+        cr_assert(eq(int, a->opt_in, b->opt_in), "rule %s: opt_in", id);
+        cr_assert(eq(int, a->validator_soft, b->validator_soft), "rule %s", id);
+        cr_assert(eq(int, a->disabled, b->disabled), "rule %s: disabled", id);
+        cr_assert(eq(sz, a->max_length, b->max_length), "rule %s: max_length", id);
+        same_list(&a->references, &b->references, id, "references");
+        same_list(&a->examples, &b->examples, id, "examples");
+        same_list(&a->example_secrets, &b->example_secrets, id, "example secrets");
+        same_list(&a->negative_examples, &b->negative_examples, id, "negative examples");
+        same_pos(&a->pos, &b->pos, id, "position");
+        same_pos(&a->pattern_pos, &b->pattern_pos, id, "pattern position");
+    }
+    lh_ruleset_free(snap);
+    lh_ruleset_free(yaml);
+}
+
+/* A user rule reusing a built-in id: the error quotes where the built-in rule is defined. */
+Test(rules_builtin, errors_quote_the_same_builtin_positions)
+{
+    struct lh_ruleset *snap = load_builtin();
+    struct lh_ruleset *yaml = load_sources();
+    const struct lh_rule *r = snap->rules[snap->count / 2];
+    char text[512];
+    snprintf(text, sizeof(text),
+             "rules:\n  - {id: %s, name: x, keywords: [k], pattern: '(?<secret>k)'}\n", r->id);
+    int rc = lh_ruleset_load_buffer(snap, "mine.yml", (const uint8_t *)text, strlen(text));
+    cr_assert(eq(int, rc, LH_EINVAL));
+    char *from_snapshot = strdup(lh_error_get());
+    rc = lh_ruleset_load_buffer(yaml, "mine.yml", (const uint8_t *)text, strlen(text));
+    cr_assert(eq(int, rc, LH_EINVAL));
+    cr_assert(eq(str, from_snapshot, (char *)lh_error_get()));
+    char want[256];
+    snprintf(want, sizeof(want), "(first defined at %s:%d:%d)", r->pos.file, r->pos.line,
+             r->pos.column);
+    cr_assert(strstr(from_snapshot, want) != NULL, "%s", from_snapshot);
+    cr_assert(strstr(from_snapshot, "rules/") != NULL, "%s", from_snapshot);
+    free(from_snapshot);
+    lh_ruleset_free(snap);
+    lh_ruleset_free(yaml);
+}
+
+/* Parses `rules list --format json` and makes each "source" relative to the source tree. */
+static json_t *rules_json(const struct lh_run *r)
+{
+    json_error_t je;
+    json_t *j = json_loadb(r->out, r->out_len, 0, &je);
+    cr_assert(j != NULL && json_is_array(j), "not a JSON array: %s", je.text);
+    const char *prefix = LH_SOURCE_DIR "/";
+    size_t i;
+    json_t *rule;
+    json_array_foreach(j, i, rule)
+    {
+        const char *src = json_string_value(json_object_get(rule, "source"));
+        cr_assert(src != NULL, "rule %zu has no source", i);
+        if (strncmp(src, prefix, strlen(prefix)) == 0) {
+            json_object_set_new(rule, "source", json_string(src + strlen(prefix)));
+        }
+    }
+    return j;
+}
+
+Test(rules_builtin, cli_rules_list_matches_the_yaml_files)
+{
+    struct lh_run builtin;
+    cr_assert(
+        eq(int, lh_run_lh(&builtin, NULL, NULL, "rules", "list", "--format", "json", NULL), 0));
+    cr_assert(eq(int, builtin.status, 0), "%s", builtin.err);
+
+    /* the same files, in the same (name) order, through the YAML parser */
+    glob_t g;
+    cr_assert(eq(int, glob(LH_SOURCE_DIR "/rules/*.yml", 0, NULL, &g), 0));
+    cr_assert(eq(sz, g.gl_pathc, lh_builtin_files_count));
+    const char **argv = calloc(2 * g.gl_pathc + 8, sizeof(*argv));
+    size_t n = 0;
+    argv[n++] = LH_BIN;
+    argv[n++] = "rules";
+    argv[n++] = "list";
+    argv[n++] = "--format";
+    argv[n++] = "json";
+    argv[n++] = "--no-builtin-rules";
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        argv[n++] = "--rules";
+        argv[n++] = g.gl_pathv[i];
+    }
+    struct lh_run parsed;
+    cr_assert(eq(int, lh_run_in(&parsed, NULL, NULL, 0, argv), 0));
+    cr_assert(eq(int, parsed.status, 0), "%s", parsed.err);
+    free(argv);
+    globfree(&g);
+
+    json_t *a = rules_json(&builtin);
+    json_t *b = rules_json(&parsed);
+    cr_assert(eq(sz, json_array_size(a), json_array_size(b)));
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *x = json_array_get(a, i);
+        json_t *y = json_array_get(b, i);
+        cr_assert(json_equal(x, y), "rule %zu (%s) differs", i,
+                  json_string_value(json_object_get(y, "id")));
+    }
+    json_decref(a);
+    json_decref(b);
+    lh_run_dispose(&builtin);
+    lh_run_dispose(&parsed);
+}
