@@ -216,6 +216,15 @@ char *lh_shadow_libs(const char *const *sonames)
     return d;
 }
 
+void lh_unshadow_libs(char *dir)
+{
+    unsetenv("LD_LIBRARY_PATH");
+    if (dir) {
+        lh_rmtree(dir);
+        free(dir);
+    }
+}
+
 char *lh_error_line(const char *err)
 {
     static const char prefix[] = "leakhound: error: ";

@@ -51,10 +51,13 @@ char *lh_read_file(const char *path);
  * every program this process starts afterwards: creates a temporary directory holding a
  * text file under each name and puts it first in LD_LIBRARY_PATH, where the dynamic loader
  * (and dlopen) looks before the system directories, failing with "file too short". Returns
- * the directory (heap; remove it with lh_rmtree). A binary that linked one of them at load
- * time would not start at all.
+ * the directory (heap; undo with lh_unshadow_libs). A binary that linked one of them at
+ * load time would not start at all.
  */
 char *lh_shadow_libs(const char *const *sonames);
+
+/* Undoes lh_shadow_libs: unsets LD_LIBRARY_PATH, removes and frees the directory. */
+void lh_unshadow_libs(char *dir);
 
 /*
  * The single stderr line starting with "leakhound: error: ", without its newline (heap), or

@@ -52,9 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    unsetenv("LD_LIBRARY_PATH");
-    lh_rmtree(libs);
-    free(libs);
+    lh_unshadow_libs(libs);
     gf_teardown();
 }
 

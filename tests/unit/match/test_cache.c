@@ -96,6 +96,23 @@ static size_t cached_files(char out[][4096], size_t max)
     return n;
 }
 
+/* Builds the abc_ database; returns its cache file's content (heap), path and size. */
+static char *first_database(char path[4096], size_t *len)
+{
+    bool cached = true;
+    cr_assert(eq(sz, scan_with("abc_", "abc_12345678", &cached), 1));
+    cr_assert(not(cached), "the first matcher must compile");
+    char a[4][4096];
+    cr_assert(eq(sz, cached_files(a, 4), 1));
+    memcpy(path, a[0], 4096);
+    struct stat st;
+    cr_assert(eq(int, stat(path, &st), 0));
+    *len = (size_t)st.st_size;
+    char *bytes = lh_read_file(path);
+    cr_assert(not(eq(ptr, bytes, NULL)));
+    return bytes;
+}
+
 Test(match_cache, second_matcher_maps_the_cached_database_and_still_matches)
 {
     bool cached = true;
@@ -111,13 +128,9 @@ Test(match_cache, second_matcher_maps_the_cached_database_and_still_matches)
 Test(match_cache, another_literal_set_under_the_same_name_is_not_used)
 {
     bool cached = false;
-    cr_assert(eq(sz, scan_with("abc_", "abc_12345678", &cached), 1));
-    char a[4][4096];
-    cr_assert(eq(sz, cached_files(a, 4), 1));
-    char *saved = lh_read_file(a[0]);
-    cr_assert(not(eq(ptr, saved, NULL)));
-    struct stat st;
-    cr_assert(eq(int, stat(a[0], &st), 0));
+    char a[1][4096];
+    size_t saved_len = 0;
+    char *saved = first_database(a[0], &saved_len);
     /* a second literal set gets its own file */
     cr_assert(eq(sz, scan_with("xyz_", "xyz_12345678", &cached), 1));
     cr_assert(not(cached));
@@ -127,7 +140,7 @@ Test(match_cache, another_literal_set_under_the_same_name_is_not_used)
     /* plant the abc_ database under the xyz_ name: the stored key differs, so it is rebuilt */
     FILE *f = fopen(other, "wb");
     cr_assert(not(eq(ptr, f, NULL)));
-    cr_assert(eq(sz, fwrite(saved, 1, (size_t)st.st_size, f), (size_t)st.st_size));
+    cr_assert(eq(sz, fwrite(saved, 1, saved_len, f), saved_len));
     fclose(f);
     free(saved);
     cr_assert(eq(sz, scan_with("xyz_", "xyz_12345678", &cached), 1));
@@ -139,13 +152,9 @@ Test(match_cache, another_literal_set_under_the_same_name_is_not_used)
 Test(match_cache, damaged_files_are_rebuilt)
 {
     bool cached = false;
-    cr_assert(eq(sz, scan_with("abc_", "abc_12345678", &cached), 1));
-    char a[4][4096];
-    cr_assert(eq(sz, cached_files(a, 4), 1));
-    char *good = lh_read_file(a[0]);
-    struct stat st;
-    cr_assert(eq(int, stat(a[0], &st), 0));
-    size_t len = (size_t)st.st_size;
+    char a[1][4096];
+    size_t len = 0;
+    char *good = first_database(a[0], &len);
     /* every kind of damage: truncated anywhere, a flipped byte in key or database, growth */
     size_t cuts[] = {0, 7, 16, 23, 24, 31, 32, 100, len / 2, len - 9, len - 8, len - 1};
     for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]) + 3; i++) {

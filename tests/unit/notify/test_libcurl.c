@@ -117,9 +117,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    unsetenv("LD_LIBRARY_PATH");
-    lh_rmtree(libs);
-    free(libs);
+    lh_unshadow_libs(libs);
     lh_rmtree(dir);
     free(dir);
 }

@@ -76,10 +76,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    unsetenv("LD_LIBRARY_PATH");
+    lh_unshadow_libs(libs);
     th_key_free(&key);
-    lh_rmtree(libs);
-    free(libs);
     lh_rmtree(dir);
     free(dir);
 }

@@ -713,14 +713,20 @@ Test(yaml_snapshot, compare_reports_each_kind_of_difference)
  * levels deep (within the cap). A walk that follows every path takes minutes; the alarm turns
  * that into a failure.
  */
+/* a0 = [x, x], a<i> = [*a<i-1>, *a<i-1>] up to a<levels>, into b. */
+static void alias_chain(struct lh_buf *b, int levels)
+{
+    lh_buf_init(b, 0);
+    cr_assert(eq(int, lh_buf_puts(b, "a0: &a0 [x, x]\n"), 0));
+    for (int i = 1; i <= levels; i++) {
+        cr_assert(eq(int, lh_buf_printf(b, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1), 0));
+    }
+}
+
 Test(yaml, alias_fan_out_is_checked_in_linear_time)
 {
     struct lh_buf b;
-    lh_buf_init(&b, 0);
-    cr_assert(eq(int, lh_buf_puts(&b, "a0: &a0 [x, x]\n"), 0));
-    for (int i = 1; i <= 30; i++) {
-        cr_assert(eq(int, lh_buf_printf(&b, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1), 0));
-    }
+    alias_chain(&b, 30);
     alarm(20);
     yaml_document_t doc;
     int rc = lh_yaml_load(&doc, "laughs.yml", (const uint8_t *)b.ptr, b.len);
@@ -742,11 +748,7 @@ Test(yaml, alias_fan_out_is_checked_in_linear_time)
 Test(yaml, alias_depth_over_the_cap_is_refused)
 {
     struct lh_buf b;
-    lh_buf_init(&b, 0);
-    cr_assert(eq(int, lh_buf_puts(&b, "a0: &a0 [x, x]\n"), 0));
-    for (int i = 1; i <= 31; i++) {
-        cr_assert(eq(int, lh_buf_printf(&b, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1), 0));
-    }
+    alias_chain(&b, 31);
     alarm(20);
     yaml_document_t doc;
     int rc = lh_yaml_load(&doc, "deep.yml", (const uint8_t *)b.ptr, b.len);
