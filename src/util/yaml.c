@@ -78,6 +78,27 @@ static int check_depth(const char *name, yaml_document_t *doc)
     return rc;
 }
 
+/*
+ * Every reader takes scalars as C strings: a NUL byte (YAML's "\0" escape) would silently
+ * cut a pattern, keyword or path short, so it is an error at its position instead.
+ */
+static int check_nul(const char *name, yaml_document_t *doc)
+{
+    for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+        if (n->type == YAML_SCALAR_NODE && memchr(n->data.scalar.value, 0, n->data.scalar.length)) {
+            return lh_yaml_error(name, n, "a value contains a NUL byte, which is not supported");
+        }
+    }
+    return 0;
+}
+
+/* The checks every loaded document passes, however it was loaded. */
+static int check_document(const char *name, yaml_document_t *doc)
+{
+    int rc = check_nul(name, doc);
+    return rc < 0 ? rc : check_depth(name, doc);
+}
+
 int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, size_t len)
 {
     yaml_parser_t parser;
@@ -103,7 +124,7 @@ int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, siz
         return LH_EINVAL;
     }
     yaml_parser_delete(&parser);
-    int rc = check_depth(name, doc);
+    int rc = check_document(name, doc);
     if (rc < 0) {
         yaml_document_delete(doc);
         return rc;
@@ -713,7 +734,7 @@ int lh_yaml_load_snapshot(yaml_document_t *doc, const char *name, const uint8_t 
         rc = corrupt(&r, "%zu trailing bytes", len - r.off);
     }
     if (rc == 0) {
-        rc = check_depth(name, doc);
+        rc = check_document(name, doc);
     }
     if (rc < 0) {
         yaml_document_delete(doc);

@@ -237,6 +237,20 @@ Test(scan, unknown_rule_key_is_an_error)
     lh_run_dispose(&r);
 }
 
+Test(scan, nul_escape_in_a_rule_is_an_error_not_a_shorter_pattern)
+{
+    /* "\0" would have cut the pattern to 'abc' and matched far more than intended */
+    put("nul.yml", "%s",
+        "rules:\n  - id: x\n    name: X\n    keywords: [abc]\n"
+        "    pattern: \"(?<secret>abc\\0def)\"\n");
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "scan", "--rules", "nul.yml", ".", NULL);
+    cr_assert(eq(int, r.status, 3), "%s", r.err);
+    cr_assert(not(eq(ptr, strstr(r.err, "nul.yml:5:14: a value contains a NUL byte"), NULL)), "%s",
+              r.err);
+    lh_run_dispose(&r);
+}
+
 Test(scan, pattern_that_does_not_compile_names_rule)
 {
     put("bad.yml", "%s",

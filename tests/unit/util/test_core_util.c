@@ -93,6 +93,19 @@ Test(yaml, errors_carry_line_and_column)
     cr_assert(strstr(lh_error_get(), "x.yml:") != NULL, "%s", lh_error_get());
 }
 
+Test(yaml, nul_byte_in_a_value_is_an_error_at_its_position)
+{
+    static const char y[] = "rules:\n  - id: x\n    keywords: [\"ab\\0c\"]\n";
+    yaml_document_t doc;
+    cr_assert(eq(int, lh_yaml_load(&doc, "nul.yml", (const uint8_t *)y, sizeof(y) - 1), LH_EINVAL));
+    cr_assert(eq(str, (char *)lh_error_get(),
+                 "nul.yml:3:16: a value contains a NUL byte, which is not supported"));
+    /* the same text without the escape loads */
+    static const char ok[] = "rules:\n  - id: x\n    keywords: [\"abc\"]\n";
+    cr_assert(eq(int, lh_yaml_load(&doc, "ok.yml", (const uint8_t *)ok, sizeof(ok) - 1), 0));
+    yaml_document_delete(&doc);
+}
+
 Test(yaml, nesting_is_capped)
 {
     struct lh_buf b;
