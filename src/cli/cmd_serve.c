@@ -46,6 +46,7 @@ enum {
     S_ADMIN_LISTEN,
     S_MAX_BODY,
     S_MAX_CONNECTIONS,
+    S_MAX_CONNECTIONS_PER_IP,
     S_TIMEOUT,
     S_FEEDBACK,
     S_FLUSH_INTERVAL,
@@ -63,6 +64,7 @@ static const struct option serve_longopts[] = {
     {"admin-listen", required_argument, NULL, S_ADMIN_LISTEN},
     {"max-body", required_argument, NULL, S_MAX_BODY},
     {"max-connections", required_argument, NULL, S_MAX_CONNECTIONS},
+    {"max-connections-per-ip", required_argument, NULL, S_MAX_CONNECTIONS_PER_IP},
     {"timeout", required_argument, NULL, S_TIMEOUT},
     {"feedback", required_argument, NULL, S_FEEDBACK},
     {"flush-interval", required_argument, NULL, S_FLUSH_INTERVAL},
@@ -91,6 +93,9 @@ static void usage(FILE *f)
           "  --admin-listen HOST:PORT  extra listener for /healthz and /metrics only\n"
           "  --max-body SIZE           largest request body (default 1M; 413 beyond)\n"
           "  --max-connections N       concurrent connections (default 1000)\n"
+          "  --max-connections-per-ip N  concurrent connections from one address (default:\n"
+          "                            no limit; set it when clients connect directly, not\n"
+          "                            through a proxy that they all share)\n"
           "  --timeout SECONDS         idle connection timeout and shutdown grace (default 30)\n"
           "  --threads N               request threads (default 4)\n"
           "  --feedback token_hash|token_raw   feedback field (default token_hash)\n"
@@ -118,6 +123,7 @@ struct sargs {
     const char *admin_listen;
     size_t max_body;
     size_t max_connections;
+    size_t max_connections_per_ip;
     size_t timeout;
     int feedback_raw; /* -1: not given */
     double flush_interval;
@@ -188,6 +194,9 @@ static int handle_opt(int opt, const char *arg, void *payload)
         return 1;
     case S_MAX_CONNECTIONS:
         return parse_count(&a->max_connections, arg, 1, 100000, "--max-connections");
+    case S_MAX_CONNECTIONS_PER_IP:
+        return parse_count(&a->max_connections_per_ip, arg, 1, 100000,
+                           "--max-connections-per-ip");
     case S_TIMEOUT:
         return parse_count(&a->timeout, arg, 1, 3600, "--timeout");
     case S_FEEDBACK:
@@ -446,6 +455,8 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .tls_cert = tls_cert,
         .tls_key = tls_key,
         .max_connections = a->max_connections ? a->max_connections : sc->max_connections,
+        .max_connections_per_ip =
+            a->max_connections_per_ip ? a->max_connections_per_ip : sc->max_connections_per_ip,
         .timeout = timeout,
         .threads = o->threads ? (unsigned)o->threads : sc->threads,
         .handler = r->handler,

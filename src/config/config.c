@@ -376,6 +376,12 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
             if (rc == 0 && (s->max_connections < 1 || s->max_connections > 100000)) {
                 rc = lh_yaml_error(c->name, v, "max_connections must be between 1 and 100000");
             }
+        } else if (!strcmp(key, "max_connections_per_ip")) {
+            rc = lh_yaml_size(&s->max_connections_per_ip, c->name, c->doc, v);
+            if (rc == 0 && s->max_connections_per_ip > 100000) {
+                rc = lh_yaml_error(c->name, v,
+                                   "max_connections_per_ip must be between 0 and 100000");
+            }
         } else if (!strcmp(key, "timeout")) {
             rc = lh_yaml_size(&num, c->name, c->doc, v);
             if (rc == 0 && (num < 1 || num > 3600)) {
@@ -405,7 +411,8 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
         } else {
             rc = lh_yaml_error(c->name, k,
                                "unknown serve key '%s' (expected listen, path, tls_cert, "
-                               "tls_key, admin_listen, max_body, max_connections, timeout, "
+                               "tls_key, admin_listen, max_body, max_connections, "
+                               "max_connections_per_ip, timeout, "
                                "threads, feedback, flush_interval, keys_ttl, keys_refetch, "
                                "type_map, reporters)",
                                key);

@@ -48,6 +48,7 @@ struct lh_serve_cfg {
     char *tls_key;
     size_t max_body;        /* default 1 MiB */
     size_t max_connections; /* default 1000 */
+    size_t max_connections_per_ip; /* default 0: no limit */
     unsigned timeout;       /* per-connection seconds, default 30 */
     unsigned threads;       /* default 4 */
     bool feedback_raw;      /* token_raw instead of token_hash */

@@ -28,6 +28,7 @@ struct lh_server_opts {
     const char *tls_cert;     /* PEM file; with tls_key enables HTTPS (both or neither) */
     const char *tls_key;
     size_t max_connections;     /* public listener (0: 1000) */
+    size_t max_connections_per_ip; /* public listener, per client address (0: no limit) */
     unsigned timeout;           /* idle seconds before a connection is closed (0: 30) */
     unsigned threads;           /* thread pool size (0: 4) */
     struct lh_handler *handler; /* borrowed */

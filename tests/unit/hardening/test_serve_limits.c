@@ -11,9 +11,11 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,78 @@ Test(serve_limits, body_header_and_time_limits)
     cr_assert(eq(int, hh_contains(text, strlen(text), "request_timeout"), 1), "%s", text);
     free(text);
     free(log);
+    lh_proc_dispose(&p);
+    EVP_PKEY_free(pk);
+}
+
+/* True when the server closed fd without answering (EOF or reset within the timeout). */
+static bool closed_by_server(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+Test(serve_limits, connections_per_address_are_capped_and_freed)
+{
+    EVP_PKEY *pk = hh_keys_file(dir);
+    const char *args[] = {"--no-config", "--github-keys", "keys.json",
+                          "--max-connections-per-ip", "2", NULL};
+    struct lh_proc p;
+    int port = hh_serve_start(&p, dir, args);
+    cr_assert(gt(int, port, 0), "serve did not start");
+    static const char health[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    /* two idle connections from 127.0.0.1 hold both slots ... */
+    int a = connect_to(port);
+    int b = connect_to(port);
+    usleep(200 * 1000);
+    /* ... so a third is accepted and closed at once, without an answer */
+    int c = connect_to(port);
+    cr_assert(closed_by_server(c), "a third connection from the same address was served");
+    close(c);
+    cr_assert(eq(int, exchange(port, health, sizeof(health) - 1), 0));
+    /* freeing a slot lets the next request through */
+    close(a);
+    usleep(200 * 1000);
+    cr_assert(eq(int, exchange(port, health, sizeof(health) - 1), 200));
+    close(b);
+    cr_assert(eq(int, lh_proc_stop(&p, SIGTERM, 10000), 0));
+    lh_proc_dispose(&p);
+    EVP_PKEY_free(pk);
+}
+
+Test(serve_limits, no_per_address_limit_by_default_and_config_sets_one)
+{
+    EVP_PKEY *pk = hh_keys_file(dir);
+    static const char health[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *args[] = {"--no-config", "--github-keys", "keys.json", NULL};
+    struct lh_proc p;
+    int port = hh_serve_start(&p, dir, args);
+    cr_assert(gt(int, port, 0), "serve did not start");
+    int fds[8];
+    for (size_t i = 0; i < 8; i++) {
+        fds[i] = connect_to(port);
+    }
+    usleep(200 * 1000);
+    cr_assert(eq(int, exchange(port, health, sizeof(health) - 1), 200));
+    for (size_t i = 0; i < 8; i++) {
+        close(fds[i]);
+    }
+    cr_assert(eq(int, lh_proc_stop(&p, SIGTERM, 10000), 0));
+    lh_proc_dispose(&p);
+    /* the same limit from .leakhound.yml */
+    static const char cfg[] = "serve:\n  max_connections_per_ip: 1\n";
+    lh_write_file(dir, "lh.yml", cfg, sizeof(cfg) - 1);
+    const char *cargs[] = {"--config", "lh.yml", "--github-keys", "keys.json", NULL};
+    port = hh_serve_start(&p, dir, cargs);
+    cr_assert(gt(int, port, 0), "serve did not start with the config");
+    int a = connect_to(port);
+    usleep(200 * 1000);
+    cr_assert(eq(int, exchange(port, health, sizeof(health) - 1), 0));
+    close(a);
+    usleep(200 * 1000);
+    cr_assert(eq(int, exchange(port, health, sizeof(health) - 1), 200));
+    cr_assert(eq(int, lh_proc_stop(&p, SIGTERM, 10000), 0));
     lh_proc_dispose(&p);
     EVP_PKEY_free(pk);
 }
