@@ -174,7 +174,7 @@ static const char *const kitchen_sink =
     "---\n"
     "plain: value\n"
     "single: 'it''s'\n"
-    "double: \"tab\\tnul\\0end \\u00e9\\U0001F600\"\n"
+    "double: \"tab\\tbell\\aend \\u00e9\\U0001F600\"\n"
     "literal: |\n  line one\n  line two\n"
     "folded: >-\n  folded\n  text\n"
     "empty:\n"
