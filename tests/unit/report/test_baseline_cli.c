@@ -7,25 +7,7 @@
  */
 #include "rtest.h"
 
-static char *dir;
-static char tok[41];
-static char tok2[41];
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-    rt_token(tok, 0);
-    rt_token(tok2, 1);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(baseline_cli, .init = setup, .fini = teardown);
+RT_FIXTURE(baseline_cli);
 
 /* Creates bl.json from a scan of `path`; returns its text (caller frees). */
 static char *create_baseline(const char *path)

@@ -7,25 +7,7 @@
  */
 #include "rtest.h"
 
-static char *dir;
-static char tok[41];
-static char tok2[41];
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-    rt_token(tok, 0);
-    rt_token(tok2, 1);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(sarif, .init = setup, .fini = teardown);
+RT_FIXTURE(sarif);
 
 static json_t *first_run(json_t *doc)
 {
