@@ -21,7 +21,8 @@
 
 #include "util/error.h"
 
-#define LH_LIBGIT2_SONAME "libgit2.so.1.5"
+/* The SONAME of the libgit2 whose <git2.h> this is compiled against ("libgit2.so.1.5"). */
+#define LH_LIBGIT2_SONAME "libgit2.so." LIBGIT2_SOVERSION
 
 #define LH_LIBGIT2_FUNCTIONS(X) \
     X(git_blob_free) \
