@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -168,6 +169,19 @@ static void check_rule(struct checkctx *c, bool strict)
     }
     if (strict && r->references.count == 0) {
         fail(c, "references", 0, "no references to the issuer's documentation");
+    }
+    /* a repeated keyword is dead weight: usually a case variant under keywords_case: insensitive */
+    for (size_t j = 1; strict && j < r->keywords.count; j++) {
+        for (size_t i = 0; i < j; i++) {
+            const char *a = r->keywords.items[i], *b = r->keywords.items[j];
+            if (r->keywords_caseless ? !strcasecmp(a, b) : !strcmp(a, b)) {
+                fail(c, "keyword", j,
+                     r->keywords_caseless ? "repeats an earlier keyword (keywords_case: "
+                                            "insensitive)"
+                                          : "repeats an earlier keyword");
+                break;
+            }
+        }
     }
     const struct lh_validator *v = r->validator ? lh_validator_find(r->validator) : NULL;
     for (size_t i = 0; i < r->examples.count; i++) {
@@ -629,7 +643,8 @@ static void usage(FILE *f)
           "\n"
           "check: every example must give exactly one finding with the expected secret,\n"
           "every negative example none, and near misses of checksum-validated examples none.\n"
-          "--strict also requires two examples, two negative examples and a reference.\n",
+          "--strict also requires two examples, two negative examples and a reference,\n"
+          "and no repeated keyword.\n",
           f);
 }
 

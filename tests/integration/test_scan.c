@@ -316,6 +316,41 @@ Test(scan, rules_check_fails_on_bad_example)
     lh_run_dispose(&r);
 }
 
+Test(scan, rules_check_strict_refuses_repeated_keywords)
+{
+    put("dup.yml", "%s",
+        "rules:\n  - id: acme-key\n    name: Acme key\n"
+        "    keywords: [acme_, ACME_]\n    keywords_case: insensitive\n"
+        "    pattern: '(?<secret>acme_[a-z0-9]{16})'\n"
+        "    references: [https://example.com/acme]\n"
+        "    examples: [acme_0123456789abcdef, acme_fedcba9876543210]\n"
+        "    negative_examples: [acme_short, acme_]\n");
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "rules", "check", "--strict", "--no-builtin-rules", "--rules",
+              "dup.yml", NULL);
+    cr_assert(eq(int, r.status, 3), "%s", r.err);
+    cr_assert(not(eq(ptr, strstr(r.err, "rule 'acme-key': keyword 2: repeats an earlier keyword"),
+                     NULL)),
+              "%s", r.err);
+    lh_run_dispose(&r);
+    /* not a detection problem: without --strict the rule passes */
+    lh_run_lh(&r, dir, NULL, "rules", "check", "--no-builtin-rules", "--rules", "dup.yml", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    /* case matters for case-sensitive keywords */
+    put("dup.yml", "%s",
+        "rules:\n  - id: acme-key\n    name: Acme key\n"
+        "    keywords: [acme_, ACME_]\n"
+        "    pattern: '(?<secret>(?i:acme_)[a-z0-9]{16})'\n"
+        "    references: [https://example.com/acme]\n"
+        "    examples: [acme_0123456789abcdef, ACME_fedcba9876543210]\n"
+        "    negative_examples: [acme_short, ACME_]\n");
+    lh_run_lh(&r, dir, NULL, "rules", "check", "--strict", "--no-builtin-rules", "--rules",
+              "dup.yml", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+}
+
 Test(scan, rules_list_json)
 {
     struct lh_run r;
