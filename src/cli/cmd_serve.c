@@ -403,8 +403,10 @@ static void run_dispose(struct run *r)
 static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, const sigset_t *set)
 {
     const struct lh_serve_cfg *sc = &r->s.cfg.serve;
-    char *tls_cert = a->tls_cert ? strdup(a->tls_cert) : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
-    char *tls_key = a->tls_key ? strdup(a->tls_key) : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
+    char *tls_cert = a->tls_cert ? strdup(a->tls_cert)
+                                 : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
+    char *tls_key = a->tls_key ? strdup(a->tls_key)
+                               : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
     int ex = 0;
     if (build_reporters(r->reporters, &r->nreporters, &r->s.cfg, a) < 0) {
         lh_cli_error("out of memory");
