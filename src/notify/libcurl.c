@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The lazily loaded libcurl; see libcurl.h. One pthread_once runs the dlopen and
- * curl_global_init (which libcurl 7.x does not make thread-safe itself); its outcome,
- * including the loader's error text, is kept so that every thread asking later gets the
- * same answer and its own copy of the message.
+ * The lazily loaded libcurl; see libcurl.h. util/dynlib runs the dlopen and
+ * curl_global_init once and keeps the outcome for every later caller.
  */
 #include "notify/libcurl.h"
 
-#include <pthread.h>
 #include <stdio.h>
 
 #include "util/dynlib.h"
@@ -27,34 +24,25 @@ static const struct lh_dynlib_sym syms[] = {
     SYM(slist_free_all, "curl_slist_free_all"),
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct lh_libcurl api;
-static int load_rc;
-static char load_error[512];
 
-static void load(void)
+/* curl_global_init, which libcurl 7.x does not make thread-safe itself: once, under the lock */
+static int init(void *table, char *err, size_t cap)
 {
-    load_rc = lh_dynlib_open(&api, LH_LIBCURL_SONAME, syms, sizeof(syms) / sizeof(syms[0]),
-                             load_error, sizeof(load_error));
-    if (load_rc < 0) {
-        return;
-    }
-    CURLcode c = api.global_init(CURL_GLOBAL_DEFAULT);
+    const struct lh_libcurl *a = table;
+    CURLcode c = a->global_init(CURL_GLOBAL_DEFAULT);
     if (c != CURLE_OK) {
-        snprintf(load_error, sizeof(load_error), "curl_global_init: %s", api.easy_strerror(c));
-        load_rc = LH_EIO;
+        snprintf(err, cap, "curl_global_init: %s", a->easy_strerror(c));
+        return LH_EIO;
     }
+    return 0;
 }
+
+static struct lh_dynlib lib = LH_DYNLIB_INIT(LH_LIBCURL_SONAME, syms, &api, init);
 
 int lh_libcurl_load(const struct lh_libcurl **out, const char *purpose)
 {
-    *out = NULL;
-    pthread_once(&once, load);
-    if (load_rc < 0) {
-        lh_error_set("cannot load %s (needed for %s): %s", LH_LIBCURL_SONAME, purpose,
-                     load_error);
-        return load_rc;
-    }
-    *out = &api;
-    return 0;
+    int rc = lh_dynlib_load(&lib, purpose);
+    *out = rc == 0 ? &api : NULL;
+    return rc;
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The lazily loaded libmicrohttpd; see libmhd.h. One pthread_once runs the dlopen; its
- * outcome, including the loader's error text, is kept so that every thread asking later
- * gets the same answer and its own copy of the message.
+ * The lazily loaded libmicrohttpd; see libmhd.h. util/dynlib opens it once and keeps
+ * the outcome for every later caller.
  */
 #include "server/libmhd.h"
-
-#include <pthread.h>
 
 #include "util/dynlib.h"
 
@@ -28,25 +25,12 @@ static const struct lh_dynlib_sym syms[] = {
     SYM(destroy_response, "MHD_destroy_response"),
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct lh_libmhd api;
-static int load_rc;
-static char load_error[512];
-
-static void load(void)
-{
-    load_rc = lh_dynlib_open(&api, LH_LIBMHD_SONAME, syms, sizeof(syms) / sizeof(syms[0]),
-                             load_error, sizeof(load_error));
-}
+static struct lh_dynlib lib = LH_DYNLIB_INIT(LH_LIBMHD_SONAME, syms, &api, NULL);
 
 int lh_libmhd_load(const struct lh_libmhd **out, const char *purpose)
 {
-    *out = NULL;
-    pthread_once(&once, load);
-    if (load_rc < 0) {
-        lh_error_set("cannot load %s (needed for %s): %s", LH_LIBMHD_SONAME, purpose, load_error);
-        return load_rc;
-    }
-    *out = &api;
-    return 0;
+    int rc = lh_dynlib_load(&lib, purpose);
+    *out = rc == 0 ? &api : NULL;
+    return rc;
 }

@@ -126,9 +126,6 @@ extern struct lh_libgit2 lh_libgit2_api;
  */
 int lh_libgit2_load(const char *purpose) LH_WUR;
 
-/* True once the table is filled (for tests). */
-int lh_libgit2_loaded(void);
-
 #define git_blob_free (lh_libgit2_api.fn_git_blob_free)
 #define git_blob_lookup (lh_libgit2_api.fn_git_blob_lookup)
 #define git_blob_rawcontent (lh_libgit2_api.fn_git_blob_rawcontent)

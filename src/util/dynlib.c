@@ -45,3 +45,21 @@ int lh_dynlib_open(void *table, const char *soname, const struct lh_dynlib_sym *
     }
     return 0;
 }
+
+int lh_dynlib_load(struct lh_dynlib *d, const char *purpose)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->done) {
+        d->rc = lh_dynlib_open(d->table, d->soname, d->syms, d->nsyms, d->err, sizeof(d->err));
+        if (d->rc == 0 && d->init) {
+            d->rc = d->init(d->table, d->err, sizeof(d->err));
+        }
+        d->done = true;
+    }
+    int rc = d->rc;
+    if (rc < 0) {
+        lh_error_set("cannot load %s (needed for %s): %s", d->soname, purpose, d->err);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
