@@ -193,28 +193,15 @@ static int cache_key(struct lh_buf *b, const struct lh_matcher *m, const char **
     return rc;
 }
 
-static uint64_t crc32_of(const unsigned char *p, size_t len)
+static uint64_t crc32_of(const void *p, size_t len)
 {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (size_t off = 0; off < len;) {
-        uInt n = len - off > UINT32_MAX ? UINT32_MAX : (uInt)(len - off);
-        crc = crc32(crc, p + off, n);
-        off += n;
-    }
-    return crc & 0xffffffffUL;
+    return crc32_z(0L, p, len) & 0xffffffffUL;
 }
 
 static void cache_name(char out[64], const struct lh_buf *key)
 {
-    const unsigned char *k = (const unsigned char *)key->ptr;
-    uLong adl = adler32(0L, Z_NULL, 0);
-    for (size_t off = 0; off < key->len;) {
-        uInt n = key->len - off > UINT32_MAX ? UINT32_MAX : (uInt)(key->len - off);
-        adl = adler32(adl, k + off, n);
-        off += n;
-    }
-    snprintf(out, 64, "hsdb-%08lx%08lx.bin", (unsigned long)crc32_of(k, key->len),
-             adl & 0xffffffffUL);
+    snprintf(out, 64, "hsdb-%08lx%08lx.bin", (unsigned long)crc32_of(key->ptr, key->len),
+             adler32_z(adler32(0L, Z_NULL, 0), (const Bytef *)key->ptr, key->len) & 0xffffffffUL);
 }
 
 /*
@@ -309,7 +296,7 @@ static void cache_load(struct lh_matcher *m, const char *path, const struct lh_b
     size_t off = 16 + key->len; /* off + 16 <= flen */
     uint64_t dblen = get_u64(f + off);
     if (dblen == 0 || dblen != flen - off - 16 ||
-        get_u64(f + off + 8) != crc32_of((const unsigned char *)f + off + 16, (size_t)dblen)) {
+        get_u64(f + off + 8) != crc32_of(f + off + 16, (size_t)dblen)) {
         goto out;
     }
     const char *bytes = (const char *)f + off + 16;
@@ -403,7 +390,7 @@ static void cache_store(const char *dir, const char *path, const struct lh_buf *
     }
     struct lh_buf f;
     lh_buf_init(&f, 0);
-    uint64_t klen = key->len, dblen = len, crc = crc32_of((const unsigned char *)bytes, len);
+    uint64_t klen = key->len, dblen = len, crc = crc32_of(bytes, len);
     /* Failure to cache is not an error: the next run compiles again. */
     if (lh_buf_put(&f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) == 0 &&
         lh_buf_put(&f, &klen, sizeof(klen)) == 0 && lh_buf_put(&f, key->ptr, key->len) == 0 &&
