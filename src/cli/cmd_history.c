@@ -56,29 +56,16 @@ static void usage(FILE *f)
           "                              and not from BASE (A...B: either side, not both)\n"
           "  --since REF                 same as --range REF..HEAD\n"
           "  --all-objects               also scan objects no ref reaches (dangling commits,\n"
-          "                              dropped stashes, unreachable blobs)\n"
-          "  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
-          "  -o, --output FILE           write the report to FILE\n"
-          "  --config FILE               configuration (default: .leakhound.yml at the\n"
-          "                              repository root); --no-config ignores it\n"
-          "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
-          "  --no-builtin-rules          start from no rules\n"
-          "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
-          "  --disable-rule ID           disable rules (glob)\n"
-          "  --exclude GLOB              skip blobs whose path matches GLOB (repeatable)\n"
+          "                              dropped stashes, unreachable blobs)\n",
+          f);
+    lh_cli_usage_rule_options(f);
+    fputs("  --exclude GLOB              skip blobs whose path matches GLOB (repeatable)\n"
           "  --threads N                 worker threads (default: all cores)\n"
           "  --max-file-size SIZE        skip larger blobs (default 25M)\n"
-          "  --scan-binary               also scan blobs that contain NUL bytes\n"
-          "  --show-secrets              print whole secrets (redacted by default)\n"
-          "  --show-invalid              also list matches whose checksum failed\n"
-          "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
-          "  --baseline FILE             suppress the findings listed in FILE\n"
-          "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
-          "  --fail-on LEVEL             exit 1 only for findings at or above LEVEL\n"
-          "  --exit-code N               exit code when findings are reported (default 1)\n"
-          "  --color auto|always|never   colour (honours NO_COLOR)\n"
-          "  --no-cache                  do not read or write the compiled-rules cache\n"
-          "  -q, --quiet                 no progress, summary or warnings on stderr\n"
+          "  --scan-binary               also scan blobs that contain NUL bytes\n",
+          f);
+    lh_cli_usage_report_options(f);
+    fputs("  -q, --quiet                 no progress, summary or warnings on stderr\n"
           "\n"
           "Exit: 0 no findings, 1 findings, 2 usage (not a repository, unknown revision),\n"
           "3 rules/config, 4 an object could not be read (the findings are still reported).\n",
@@ -216,8 +203,7 @@ int lh_cmd_history(int argc, char **argv)
     int rc = lh_history_scan(s.det, repo, &ho, &l, &st);
     clear_line(&p);
     if (rc < 0) {
-        lh_cli_error("%s", lh_error_get());
-        ex = lh_cli_git_exit(rc);
+        ex = lh_cli_git_fail(rc, lh_error_get());
         goto out;
     }
     ex = lh_cli_session_finish_git(&s, &o, &l, &st, "blobs");

@@ -24,28 +24,15 @@ static void usage(FILE *f)
           "Scans the changes staged for commit in REPO (default: the repository containing\n"
           "the current directory): the index against HEAD, or against nothing before the\n"
           "first commit. Only secrets on added or changed lines are reported.\n"
-          "\n"
-          "  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
-          "  -o, --output FILE           write the report to FILE\n"
-          "  --config FILE               configuration (default: .leakhound.yml at the\n"
-          "                              repository root); --no-config ignores it\n"
-          "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
-          "  --no-builtin-rules          start from no rules\n"
-          "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
-          "  --disable-rule ID           disable rules (glob)\n"
-          "  --exclude GLOB              skip staged paths matching GLOB (repeatable)\n"
+          "\n",
+          f);
+    lh_cli_usage_rule_options(f);
+    fputs("  --exclude GLOB              skip staged paths matching GLOB (repeatable)\n"
           "  --max-file-size SIZE        skip larger files (default 25M)\n"
-          "  --scan-binary               also scan files that contain NUL bytes\n"
-          "  --show-secrets              print whole secrets (redacted by default)\n"
-          "  --show-invalid              also list matches whose checksum failed\n"
-          "  --no-inline-allow           ignore leakhound:allow comments\n"
-          "  --baseline FILE             suppress the findings listed in FILE\n"
-          "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
-          "  --fail-on LEVEL             exit 1 only for findings at or above LEVEL\n"
-          "  --exit-code N               exit code when findings are reported (default 1)\n"
-          "  --color auto|always|never   colour (honours NO_COLOR)\n"
-          "  --no-cache                  do not read or write the compiled-rules cache\n"
-          "  -q, --quiet                 no summary or warnings on stderr\n"
+          "  --scan-binary               also scan files that contain NUL bytes\n",
+          f);
+    lh_cli_usage_report_options(f);
+    fputs("  -q, --quiet                 no summary or warnings on stderr\n"
           "\n"
           "Exit: 0 no findings, 1 findings, 2 usage (not a work tree), 3 rules/config,\n"
           "4 a staged object could not be read.\n",
@@ -107,8 +94,7 @@ int lh_cmd_staged(int argc, char **argv)
         goto out;
     }
     if (p.rc < 0) {
-        lh_cli_error("%s", p.err);
-        ex = lh_cli_git_exit(p.rc);
+        ex = lh_cli_git_fail(p.rc, p.err);
         goto out;
     }
     struct lh_history_stats st = {0};
@@ -121,8 +107,7 @@ int lh_cmd_staged(int argc, char **argv)
     };
     int rc = lh_history_staged_scan(p.staged, s.det, &ho, &l, &st);
     if (rc < 0) {
-        lh_cli_error("%s", lh_error_get());
-        ex = lh_cli_git_exit(rc);
+        ex = lh_cli_git_fail(rc, lh_error_get());
         goto out;
     }
     ex = lh_cli_session_finish_git(&s, &o, &l, &st, "files");

@@ -147,6 +147,34 @@ int lh_cli_parse_size(size_t *out, const char *s)
     return 0;
 }
 
+void lh_cli_usage_rule_options(FILE *f)
+{
+    fputs("  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
+          "  -o, --output FILE           write the report to FILE\n"
+          "  --config FILE               configuration (default: .leakhound.yml at the\n"
+          "                              repository root); --no-config ignores it\n"
+          "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
+          "  --no-builtin-rules          start from no rules\n"
+          "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
+          "  --disable-rule ID           disable rules (glob)\n",
+          f);
+}
+
+void lh_cli_usage_report_options(FILE *f)
+{
+    fputs("  --show-secrets              print whole secrets (redacted by default)\n"
+          "  --show-invalid              also list matches whose checksum failed\n"
+          "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
+          "  --baseline FILE             suppress the findings listed in FILE (see\n"
+          "                              'leakhound baseline --help')\n"
+          "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
+          "  --fail-on LEVEL             exit 1 only for findings at or above LEVEL\n"
+          "  --exit-code N               exit code when findings are reported (default 1)\n"
+          "  --color auto|always|never   colour (honours NO_COLOR)\n"
+          "  --no-cache                  do not read or write the compiled-rules cache\n",
+          f);
+}
+
 int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
 {
     switch (opt) {
@@ -749,8 +777,9 @@ int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
     return lh_cli_session_finish(s, o, l, &sum);
 }
 
-int lh_cli_git_exit(int rc)
+int lh_cli_git_fail(int rc, const char *msg)
 {
+    lh_cli_error("%s", msg);
     return rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
 }
 

@@ -119,6 +119,13 @@ void lh_cli_opts_init(struct lh_cli_opts *o);
 void lh_cli_opts_dispose(struct lh_cli_opts *o);
 
 /*
+ * Help lines of the options every scanning command shares (parsed here): output and rule
+ * selection; reporting, baseline and cache. Commands print their own options around them.
+ */
+void lh_cli_usage_rule_options(FILE *f);
+void lh_cli_usage_report_options(FILE *f);
+
+/*
  * Handles one shared option. Returns 1 if handled, 0 if not a shared option, or -1 after
  * printing a usage error.
  */
@@ -179,8 +186,11 @@ int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
                               struct lh_findings *l, struct lh_history_stats *st,
                               const char *unit);
 
-/* Exit code of a failed git command: a bad revision or range is a usage error (2). */
-int lh_cli_git_exit(int rc);
+/*
+ * Reports a failed git command's error (msg: its one-line message) and returns the exit
+ * code: a bad revision or range is a usage error (2), the rest as lh_exit_from_error.
+ */
+int lh_cli_git_fail(int rc, const char *msg);
 
 void lh_cli_session_close(struct lh_cli_session *s);
 
