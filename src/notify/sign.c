@@ -20,8 +20,9 @@
 
 #define SIGN_MAX_BODY (16u * 1024u * 1024u)
 
-static int mac(uint8_t out[32], const uint8_t *secret, size_t secret_len, int64_t t,
-               const uint8_t *body, size_t len)
+/* Lower-case hex of HMAC-SHA256(secret, "<t>." body), as the header carries it. */
+static int mac_hex(char hex[65], const uint8_t *secret, size_t secret_len, int64_t t,
+                   const uint8_t *body, size_t len)
 {
     char ts[32];
     int tn = snprintf(ts, sizeof(ts), "%" PRId64 ".", t);
@@ -38,16 +39,19 @@ static int mac(uint8_t out[32], const uint8_t *secret, size_t secret_len, int64_
     if (len) {
         memcpy(msg + tn, body, len);
     }
-    unsigned int outlen = 32;
+    uint8_t d[32];
+    unsigned int outlen = sizeof(d);
     static const uint8_t empty[1] = {0};
     const uint8_t *key = secret_len ? secret : empty;
-    uint8_t *r = HMAC(EVP_sha256(), key, (int)secret_len, msg, n, out, &outlen);
+    uint8_t *r = HMAC(EVP_sha256(), key, (int)secret_len, msg, n, d, &outlen);
     OPENSSL_cleanse(msg, n);
     free(msg);
-    if (!r || outlen != 32) {
+    if (!r || outlen != sizeof(d)) {
         lh_error_set("cannot compute the request signature (openssl hmac failed)");
         return LH_ERROR;
     }
+    lh_hex(hex, d, sizeof(d));
+    OPENSSL_cleanse(d, sizeof(d));
     return 0;
 }
 
@@ -58,13 +62,11 @@ int lh_sign_header(char *out, size_t cap, const uint8_t *secret, size_t secret_l
         lh_error_set("signature buffer of %zu bytes is too small", cap);
         return LH_ETOOBIG;
     }
-    uint8_t d[32];
-    int rc = mac(d, secret, secret_len, t, body, len);
+    char hex[65];
+    int rc = mac_hex(hex, secret, secret_len, t, body, len);
     if (rc < 0) {
         return rc;
     }
-    char hex[65];
-    lh_hex(hex, d, 32);
     snprintf(out, cap, "t=%" PRId64 ",v1=%s", t, hex);
     return 0;
 }
@@ -113,19 +115,16 @@ int lh_sign_verify(const char *header, const uint8_t *secret, size_t secret_len,
                      t, tolerance);
         return LH_EINVAL;
     }
-    uint8_t d[32];
-    int rc = mac(d, secret, secret_len, t, body, len);
+    char hex[65];
+    int rc = mac_hex(hex, secret, secret_len, t, body, len);
     if (rc < 0) {
         return rc;
     }
-    char hex[65];
-    lh_hex(hex, d, 32);
     int match = 0;
     for (size_t i = 0; i < nsigs; i++) {
         /* lower-case hex only, as lh_sign_header writes it */
         match |= CRYPTO_memcmp(hex, sigs[i], 64) == 0;
     }
-    OPENSSL_cleanse(d, sizeof(d));
     if (!match) {
         lh_error_set("signature does not match the request body");
         return LH_EINVAL;
