@@ -10,6 +10,14 @@
  * compile are refused when the detector is built.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/exit.h"
+#include "engine/scan.h"
+#include "match/matcher.h"
+#include "util/buf.h"
+#include "validate/validator.h"
+
 #include <ctype.h>
 #include <jansson.h>
 #include <pcre2.h>
@@ -18,14 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "cli/commands.h"
-#include "cli/common.h"
-#include "cli/exit.h"
-#include "util/buf.h"
-#include "engine/scan.h"
-#include "match/matcher.h"
-#include "validate/validator.h"
 
 #define MIN_EXAMPLES_STRICT 2
 
@@ -36,14 +36,20 @@ struct checkctx {
     size_t errors;
 };
 
+/* An example's path as the scan sees it: its own `path`, or "example". */
+static const char *example_path(const char *path)
+{
+    return path && *path ? path : "example";
+}
+
 static int count_rule(const struct lh_detector *d, struct lh_detect_scratch *s,
-                      const struct lh_rule *r, const char *text, size_t len,
+                      const struct lh_rule *r, const char *text, size_t len, const char *path,
                       struct lh_findings *out)
 {
     struct lh_findings all;
     lh_findings_init(&all);
-    int rc = lh_detect_blob(d, s, (const uint8_t *)text, len, "example", lh_scan_collect,
-                            &all);
+    int rc =
+        lh_detect_blob(d, s, (const uint8_t *)text, len, example_path(path), lh_scan_collect, &all);
     size_t n = 0;
     for (size_t i = 0; rc == 0 && i < all.count; i++) {
         if (all.items[i].rule == r && !all.items[i].invalid) {
@@ -87,7 +93,7 @@ static void near_miss(struct checkctx *c, size_t ex, const char *text, size_t of
         lh_buf_dispose(&b);
         return;
     }
-    int n = count_rule(c->d, c->s, c->rule, b.ptr, b.len, NULL);
+    int n = count_rule(c->d, c->s, c->rule, b.ptr, b.len, c->rule->example_paths.items[ex], NULL);
     if (n > 0) {
         char msg[128];
         snprintf(msg, sizeof(msg), "near miss (%s) is still reported", kind);
@@ -116,8 +122,7 @@ static char rotate(char ch)
     return ch;
 }
 
-static void near_misses(struct checkctx *c, size_t ex, const char *text,
-                        const struct lh_finding *f)
+static void near_misses(struct checkctx *c, size_t ex, const char *text, const struct lh_finding *f)
 {
     size_t off = f->offset;
     size_t slen = f->length;
@@ -189,7 +194,7 @@ static void check_rule(struct checkctx *c, bool strict)
         const char *want = r->example_secrets.items[i];
         struct lh_findings got;
         lh_findings_init(&got);
-        int n = count_rule(c->d, c->s, r, text, strlen(text), &got);
+        int n = count_rule(c->d, c->s, r, text, strlen(text), r->example_paths.items[i], &got);
         if (n != 1) {
             char msg[96];
             snprintf(msg, sizeof(msg), "expected exactly one finding, got %d", n);
@@ -212,7 +217,7 @@ static void check_rule(struct checkctx *c, bool strict)
     }
     for (size_t i = 0; i < r->negative_examples.count; i++) {
         const char *text = r->negative_examples.items[i];
-        int n = count_rule(c->d, c->s, r, text, strlen(text), NULL);
+        int n = count_rule(c->d, c->s, r, text, strlen(text), r->negative_paths.items[i], NULL);
         if (n != 0) {
             char msg[96];
             snprintf(msg, sizeof(msg), "expected no finding, got %d", n);
@@ -309,12 +314,11 @@ static void cost_run(struct costrun *cr, const struct lh_buf *text, const char *
     const struct lh_rule *r = cr->c->rule;
     char why[160];
     if (rc == PCRE2_ERROR_CALLOUT) {
-        snprintf(why, sizeof(why), "more than %llu PCRE2 steps",
-                 (unsigned long long)cr->cost.cap);
+        snprintf(why, sizeof(why), "more than %llu PCRE2 steps", (unsigned long long)cr->cost.cap);
     } else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
                rc == PCRE2_ERROR_HEAPLIMIT) {
         snprintf(why, sizeof(why), "hits the PCRE2 %s limit",
-                 rc == PCRE2_ERROR_MATCHLIMIT ? "match"
+                 rc == PCRE2_ERROR_MATCHLIMIT   ? "match"
                  : rc == PCRE2_ERROR_DEPTHLIMIT ? "depth"
                                                 : "heap");
     } else {
@@ -345,8 +349,8 @@ static void alphabet_add(bool *seen, const char *s)
 }
 
 /* keyword + run of `runlen` x alpha[i] (i == nalpha: the alphabet cycled) + the alphabet */
-static int cost_input(struct lh_buf *b, const char *kw, const char *alpha, size_t nalpha,
-                      size_t i, size_t runlen)
+static int cost_input(struct lh_buf *b, const char *kw, const char *alpha, size_t nalpha, size_t i,
+                      size_t runlen)
 {
     lh_buf_clear(b);
     int rc = lh_buf_puts(b, kw);
@@ -358,8 +362,8 @@ static int cost_input(struct lh_buf *b, const char *kw, const char *alpha, size_
     return rc ? rc : lh_buf_putc(b, '\n');
 }
 
-static void cost_keyword_runs(struct costrun *cr, const char *kw, const char *alpha,
-                              size_t nalpha, struct lh_buf *b)
+static void cost_keyword_runs(struct costrun *cr, const char *kw, const char *alpha, size_t nalpha,
+                              struct lh_buf *b)
 {
     char what[256];
     char chname[16];
@@ -402,8 +406,7 @@ static void cost_keyword_runs(struct costrun *cr, const char *kw, const char *al
  * budget, on runs of each alphabet character (the costliest again, 8 times longer) and on
  * the examples.
  */
-static void cost_check_allow(struct checkctx *c, const char *alpha, size_t nalpha,
-                             struct lh_buf *b)
+static void cost_check_allow(struct checkctx *c, const char *alpha, size_t nalpha, struct lh_buf *b)
 {
     const struct lh_rule *r = c->rule;
     for (size_t i = 0; i < r->allow_regexes.count; i++) {
@@ -446,9 +449,9 @@ static void cost_check(struct checkctx *c)
     PCRE2_SIZE off = 0;
     lh_buf_init(&b, 0);
     /* same options as the matcher (match/matcher.c), plus the step counter */
-    cr.code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
-                            PCRE2_DUPNAMES | PCRE2_NEVER_UTF | PCRE2_AUTO_CALLOUT, &err, &off,
-                            NULL);
+    cr.code =
+        pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+                      PCRE2_DUPNAMES | PCRE2_NEVER_UTF | PCRE2_AUTO_CALLOUT, &err, &off, NULL);
     cr.md = cr.code ? pcre2_match_data_create_from_pattern(cr.code, NULL) : NULL;
     cr.mc = pcre2_match_context_create(NULL);
     if (!cr.code || !cr.md || !cr.mc) {
@@ -482,8 +485,7 @@ static void cost_check(struct checkctx *c)
             rc = lh_buf_puts(&b, r->examples.items[i]);
         }
         char what[64];
-        snprintf(what, sizeof(what), "example %zu repeated %d times", i + 1,
-                 COST_EXAMPLE_REPEAT);
+        snprintf(what, sizeof(what), "example %zu repeated %d times", i + 1, COST_EXAMPLE_REPEAT);
         if (rc == 0) {
             cost_run(&cr, &b, what);
         }
@@ -501,8 +503,10 @@ static void cost_check(struct checkctx *c)
         rc = rc ? rc : lh_buf_putc(&b, '\x01');
         rc = rc ? rc : lh_buf_put(&b, alpha, nalpha);
         char what[96];
-        snprintf(what, sizeof(what), "the first half of example %zu, then its middle character "
-                                     "%d times", i + 1, COST_RUN * 4);
+        snprintf(what, sizeof(what),
+                 "the first half of example %zu, then its middle character "
+                 "%d times",
+                 i + 1, COST_RUN * 4);
         if (rc == 0) {
             cost_run(&cr, &b, what);
         }
@@ -602,10 +606,9 @@ static int cmd_list(struct lh_cli_opts *o)
             if (r->provider) {
                 json_object_set_new(j, "provider", json_string(r->provider));
             }
-            json_object_set_new(j, "validator", r->validator ? json_string(r->validator)
-                                                             : json_null());
-            json_object_set_new(j, "confidence",
-                                json_string(rule_confidence(r)));
+            json_object_set_new(j, "validator",
+                                r->validator ? json_string(r->validator) : json_null());
+            json_object_set_new(j, "confidence", json_string(rule_confidence(r)));
             json_object_set_new(j, "enabled", json_boolean(lh_rule_active(r)));
             json_t *kw = json_array();
             for (size_t k = 0; k < r->keywords.count; k++) {
@@ -628,8 +631,7 @@ static int cmd_list(struct lh_cli_opts *o)
         for (size_t i = 0; i < rs->count; i++) {
             const struct lh_rule *r = rs->rules[i];
             printf("%-36s %-22s %-10s %s%s\n", r->id, r->validator ? r->validator : "-",
-                   rule_confidence(r), r->name,
-                   lh_rule_active(r) ? "" : " (opt-in)");
+                   rule_confidence(r), r->name, lh_rule_active(r) ? "" : " (opt-in)");
         }
     }
     lh_ruleset_free(rs);

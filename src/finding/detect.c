@@ -14,16 +14,16 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "finding/detect.h"
 
+#include "validate/entropy.h"
+#include "validate/placeholder.h"
+#include "validate/validator.h"
+
 #include <fnmatch.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "validate/entropy.h"
-#include "validate/placeholder.h"
-#include "validate/validator.h"
 
 #define DEFAULT_MAX_PER_BLOB 1000
 #define INLINE_ALLOW_SCAN 4096
@@ -98,14 +98,13 @@ static int compile_allow(struct drule *dr)
     for (size_t i = 0; i < r->allow_regexes.count; i++) {
         int err = 0;
         PCRE2_SIZE off = 0;
-        dr->allow[i] = pcre2_compile((PCRE2_SPTR)r->allow_regexes.items[i],
-                                     PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        dr->allow[i] = pcre2_compile((PCRE2_SPTR)r->allow_regexes.items[i], PCRE2_ZERO_TERMINATED,
+                                     0, &err, &off, NULL);
         if (!dr->allow[i]) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(err, msg, sizeof(msg));
-            lh_error_set("%s:%d:%d: rule '%s': allow regex %zu does not compile: %s",
-                         r->pos.file, r->pos.line, r->pos.column, r->id, i + 1,
-                         (const char *)msg);
+            lh_error_set("%s:%d:%d: rule '%s': allow regex %zu does not compile: %s", r->pos.file,
+                         r->pos.line, r->pos.column, r->id, i + 1, (const char *)msg);
             return LH_ERULE;
         }
         dr->nallow++;
@@ -175,12 +174,10 @@ int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
         rc = lh_error_oom();
         goto fail;
     }
-    pcre2_set_match_limit(d->allow_mctx, d->opts.matcher.match_limit
-                                             ? d->opts.matcher.match_limit
-                                             : LH_MATCHER_MATCH_LIMIT);
-    pcre2_set_depth_limit(d->allow_mctx, d->opts.matcher.depth_limit
-                                             ? d->opts.matcher.depth_limit
-                                             : LH_MATCHER_DEPTH_LIMIT);
+    pcre2_set_match_limit(d->allow_mctx, d->opts.matcher.match_limit ? d->opts.matcher.match_limit
+                                                                     : LH_MATCHER_MATCH_LIMIT);
+    pcre2_set_depth_limit(d->allow_mctx, d->opts.matcher.depth_limit ? d->opts.matcher.depth_limit
+                                                                     : LH_MATCHER_DEPTH_LIMIT);
     rc = lh_matcher_new(&d->matcher, rs->rules, rs->count, &d->opts.matcher);
     if (rc < 0) {
         goto fail;
@@ -291,7 +288,9 @@ enum lh_verdict lh_detect_judge(const struct lh_detector *d, struct lh_detect_sc
             *conf = r->confidence;
             return LH_VERDICT_FINDING;
         }
-        *conf = dr->validator->confirms ? LH_CONF_CONFIRMED : r->confidence;
+        *conf = val->confidence           ? val->confidence
+                : dr->validator->confirms ? LH_CONF_CONFIRMED
+                                          : r->confidence;
         return LH_VERDICT_FINDING;
     }
     *conf = r->confidence;
@@ -547,11 +546,11 @@ static int on_match(const struct lh_match *m, void *payload)
 int lh_detect_blob(const struct lh_detector *d, struct lh_detect_scratch *s, const uint8_t *buf,
                    size_t len, const char *path, lh_finding_cb cb, void *payload)
 {
-    struct blobctx c = {.d = d, .s = s, .buf = buf, .len = len, .path = path, .cb = cb,
-                        .payload = payload};
+    struct blobctx c = {
+        .d = d, .s = s, .buf = buf, .len = len, .path = path, .cb = cb, .payload = payload};
     s->nl_built = false;
     s->npairs = 0;
-    return lh_matcher_scan(d->matcher, s->ms, buf, len, on_match, &c);
+    return lh_matcher_scan_path(d->matcher, s->ms, buf, len, path, on_match, &c);
 }
 
 struct tokctx {
@@ -575,8 +574,7 @@ static int on_token_match(const struct lh_match *m, void *payload)
     }
     enum lh_confidence conf;
     struct lh_validation val;
-    if (lh_detect_judge(c->d, c->s, m->rule, c->tok, c->len, &conf, &val) ==
-            LH_VERDICT_FINDING &&
+    if (lh_detect_judge(c->d, c->s, m->rule, c->tok, c->len, &conf, &val) == LH_VERDICT_FINDING &&
         conf > c->best) {
         c->best = conf;
         c->best_rule = c->d->rules[m->rule].rule;

@@ -9,6 +9,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "match/matcher.h"
 
+#include "util/buf.h"
+#include "util/fs.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +28,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util/buf.h"
-#include "util/fs.h"
-
 #define DEFAULT_MATCH_LIMIT LH_MATCHER_MATCH_LIMIT
 #define DEFAULT_DEPTH_LIMIT LH_MATCHER_DEPTH_LIMIT
 #define MAX_CACHED_DB (64u * 1024u * 1024u)
@@ -35,7 +35,8 @@
 
 struct lit {
     uint32_t rule;
-    uint32_t len;
+    uint32_t len;     /* keyword length; 0 for a prefilter regex (its start is unknown) */
+    uint8_t boundary; /* `keywords_boundary: identifier`: a hit inside a word is ignored */
 };
 
 struct crule {
@@ -54,6 +55,9 @@ struct lh_matcher {
     size_t nrules;
     struct lit *lits; /* literal id -> rule + keyword length */
     size_t nlits;
+    size_t nregex;        /* how many of the literals are prefilter regexes */
+    uint32_t *path_rules; /* active rules bound to `paths` */
+    size_t npath_rules;
     hs_database_t *db; /* NULL when no active rule */
     size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
     pcre2_match_context *mctx;
@@ -76,9 +80,11 @@ struct lh_matcher_scratch {
     size_t *open_start;
     size_t *open_end;
     uint8_t *open;
+    uint8_t *skip; /* per rule: 1 when its `paths` do not apply to the current blob */
     struct region *regions;
     size_t nregions, aregions;
     const struct lh_matcher *m;
+    const uint8_t *buf;
     size_t len;
     int error;
 };
@@ -142,9 +148,9 @@ static int compile_rule(struct crule *cr, const struct lh_rule *r)
     }
     int k = n > 0 ? named_groups(cr->code, "id", cr->id_groups) : 0;
     if (n < 0 || k < 0) {
-        lh_error_set("%s:%d:%d: rule '%s': more than %d groups are named '%s'",
-                     r->pattern_pos.file, r->pattern_pos.line, r->pattern_pos.column, r->id,
-                     MAX_NAMED_ALTS, n < 0 ? "secret" : "id");
+        lh_error_set("%s:%d:%d: rule '%s': more than %d groups are named '%s'", r->pattern_pos.file,
+                     r->pattern_pos.line, r->pattern_pos.column, r->id, MAX_NAMED_ALTS,
+                     n < 0 ? "secret" : "id");
         return LH_ERULE;
     }
     cr->nsecret = (size_t)n;
@@ -179,10 +185,10 @@ static int cache_key(struct lh_buf *b, const struct lh_matcher *m, const char **
                      const unsigned *flags, const size_t *lens)
 {
     struct utsname u;
-    int rc = lh_buf_printf(b, "leakhound-hsdb-2\n%s\n%s\n", hs_version(),
+    int rc = lh_buf_printf(b, "leakhound-hsdb-3\n%s\n%s\n", hs_version(),
                            uname(&u) == 0 ? u.machine : "?");
     for (size_t i = 0; rc == 0 && i < m->nlits; i++) {
-        rc = lh_buf_printf(b, "%u:%zu:", flags[i], lens[i]);
+        rc = lh_buf_printf(b, "%c%u:%zu:", m->lits[i].len ? 'L' : 'R', flags[i], lens[i]);
         if (rc == 0) {
             rc = lh_buf_put(b, exprs[i], lens[i]);
         }
@@ -223,9 +229,12 @@ static int canary_cb(unsigned int id, unsigned long long from, unsigned long lon
     return 1;
 }
 
-/* A loaded database must find the first literal in a canary buffer. */
+/* A loaded database must find the first literal in a canary buffer (NULL: no literal). */
 static bool db_sane(hs_database_t *db, const char *lit, size_t len)
 {
+    if (!lit) {
+        return true;
+    }
     hs_scratch_t *s = NULL;
     if (hs_alloc_scratch(db, &s) != HS_SUCCESS) {
         return false;
@@ -268,8 +277,8 @@ static void cache_load(struct lh_matcher *m, const char *path, const struct lh_b
      * into a mapping populated in one call rather than page by page.
      */
     size_t flen = (size_t)st.st_size;
-    unsigned char *f = mmap(NULL, flen, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    unsigned char *f =
+        mmap(NULL, flen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (f == MAP_FAILED) {
         close(fd);
         return;
@@ -304,8 +313,8 @@ static void cache_load(struct lh_matcher *m, const char *path, const struct lh_b
         need > MAX_CACHED_DB) {
         goto out;
     }
-    mem = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-               -1, 0);
+    mem =
+        mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (mem == MAP_FAILED) {
         goto out;
     }
@@ -395,13 +404,52 @@ static void cache_store(const char *dir, const char *path, const struct lh_buf *
     if (lh_buf_put(&f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) == 0 &&
         lh_buf_put(&f, &klen, sizeof(klen)) == 0 && lh_buf_put(&f, key->ptr, key->len) == 0 &&
         lh_buf_put(&f, &dblen, sizeof(dblen)) == 0 && lh_buf_put(&f, &crc, sizeof(crc)) == 0 &&
-        lh_buf_put(&f, bytes, len) == 0 &&
-        lh_fs_mkdirs(dir) == 0 && lh_fs_write_atomic(path, f.ptr, f.len) == 0) {
+        lh_buf_put(&f, bytes, len) == 0 && lh_fs_mkdirs(dir) == 0 &&
+        lh_fs_write_atomic(path, f.ptr, f.len) == 0) {
         cache_prune(dir);
     }
     lh_buf_dispose(&f);
     free(bytes);
     lh_error_clear();
+}
+
+/*
+ * With prefilter regexes the database is compiled through the regex API: every keyword
+ * becomes a regex of escaped bytes (\xHH), which Vectorscan decomposes into the same
+ * literal matcher, and the regexes are added as they are. Sets m->db.
+ */
+static hs_error_t compile_mixed(struct lh_matcher *m, const char **exprs, const unsigned *flags,
+                                const unsigned *ids, const size_t *lens, hs_compile_error_t **cerr)
+{
+    char **owned = calloc(m->nlits, sizeof(*owned));
+    const char **res = calloc(m->nlits, sizeof(*res));
+    hs_error_t e = HS_NOMEM;
+    *cerr = NULL;
+    if (!owned || !res) {
+        goto out;
+    }
+    for (size_t i = 0; i < m->nlits; i++) {
+        if (!m->lits[i].len) {
+            res[i] = exprs[i];
+            continue;
+        }
+        owned[i] = malloc(lens[i] * 4 + 1);
+        if (!owned[i]) {
+            goto out;
+        }
+        for (size_t j = 0; j < lens[i]; j++) {
+            snprintf(owned[i] + j * 4, 5, "\\x%02x", (unsigned char)exprs[i][j]);
+        }
+        res[i] = owned[i];
+    }
+    e = hs_compile_multi(res, flags, ids, (unsigned)m->nlits, HS_MODE_BLOCK, NULL, &m->db, cerr);
+out:
+    for (size_t i = 0; owned && i < m->nlits; i++) {
+        free(owned[i]);
+    }
+    free(owned);
+    free(res);
+    return e;
 }
 
 static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
@@ -420,6 +468,7 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
         goto out;
     }
     size_t k = 0;
+    size_t canary = SIZE_MAX;
     for (size_t i = 0; i < m->nrules; i++) {
         const struct lh_rule *r = m->rules[i].rule;
         if (!m->rules[i].active) {
@@ -430,11 +479,20 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
             lens[k] = strlen(r->keywords.items[j]);
             flags[k] = r->keywords_caseless ? HS_FLAG_CASELESS : 0;
             ids[k] = (unsigned)k;
+            canary = canary == SIZE_MAX ? k : canary;
+        }
+        for (size_t j = 0; j < r->prefilters.count; j++, k++) {
+            exprs[k] = r->prefilters.items[j];
+            lens[k] = strlen(r->prefilters.items[j]);
+            flags[k] = r->keywords_caseless ? HS_FLAG_CASELESS : 0;
+            ids[k] = (unsigned)k;
         }
     }
     if (m->nlits == 0) {
         goto out;
     }
+    const char *clit = canary == SIZE_MAX ? NULL : exprs[canary];
+    size_t clen = canary == SIZE_MAX ? 0 : lens[canary];
     if (opts && opts->use_cache) {
         dir = opts->cache_dir ? strdup(opts->cache_dir) : lh_fs_cache_dir();
         if (dir && cache_key(&key, m, exprs, flags, lens) == 0) {
@@ -444,7 +502,7 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
         }
         lh_error_clear();
         if (path) {
-            cache_load(m, path, &key, exprs[0], lens[0]);
+            cache_load(m, path, &key, clit, clen);
             if (m->db) {
                 m->from_cache = true;
                 goto out;
@@ -452,13 +510,19 @@ static int build_db(struct lh_matcher *m, const struct lh_matcher_opts *opts)
         }
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)m->nlits, HS_MODE_BLOCK, NULL,
-                             &m->db, &cerr) != HS_SUCCESS) {
-        const struct lh_rule *r = m->rules[m->lits[cerr->expression >= 0 ? cerr->expression : 0]
-                                               .rule]
-                                      .rule;
-        lh_error_set("%s:%d:%d: rule '%s': keyword cannot be compiled: %s", r->pos.file,
-                     r->pos.line, r->pos.column, r->id, cerr->message);
+    hs_error_t he = m->nregex ? compile_mixed(m, exprs, flags, ids, lens, &cerr)
+                              : hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)m->nlits,
+                                                     HS_MODE_BLOCK, NULL, &m->db, &cerr);
+    if (he != HS_SUCCESS) {
+        if (!cerr) {
+            rc = lh_error_oom();
+            goto out;
+        }
+        size_t bad = cerr->expression >= 0 ? (size_t)cerr->expression : 0;
+        const struct lh_rule *r = m->rules[m->lits[bad].rule].rule;
+        lh_error_set("%s:%d:%d: rule '%s': %s cannot be compiled: %s", r->pos.file, r->pos.line,
+                     r->pos.column, r->id, m->lits[bad].len ? "keyword" : "prefilter",
+                     cerr->message);
         hs_free_compile_error(cerr);
         m->db = NULL;
         rc = LH_ERULE;
@@ -509,16 +573,19 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
         }
         m->rules[i].active = lh_rule_active(rules[i]);
         if (m->rules[i].active) {
-            nlits += rules[i]->keywords.count;
+            nlits += rules[i]->keywords.count + rules[i]->prefilters.count;
+            m->npath_rules += rules[i]->paths.count > 0;
         }
     }
     m->nlits = nlits;
     m->lits = calloc(nlits ? nlits : 1, sizeof(*m->lits));
-    if (!m->lits) {
+    m->path_rules = calloc(m->npath_rules ? m->npath_rules : 1, sizeof(*m->path_rules));
+    if (!m->lits || !m->path_rules) {
         rc = lh_error_oom();
         goto fail;
     }
     size_t k = 0;
+    size_t np = 0;
     for (size_t i = 0; i < nrules; i++) {
         if (!m->rules[i].active) {
             continue;
@@ -526,6 +593,14 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
         for (size_t j = 0; j < rules[i]->keywords.count; j++, k++) {
             m->lits[k].rule = (uint32_t)i;
             m->lits[k].len = (uint32_t)strlen(rules[i]->keywords.items[j]);
+            m->lits[k].boundary = rules[i]->keywords_boundary;
+        }
+        for (size_t j = 0; j < rules[i]->prefilters.count; j++, k++) {
+            m->lits[k].rule = (uint32_t)i;
+            m->nregex++;
+        }
+        if (rules[i]->paths.count) {
+            m->path_rules[np++] = (uint32_t)i;
         }
     }
     m->mctx = pcre2_match_context_create(NULL);
@@ -533,10 +608,10 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
         rc = lh_error_oom();
         goto fail;
     }
-    pcre2_set_match_limit(m->mctx, opts && opts->match_limit ? opts->match_limit
-                                                              : DEFAULT_MATCH_LIMIT);
-    pcre2_set_depth_limit(m->mctx, opts && opts->depth_limit ? opts->depth_limit
-                                                              : DEFAULT_DEPTH_LIMIT);
+    pcre2_set_match_limit(m->mctx,
+                          opts && opts->match_limit ? opts->match_limit : DEFAULT_MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mctx,
+                          opts && opts->depth_limit ? opts->depth_limit : DEFAULT_DEPTH_LIMIT);
     rc = build_db(m, opts);
     if (rc < 0) {
         goto fail;
@@ -558,6 +633,7 @@ void lh_matcher_free(struct lh_matcher *m)
     }
     free(m->rules);
     free(m->lits);
+    free(m->path_rules);
     if (m->db && m->db_map_len) {
         munmap(m->db, m->db_map_len);
     } else if (m->db) {
@@ -596,10 +672,12 @@ int lh_matcher_scratch_new(struct lh_matcher_scratch **out, const struct lh_matc
     s->open_start = calloc(n, sizeof(size_t));
     s->open_end = calloc(n, sizeof(size_t));
     s->open = calloc(n, 1);
+    s->skip = calloc(n, 1);
     s->md = pcre2_match_data_create(64, NULL);
     s->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     s->mctx = pcre2_match_context_copy(m->mctx);
-    if (!s->open_start || !s->open_end || !s->open || !s->md || !s->jit_stack || !s->mctx) {
+    if (!s->open_start || !s->open_end || !s->open || !s->skip || !s->md || !s->jit_stack ||
+        !s->mctx) {
         lh_matcher_scratch_free(s);
         return lh_error_oom();
     }
@@ -626,6 +704,7 @@ void lh_matcher_scratch_free(struct lh_matcher_scratch *s)
     free(s->open_start);
     free(s->open_end);
     free(s->open);
+    free(s->skip);
     free(s->regions);
     free(s);
 }
@@ -648,6 +727,35 @@ static int push_region(struct lh_matcher_scratch *s, uint32_t rule, size_t start
     return 0;
 }
 
+static bool is_lower(uint8_t c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_upper(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static bool is_alnum(uint8_t c)
+{
+    return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
+}
+
+/*
+ * Whether buf[start..end) stands at identifier boundaries: on each side either a character
+ * that is not a letter or digit (so `_`, `-`, `.` separate words), or a camel-case step
+ * (`myOkta`, `oktaToken`). `okta` inside `rookTable` is not at a boundary.
+ */
+static bool at_boundary(const uint8_t *buf, size_t len, size_t start, size_t end)
+{
+    bool left = start == 0 || !is_alnum(buf[start]) || !is_alnum(buf[start - 1]) ||
+                (is_upper(buf[start]) && !is_upper(buf[start - 1]));
+    bool right = end >= len || !is_alnum(buf[end - 1]) || !is_alnum(buf[end]) ||
+                 (is_upper(buf[end]) && !is_upper(buf[end - 1]));
+    return left && right;
+}
+
 static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
                   unsigned int flags, void *ctx)
 {
@@ -655,8 +763,14 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     (void)flags;
     struct lh_matcher_scratch *s = ctx;
     const struct lit *l = &s->m->lits[id];
+    if (s->skip[l->rule]) {
+        return 0;
+    }
     size_t maxlen = s->m->rules[l->rule].rule->max_length;
     size_t hit_start = (size_t)to - l->len;
+    if (l->boundary && !at_boundary(s->buf, s->len, hit_start, (size_t)to)) {
+        return 0;
+    }
     size_t ws = hit_start > maxlen ? hit_start - maxlen : 0;
     size_t we = (size_t)to + maxlen < s->len ? (size_t)to + maxlen : s->len;
     uint32_t r = l->rule;
@@ -758,6 +872,13 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
 int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, const uint8_t *buf,
                     size_t len, lh_match_cb cb, void *payload)
 {
+    return lh_matcher_scan_path(m, s, buf, len, NULL, cb, payload);
+}
+
+int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *s,
+                         const uint8_t *buf, size_t len, const char *path, lh_match_cb cb,
+                         void *payload)
+{
     if (!m->db || len == 0) {
         return 0;
     }
@@ -766,8 +887,13 @@ int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, co
         return LH_ETOOBIG;
     }
     s->m = m;
+    s->buf = buf;
     s->len = len;
     s->error = 0;
+    for (size_t i = 0; i < m->npath_rules; i++) {
+        uint32_t r = m->path_rules[i];
+        s->skip[r] = !lh_rule_path_applies(m->rules[r].rule, path);
+    }
     s->nregions = 0;
     memset(s->open, 0, m->nrules);
     hs_error_t e = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, on_hit, s);

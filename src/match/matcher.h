@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The compiled ruleset. Every active rule's keywords go into one Vectorscan literal
- * database (the prefilter); each rule's pattern is one PCRE2 code object, JIT-compiled on
- * first use. A scan runs Vectorscan once over the buffer, merges the windows around each
- * rule's keyword hits ([hit - max_length, hit + max_length]) into regions, and runs that
- * rule's PCRE2 pattern only inside those regions, so the cost of a rule is proportional to
- * its hits, not to the input size.
+ * The compiled ruleset. Every active rule's keywords go into one Vectorscan database (the
+ * prefilter), together with the Vectorscan regexes of rules that give a `prefilter` instead
+ * (checksum formats without a literal prefix); keywords of rules with `keywords_boundary:
+ * identifier` count only at identifier boundaries. Each rule's pattern is one PCRE2 code
+ * object, JIT-compiled on first use. A scan runs Vectorscan once over the buffer, merges the
+ * windows around each rule's keyword hits ([hit - max_length, hit + max_length]) into regions, and
+ * runs that rule's PCRE2 pattern only inside those regions, so the cost of a rule is proportional
+ * to its hits, not to the input size.
  *
  * The matcher is immutable after lh_matcher_new (lazy JIT is guarded internally) and is
  * shared by all threads; each thread owns an lh_matcher_scratch.
@@ -15,12 +17,12 @@
 #ifndef LH_MATCH_MATCHER_H
 #define LH_MATCH_MATCHER_H
 
+#include "rules/rule.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "rules/rule.h"
-#include "util/error.h"
 
 struct lh_matcher;
 struct lh_matcher_scratch;
@@ -34,10 +36,10 @@ struct lh_matcher_scratch;
 #define LH_MATCHER_DEPTH_LIMIT 10000u
 
 struct lh_matcher_opts {
-    bool use_cache;          /* load/store the Vectorscan database in the cache dir */
-    const char *cache_dir;   /* NULL: lh_fs_cache_dir() */
-    uint32_t match_limit;    /* PCRE2 match limit per match attempt (0: default) */
-    uint32_t depth_limit;    /* PCRE2 depth limit (0: default) */
+    bool use_cache;        /* load/store the Vectorscan database in the cache dir */
+    const char *cache_dir; /* NULL: lh_fs_cache_dir() */
+    uint32_t match_limit;  /* PCRE2 match limit per match attempt (0: default) */
+    uint32_t depth_limit;  /* PCRE2 depth limit (0: default) */
 };
 
 /*
@@ -79,6 +81,15 @@ void lh_matcher_scratch_free(struct lh_matcher_scratch *s);
  */
 int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, const uint8_t *buf,
                     size_t len, lh_match_cb cb, void *payload) LH_WUR;
+
+/*
+ * The same for a blob at `path` (borrowed; NULL when it has none, e.g. stdin): rules bound
+ * to `paths` take part only when their globs match it (lh_rule_path_applies). Rules bound
+ * to paths never take part in lh_matcher_scan.
+ */
+int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *s,
+                         const uint8_t *buf, size_t len, const char *path, lh_match_cb cb,
+                         void *payload) LH_WUR;
 
 /*
  * Matches one rule's pattern against the whole of buf (no prefilter), as `rules check` and

@@ -2,10 +2,11 @@
 /* Small helpers of the rule model; see rule.h. */
 #include "rules/rule.h"
 
+#include "util/error.h"
+
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "util/error.h"
 
 const char *lh_confidence_name(enum lh_confidence c)
 {
@@ -26,9 +27,8 @@ int lh_confidence_parse(enum lh_confidence *out, const char *name)
     static const struct {
         const char *name;
         enum lh_confidence c;
-    } names[] = {{"confirmed", LH_CONF_CONFIRMED},
-                 {"probable", LH_CONF_PROBABLE},
-                 {"low", LH_CONF_LOW}};
+    } names[] = {
+        {"confirmed", LH_CONF_CONFIRMED}, {"probable", LH_CONF_PROBABLE}, {"low", LH_CONF_LOW}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (name && !strcmp(name, names[i].name)) {
             *out = names[i].c;
@@ -76,4 +76,35 @@ int lh_strlist_push(struct lh_strlist *l, const char *s)
 bool lh_rule_active(const struct lh_rule *r)
 {
     return !r->disabled && !r->opt_in;
+}
+
+bool lh_rule_path_applies(const struct lh_rule *r, const char *path)
+{
+    if (!r->paths.count) {
+        return true;
+    }
+    if (!path) {
+        return false;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (size_t i = 0; i < r->paths.count; i++) {
+        const char *glob = r->paths.items[i];
+        if (!strchr(glob, '/')) {
+            if (fnmatch(glob, base, 0) == 0) {
+                return true;
+            }
+            continue;
+        }
+        /* the whole path, then every tail that starts after a '/' */
+        for (const char *t = path; t; t = strchr(t, '/')) {
+            if (*t == '/') {
+                t++;
+            }
+            if (fnmatch(glob, t, FNM_PATHNAME) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
 }

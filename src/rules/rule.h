@@ -41,27 +41,32 @@ struct lh_rule {
     char *id;
     char *name;
     char *description;
-    char *provider;            /* optional: issuer name, e.g. "GitHub" */
-    struct lh_strlist keywords; /* literal anchors; at least one occurs in every match */
-    bool keywords_caseless;     /* `keywords_case: insensitive` */
-    char *pattern;              /* PCRE2 with one named group `secret` */
-    char *validator;            /* optional validator name */
-    struct lh_param *params;    /* validator parameters */
+    char *provider;               /* optional: issuer name, e.g. "GitHub" */
+    struct lh_strlist keywords;   /* literal anchors; at least one occurs in every match */
+    bool keywords_caseless;       /* `keywords_case: insensitive` */
+    bool keywords_boundary;       /* `keywords_boundary: identifier`: hits inside a word ignored */
+    struct lh_strlist prefilters; /* Vectorscan regexes standing in for keywords (optional) */
+    struct lh_strlist paths;      /* globs: the rule runs only on blobs whose path matches */
+    char *pattern;                /* PCRE2 with one named group `secret` */
+    char *validator;              /* optional validator name */
+    struct lh_param *params;      /* validator parameters */
     size_t nparams;
-    double min_entropy; /* bits per byte over the secret; 0 = none */
-    struct lh_strlist allow_regexes; /* on the secret */
+    double min_entropy;                /* bits per byte over the secret; 0 = none */
+    struct lh_strlist allow_regexes;   /* on the secret */
     struct lh_strlist allow_stopwords; /* literal substrings of the secret (case-insensitive) */
     struct lh_strlist allow_paths;     /* path globs */
     enum lh_confidence confidence;     /* confidence when no validator applies */
     bool opt_in;                       /* `enabled: false` in YAML: off unless enabled by id */
     bool validator_soft; /* `validator_on_fail: probable`: a failed check lowers, not drops */
-    bool disabled;                     /* set by selection (config, --disable-rule) */
-    size_t max_length; /* longest match, bytes (window for the prefilter); default 1024 */
+    bool disabled;       /* set by selection (config, --disable-rule) */
+    size_t max_length;   /* longest match, bytes (window for the prefilter); default 1024 */
     struct lh_strlist references;
     struct lh_strlist examples;
     struct lh_strlist example_secrets; /* parallel to examples: expected secret or "" */
+    struct lh_strlist example_paths;   /* parallel to examples: path to scan it as, or "" */
     struct lh_strlist negative_examples;
-    struct lh_srcpos pos; /* where `id` was defined */
+    struct lh_strlist negative_paths; /* parallel to negative_examples: path or "" */
+    struct lh_srcpos pos;             /* where `id` was defined */
     struct lh_srcpos pattern_pos;
 };
 
@@ -73,6 +78,15 @@ int lh_confidence_parse(enum lh_confidence *out, const char *name);
 
 /* Looks a validator parameter up by key; NULL when absent. Borrowed. */
 const char *lh_rule_param(const struct lh_rule *r, const char *key);
+
+/*
+ * True when the rule applies to a blob at `path` (borrowed; NULL for stdin or a bare token):
+ * always for a rule without `paths`, otherwise when one glob matches. A glob without '/'
+ * matches the base name (`.netrc`, `*.pgpass`); a glob with '/' matches the whole path or
+ * any tail of it that starts after a '/' (`.docker/config.json` matches
+ * `home/u/.docker/config.json`), '*' not crossing '/'. Pure; thread-safe.
+ */
+bool lh_rule_path_applies(const struct lh_rule *r, const char *path);
 
 /* True if the rule takes part in scans (not disabled, and not an opt-in rule left off). */
 bool lh_rule_active(const struct lh_rule *r);

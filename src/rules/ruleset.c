@@ -8,16 +8,16 @@
  */
 #include "rules/ruleset.h"
 
+#include "rules/builtin.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "rules/builtin.h"
-#include "util/fs.h"
-#include "util/yaml.h"
 
 #define MAX_RULE_FILES 4096
 #define DEFAULT_MAX_LENGTH 1024
@@ -49,6 +49,10 @@ void lh_rule_free(struct lh_rule *r)
     lh_strlist_dispose(&r->allow_regexes);
     lh_strlist_dispose(&r->allow_stopwords);
     lh_strlist_dispose(&r->allow_paths);
+    lh_strlist_dispose(&r->prefilters);
+    lh_strlist_dispose(&r->paths);
+    lh_strlist_dispose(&r->example_paths);
+    lh_strlist_dispose(&r->negative_paths);
     lh_strlist_dispose(&r->references);
     lh_strlist_dispose(&r->examples);
     lh_strlist_dispose(&r->example_secrets);
@@ -97,7 +101,6 @@ size_t lh_ruleset_select(struct lh_ruleset *rs, const char *id_glob, bool enable
     }
     return n;
 }
-
 
 /* ---- parsing ---- */
 
@@ -239,40 +242,52 @@ static int parse_allow(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
     return 0;
 }
 
-/* examples: a list of strings, or of {text, secret} mappings naming the expected secret */
-static int parse_examples(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+/*
+ * examples / negative_examples: a list of strings, or of {text, secret, path} mappings
+ * (`secret`: the expected secret, examples only; `path`: the path the text is scanned as,
+ * for rules bound to `paths`).
+ */
+static int parse_examples(struct ctx *c, struct lh_strlist *texts, struct lh_strlist *secrets,
+                          struct lh_strlist *paths, yaml_node_t *n)
 {
+    const char *what = secrets ? "examples" : "negative_examples";
     if (n->type != YAML_SEQUENCE_NODE) {
-        return lh_yaml_error(c->name, n, "examples must be a list");
+        return lh_yaml_error(c->name, n, "%s must be a list", what);
     }
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
         yaml_node_t *e = yaml_document_get_node(c->doc, *it);
         const char *text = lh_yaml_scalar(c->doc, e);
         const char *secret = "";
+        const char *path = "";
         if (!text && e->type == YAML_MAPPING_NODE) {
-            for (yaml_node_pair_t *p = e->data.mapping.pairs.start;
-                 p < e->data.mapping.pairs.top; p++) {
+            for (yaml_node_pair_t *p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top;
+                 p++) {
                 yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
                 const char *key = lh_yaml_scalar(c->doc, k);
                 const char *val = lh_yaml_scalar(c->doc, yaml_document_get_node(c->doc, p->value));
                 if (key && val && !strcmp(key, "text")) {
                     text = val;
-                } else if (key && val && !strcmp(key, "secret")) {
+                } else if (key && val && secrets && !strcmp(key, "secret")) {
                     secret = val;
+                } else if (key && val && !strcmp(key, "path")) {
+                    path = val;
                 } else {
-                    return lh_yaml_error(c->name, k,
-                                         "unknown example key '%s' (expected text, secret)",
-                                         key ? key : "?");
+                    return lh_yaml_error(c->name, k, "unknown %s key '%s' (expected text, %spath)",
+                                         what, key ? key : "?", secrets ? "secret, " : "");
                 }
             }
         }
         if (!text) {
-            return lh_yaml_error(c->name, e, "an example must be a string or {text, secret}");
+            return lh_yaml_error(c->name, e, "an example must be a string or {text, %spath}",
+                                 secrets ? "secret, " : "");
         }
-        int rc = lh_strlist_push(&r->examples, text);
+        int rc = lh_strlist_push(texts, text);
+        if (rc == 0 && secrets) {
+            rc = lh_strlist_push(secrets, secret);
+        }
         if (rc == 0) {
-            rc = lh_strlist_push(&r->example_secrets, secret);
+            rc = lh_strlist_push(paths, path);
         }
         if (rc < 0) {
             return rc;
@@ -333,6 +348,25 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
             } else {
                 rc = lh_yaml_error(c->name, v, "keywords_case must be sensitive or insensitive");
             }
+        } else if (!strcmp(key, "keywords_boundary")) {
+            const char *s = lh_yaml_scalar(c->doc, v);
+            if (s && !strcmp(s, "identifier")) {
+                r->keywords_boundary = true;
+            } else if (s && !strcmp(s, "none")) {
+                r->keywords_boundary = false;
+            } else {
+                rc = lh_yaml_error(c->name, v, "keywords_boundary must be identifier or none");
+            }
+        } else if (!strcmp(key, "prefilter")) {
+            rc = strlist(c, v, &r->prefilters);
+            if (rc == 0) {
+                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
+            }
+        } else if (!strcmp(key, "paths")) {
+            rc = strlist(c, v, &r->paths);
+            if (rc == 0) {
+                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
+            }
         } else if (!strcmp(key, "pattern")) {
             rc = lh_yaml_strdup(&r->pattern, c->name, c->doc, v);
             set_pos(&r->pattern_pos, file, v);
@@ -375,10 +409,10 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
         } else if (!strcmp(key, "references")) {
             rc = strlist(c, v, &r->references);
         } else if (!strcmp(key, "examples")) {
-            rc = parse_examples(c, r, v);
+            rc = parse_examples(c, &r->examples, &r->example_secrets, &r->example_paths, v);
             has_examples = true;
         } else if (!strcmp(key, "negative_examples")) {
-            rc = strlist(c, v, &r->negative_examples);
+            rc = parse_examples(c, &r->negative_examples, NULL, &r->negative_paths, v);
         } else {
             rc = lh_yaml_error(c->name, k, "unknown rule key '%s'", key);
         }
@@ -387,14 +421,14 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
             return rc;
         }
     }
-    const char *missing = !r->id        ? "id"
-                          : !r->name    ? "name"
-                          : !r->pattern ? "pattern"
-                          : !r->keywords.count ? "keywords"
-                                               : NULL;
+    const char *missing = !r->id                                       ? "id"
+                          : !r->name                                   ? "name"
+                          : !r->pattern                                ? "pattern"
+                          : !r->keywords.count && !r->prefilters.count ? "keywords"
+                                                                       : NULL;
     if (missing) {
-        rc = lh_yaml_error(c->name, n, "rule%s%s%s is missing required key '%s'",
-                           r->id ? " '" : "", r->id ? r->id : "", r->id ? "'" : "", missing);
+        rc = lh_yaml_error(c->name, n, "rule%s%s%s is missing required key '%s'", r->id ? " '" : "",
+                           r->id ? r->id : "", r->id ? "'" : "", missing);
         lh_rule_free(r);
         return rc;
     }

@@ -55,6 +55,10 @@ int lh_crc16_params_strkey(const struct lh_rule *rule);
 bool lh_base58check_check_wif(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                               struct lh_validation *out);
 
+/* privkey.c: PEM / OpenSSH private-key blocks, parsed (OpenSSL); sets out->confidence */
+bool lh_privkey_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                      struct lh_validation *out);
+
 /* bech32_keys.c: age identities, Nostr nsec, ... */
 bool lh_bech32_keys_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                           struct lh_validation *out);

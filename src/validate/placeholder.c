@@ -8,12 +8,12 @@
  */
 #include "validate/placeholder.h"
 
+#include "rules/builtin.h"
+#include "util/yaml.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "rules/builtin.h"
-#include "util/yaml.h"
 
 static char **values;
 static size_t nvalues;
@@ -45,8 +45,8 @@ static void load_file(const struct lh_builtin_file *f)
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && root->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-             p < root->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *list = yaml_document_get_node(&doc, p->value);
             if (list->type != YAML_SEQUENCE_NODE) {
                 continue;
@@ -60,8 +60,7 @@ static void load_file(const struct lh_builtin_file *f)
                 for (yaml_node_pair_t *q = e->data.mapping.pairs.start;
                      q < e->data.mapping.pairs.top; q++) {
                     const char *k = lh_yaml_scalar(&doc, yaml_document_get_node(&doc, q->key));
-                    const char *v =
-                        lh_yaml_scalar(&doc, yaml_document_get_node(&doc, q->value));
+                    const char *v = lh_yaml_scalar(&doc, yaml_document_get_node(&doc, q->value));
                     if (k && v && !strcmp(k, "value")) {
                         add_value(v);
                     }
@@ -166,6 +165,29 @@ static bool is_filler(const uint8_t *s, size_t len)
     return false;
 }
 
+static bool is_alnum_byte(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * A run of ASC_RUN characters counting up the alphabet or the digits (`abcdefgh`,
+ * `KLMNOPQR`, `12345678`): typed by a person (`sk_live_abcdefgh...`, `AIzaSyabcdefg...`),
+ * never drawn at random (one in 62^7 for each position of a base62 token).
+ */
+#define ASC_RUN 8
+static bool is_alphabet_run(const uint8_t *s, size_t len)
+{
+    size_t run = 1;
+    for (size_t i = 1; i < len; i++) {
+        run = s[i] == s[i - 1] + 1 && is_alnum_byte(s[i]) && is_alnum_byte(s[i - 1]) ? run + 1 : 1;
+        if (run >= ASC_RUN) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool lh_placeholder_check(const uint8_t *secret, size_t len, const char **why)
 {
     const char *w = NULL;
@@ -175,6 +197,8 @@ bool lh_placeholder_check(const uint8_t *secret, size_t len, const char **why)
         w = "template";
     } else if (is_filler(secret, len)) {
         w = "repeated filler";
+    } else if (is_alphabet_run(secret, len)) {
+        w = "alphabet run";
     }
     if (why) {
         *why = w;

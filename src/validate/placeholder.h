@@ -3,7 +3,8 @@
  * Known placeholders and test values that are never reported: documentation examples
  * (AWS ...EXAMPLE keys, GitHub doc tokens, the jwt.io token, Stripe's doc key, spec vectors),
  * kept as data in the YAML files of rules/placeholders with a source for each entry, plus generic
- * shapes (repeated-character fillers, ${VAR} / {{ x }} / %VAR% / <VAR> templates).
+ * shapes (repeated-character fillers, alphabet runs such as `abcdefgh`, ${VAR} / {{ x }} /
+ * %VAR% / <VAR> templates).
  * The list is loaded once (thread-safe) from the embedded files.
  */
 #ifndef LH_VALIDATE_PLACEHOLDER_H
@@ -15,7 +16,8 @@
 
 /*
  * True if secret[0..len) is a known placeholder or has a placeholder shape. *why (optional)
- * receives a static description ("documented example", "template", "repeated filler").
+ * receives a static description ("documented example", "template", "repeated filler", "alphabet
+ * run").
  */
 bool lh_placeholder_check(const uint8_t *secret, size_t len, const char **why);
 

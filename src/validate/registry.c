@@ -50,6 +50,10 @@ static const struct lh_validator table[] = {
      lh_structural_check_openai, lh_structural_params_openai, true, false},
     {"anthropic-suffix", "Anthropic key: sk-ant-<kind>NN- + 93 chars + AA",
      lh_structural_check_anthropic, lh_params_none, true, false},
+    {"private-key",
+     "PEM/OpenSSH private key: parsed by OpenSSL (confirmed), encrypted (low), "
+     "or not parsable (probable)",
+     lh_privkey_check, lh_params_none, false, false},
     {"aws-key-id", "AWS access key id: shape only; decodes the AWS account (metadata)",
      lh_aws_check_key_id, lh_params_none, false, false},
     {NULL, NULL, NULL, NULL, false, false},

@@ -9,16 +9,19 @@
 #ifndef LH_VALIDATE_VALIDATOR_H
 #define LH_VALIDATE_VALIDATOR_H
 
+#include "rules/rule.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/rule.h"
-#include "util/error.h"
-
 /* Validation outcome plus optional metadata (a fixed-size key/value, no heap). */
 struct lh_validation {
     bool pass;
+    /* on a pass: the finding's confidence when the validator decides it (e.g. a private key
+     * that parses is confirmed, an encrypted one low); LH_CONF_NONE = the default */
+    enum lh_confidence confidence;
     char meta_key[32];   /* e.g. "aws_account"; empty if none */
     char meta_value[96]; /* e.g. "609629065308" */
 };

@@ -281,8 +281,8 @@ Test(scan, custom_rules_only_and_usage_errors)
     put("r.yml", "%s",
         "rules:\n  - id: acme-key\n    name: Acme key\n    keywords: [acme_]\n"
         "    pattern: '(?<secret>acme_[a-z0-9]{16})'\n"
-        "    examples: [acme_0123456789abcdef]\n    negative_examples: [acme_short]\n");
-    put("in.txt", "%s", "k=acme_0123456789abcdef\n");
+        "    examples: [acme_9f3a71c0e45b28d6]\n    negative_examples: [acme_short]\n");
+    put("in.txt", "%s", "k=acme_9f3a71c0e45b28d6\n");
     put("gh.txt", "%s\n", tok);
     struct lh_run r;
     lh_run_lh(&r, dir, NULL, "scan", "--no-builtin-rules", "--rules", "r.yml", ".", NULL);
@@ -306,7 +306,7 @@ Test(scan, rules_check_fails_on_bad_example)
     put("r.yml", "%s",
         "rules:\n  - id: acme-key\n    name: Acme key\n    keywords: [acme_]\n"
         "    pattern: '(?<secret>acme_[a-z0-9]{16})'\n"
-        "    examples: [acme_tooshort]\n    negative_examples: [acme_0123456789abcdef]\n");
+        "    examples: [acme_tooshort]\n    negative_examples: [acme_9f3a71c0e45b28d6]\n");
     struct lh_run r;
     lh_run_lh(&r, dir, NULL, "rules", "check", "--no-builtin-rules", "--rules", "r.yml", NULL);
     cr_assert(eq(int, r.status, 3));
@@ -323,7 +323,7 @@ Test(scan, rules_check_strict_refuses_repeated_keywords)
         "    keywords: [acme_, ACME_]\n    keywords_case: insensitive\n"
         "    pattern: '(?<secret>acme_[a-z0-9]{16})'\n"
         "    references: [https://example.com/acme]\n"
-        "    examples: [acme_0123456789abcdef, acme_fedcba9876543210]\n"
+        "    examples: [acme_9f3a71c0e45b28d6, acme_fedcba9876543210]\n"
         "    negative_examples: [acme_short, acme_]\n");
     struct lh_run r;
     lh_run_lh(&r, dir, NULL, "rules", "check", "--strict", "--no-builtin-rules", "--rules",
@@ -343,7 +343,7 @@ Test(scan, rules_check_strict_refuses_repeated_keywords)
         "    keywords: [acme_, ACME_]\n"
         "    pattern: '(?<secret>(?i:acme_)[a-z0-9]{16})'\n"
         "    references: [https://example.com/acme]\n"
-        "    examples: [acme_0123456789abcdef, ACME_fedcba9876543210]\n"
+        "    examples: [acme_9f3a71c0e45b28d6, ACME_fedcba9876543210]\n"
         "    negative_examples: [acme_short, ACME_]\n");
     lh_run_lh(&r, dir, NULL, "rules", "check", "--strict", "--no-builtin-rules", "--rules",
               "dup.yml", NULL);

@@ -280,8 +280,8 @@ Test(catalogue_pairs_scan, user_pair_rule_with_rules_option)
         "    name: Acme secret\n"
         "    keywords: [acme_secret]\n"
         "    pattern: '(?:(?<id>acme_id_[0-9]{6})[\\s\\S]{0,100}?)?acme_secret=(?<secret>[a-z0-9]{16})'\n"
-        "    examples: [{text: 'acme_id_123456 acme_secret=0123456789abcdef', secret: "
-        "0123456789abcdef}]\n"
+        "    examples: [{text: 'acme_id_123456 acme_secret=8c1f4e0b7a93d625', secret: "
+        "8c1f4e0b7a93d625}]\n"
         "    negative_examples: [acme_secret=short]\n";
     lh_write_file(dir, "acme.yml", rules, strlen(rules));
     static const char text[] = "acme_id_424242\nacme_secret=k3j5h7g9f1d3s5a7\n";

@@ -59,7 +59,7 @@ static size_t run(const char *text)
 Test(detect, line_and_column_of_secret)
 {
     char tok[41];
-    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     char text[256];
     snprintf(text, sizeof(text), "one\ntwo\n\tthree = \"%s\"\n", tok);
     cr_assert(eq(sz, run(text), 1));
@@ -74,7 +74,7 @@ Test(detect, line_and_column_of_secret)
 Test(detect, inline_allow_suppresses_only_its_line)
 {
     char tok[41];
-    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     char text[256];
     snprintf(text, sizeof(text), "a = '%s' # leakhound:allow\nb = '%s'\n", tok, tok);
     cr_assert(eq(sz, run(text), 1));
@@ -104,7 +104,7 @@ Test(detect, placeholders_are_never_findings)
 Test(detect, whole_token_classification)
 {
     char tok[41];
-    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     const struct lh_rule *r = NULL;
     cr_assert(eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, NULL, &r),
                  LH_CONF_CONFIRMED));
@@ -113,7 +113,7 @@ Test(detect, whole_token_classification)
     cr_assert(eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, NULL, &r), LH_CONF_NONE));
     struct lh_strlist only = {0};
     cr_assert(eq(int, lh_strlist_push(&only, "npm-*"), 0));
-    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     cr_assert(eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, &only, &r), LH_CONF_NONE));
     lh_strlist_dispose(&only);
     /* a token inside a longer string is not a whole-token match */
@@ -166,7 +166,7 @@ Test(detect_soft, validator_on_fail_probable_keeps_failed_checksum_as_probable)
     cr_assert(eq(int, lh_detector_new(&d2, r2, NULL), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_detect_scratch_new(&s2, d2), 0));
     char tok[41];
-    lh_make_github_token(tok, "ghp_", "abcdefghijABCDEFGHIJ0123456789");
+    lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     cr_assert(eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL),
                  LH_CONF_CONFIRMED));
     tok[20] = tok[20] == 'x' ? 'y' : 'x';

@@ -341,6 +341,9 @@ Test(validate_generated, checksum_kinds_fail_when_changed)
 Test(validate_generated, every_validator_is_covered)
 {
     for (const struct lh_validator *v = lh_validator_all(); v->name != NULL; v++) {
+        if (strcmp(v->name, "private-key") == 0) {
+            continue; /* keys made by OpenSSL and ssh-keygen at test time: test_privkey.c */
+        }
         bool seen = false;
         for (size_t i = 0; i < NGENERATED && !seen; i++) {
             seen = strcmp(generated[i].validator, v->name) == 0;

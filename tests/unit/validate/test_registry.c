@@ -5,8 +5,8 @@
  * strings and NULL/empty input through every validator and every parameter set used in
  * the other tests. Crashes and sanitizer reports are the failure mode here.
  */
-#include "util/error.h"
 #include "support/support.h"
+#include "util/error.h"
 #include "vtest.h"
 
 #include <stdio.h>
@@ -33,6 +33,7 @@ Test(validate_registry, names_unique_and_complete)
         "pypi-macaroon",
         "openai-marker",
         "anthropic-suffix",
+        "private-key",
         "aws-key-id",
     };
     size_t n = 0;
@@ -40,7 +41,10 @@ Test(validate_registry, names_unique_and_complete)
     for (const struct lh_validator *v = lh_validator_all(); v->name != NULL; v++, n++) {
         cr_assert(v->check != NULL && v->check_params != NULL && v->description != NULL);
         cr_assert(eq(ptr, (void *)lh_validator_find(v->name), (void *)v), "%s", v->name);
-        cr_assert(eq(int, v->confirms, strcmp(v->name, "aws-key-id") != 0), "%s", v->name);
+        /* private-key decides its confidence itself (lh_validation.confidence) */
+        cr_assert(eq(int, v->confirms,
+                     strcmp(v->name, "aws-key-id") != 0 && strcmp(v->name, "private-key") != 0),
+                  "%s", v->name);
     }
     cr_assert(eq(sz, n, sizeof(expected) / sizeof(expected[0])));
     for (size_t i = 0; i < n; i++) {

