@@ -59,6 +59,10 @@ bool lh_base58check_check_wif(const uint8_t *secret, size_t len, const struct lh
 bool lh_privkey_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                       struct lh_validation *out);
 
+/* basicauth.c: base64 of user:password (Docker auths, npm _auth) */
+bool lh_basicauth_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
+                        struct lh_validation *out);
+
 /* bech32_keys.c: age identities, Nostr nsec, ... */
 bool lh_bech32_keys_check(const uint8_t *secret, size_t len, const struct lh_rule *rule,
                           struct lh_validation *out);

@@ -54,6 +54,10 @@ static const struct lh_validator table[] = {
      "PEM/OpenSSH private key: parsed by OpenSSL (confirmed), encrypted (low), "
      "or not parsable (probable)",
      lh_privkey_check, lh_params_none, false, false},
+    {"basic-auth-b64",
+     "base64 of user:password (Docker auths, npm _auth): printable, not a "
+     "placeholder password",
+     lh_basicauth_check, lh_params_none, false, false},
     {"aws-key-id", "AWS access key id: shape only; decodes the AWS account (metadata)",
      lh_aws_check_key_id, lh_params_none, false, false},
     {NULL, NULL, NULL, NULL, false, false},

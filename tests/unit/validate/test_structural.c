@@ -235,3 +235,33 @@ Test(validate_entropy, shannon_bits_per_byte)
     cr_assert(eq(dbl, lh_entropy_shannon(all, sizeof(all)), 8.0));
     cr_assert(fabs(lh_entropy_shannon((const uint8_t *)"aab", 3) - 0.9182958340544896) < 1e-12);
 }
+
+/* base64 of user:password, as Docker's auths and npm's _auth hold it */
+Test(validate_basic_auth, user_and_real_password_pass)
+{
+    /* "deploy:Xk4v9Qp2Lm7w" and its URL-safe, unpadded forms */
+    cr_assert(vt_check("basic-auth-b64", "ZGVwbG95OlhrNHY5UXAyTG03dw==", NULL));
+    cr_assert(vt_check("basic-auth-b64", "ZGVwbG95OlhrNHY5UXAyTG03dw", NULL));
+    struct vt_rule r;
+    struct lh_validation out;
+    vt_rule_init(&r, "basic-auth-b64", NULL);
+    memset(&out, 0, sizeof(out));
+    const char *t = "ZGVwbG95OlhrNHY5UXAyTG03dw==";
+    cr_assert(vt_find("basic-auth-b64")->check((const uint8_t *)t, strlen(t), &r.rule, &out));
+    cr_assert(eq(str, out.meta_key, "user"));
+    cr_assert(eq(str, out.meta_value, "deploy"));
+    vt_guard_validator("basic-auth-b64", &r.rule, t);
+}
+
+Test(validate_basic_auth, placeholders_and_non_credentials_fail)
+{
+    cr_assert(not(vt_check("basic-auth-b64", "dXNlcjpwYXNzd29yZA==", NULL))); /* user:password */
+    cr_assert(not(vt_check("basic-auth-b64", "YWRtaW46Y2hhbmdlbWU=", NULL))); /* admin:changeme */
+    cr_assert(not(vt_check("basic-auth-b64", "dXNlcjoke1BBU1N9", NULL)));     /* user:${PASS} */
+    cr_assert(not(vt_check("basic-auth-b64", "bm9jb2xvbmhlcmU=", NULL)));     /* nocolonhere */
+    cr_assert(not(vt_check("basic-auth-b64", "OnNlY3JldHBhc3N3b3Jk", NULL))); /* no user */
+    cr_assert(not(vt_check("basic-auth-b64", "dXNlcjo=", NULL)));             /* no password */
+    cr_assert(not(vt_check("basic-auth-b64", "AAECAwQFBgcICQoLDA0ODxAREhM=", NULL))); /* binary */
+    cr_assert(not(vt_check("basic-auth-b64", "not base64!", NULL)));
+    cr_assert(not(vt_check("basic-auth-b64", "", NULL)));
+}
