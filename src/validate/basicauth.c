@@ -35,6 +35,9 @@ bool lh_basicauth_check(const uint8_t *secret, size_t len, const struct lh_rule 
                         struct lh_validation *out)
 {
     (void)rule;
+    if (out) {
+        out->pass = false;
+    }
     char in[MAX_B64 + 4];
     unsigned char dec[MAX_B64];
     while (len > 0 && secret[len - 1] == '=') {
