@@ -21,14 +21,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # rule file -> category shown in the catalogue
 CATEGORIES = [
     ("Cloud providers and hosting", ["aws", "azure", "google", "cloud"]),
+    ("Cloud services, storage and data platforms", ["cloud-data"]),
     ("Source forges and CI/CD", ["github", "gitlab", "atlassian", "ci"]),
+    ("DevOps, observability, security tools and IoT", ["devops-observability"]),
     ("Package registries, IaC and secrets platforms", ["npm", "registries"]),
     ("Payment and commerce", ["stripe", "payment"]),
+    ("Fintech, commerce, productivity and business APIs", ["commerce-productivity"]),
     ("Chat, email and messaging", ["slack", "comms"]),
+    ("Social, marketing, CRM and support", ["social-comms"]),
     ("Observability", ["grafana", "observability"]),
     ("AI providers", ["openai", "anthropic", "ai"]),
+    ("AI tools, auth and developer platforms", ["ai-devplatforms"]),
     ("Databases", ["databases"]),
     ("Private keys", ["private-keys"]),
+    ("Credential files and URLs", ["credential-files"]),
     ("Tokens (JWT)", ["jwt"]),
     ("Cryptocurrency, encryption tools, cards", ["crypto"]),
     ("Developer tools and SaaS", ["saas"]),
@@ -86,15 +92,24 @@ CHECKSUM = {"github-crc32", "github-pat-sha256-b32", "crc32-le-hex", "crc32-hex"
             "cask", "crc16-xmodem", "base58check", "bech32", "luhn"}
 
 
+# validators that check structure or decide the confidence themselves (not "confirmed")
+NOT_CONFIRMING = {"aws-key-id", "basic-auth-b64"}
+
+
 def confidence(r):
     v = validator_name(r)
-    if v and v != "aws-key-id":
+    if v == "private-key":
+        return "confirmed if it parses, low if encrypted"
+    if v and v not in NOT_CONFIRMING:
         return "confirmed"
     return r.get("confidence", "probable")
 
 
 def anchor(r):
-    kws = r["keywords"]
+    kws = r.get("keywords") or []
+    if not kws:
+        return "regex `%s`" % r["prefilter"][0].replace("|", "\\|") + (
+            ", +%d" % (len(r["prefilter"]) - 1) if len(r["prefilter"]) > 1 else "")
     shown = ", ".join("`%s`" % k.replace("|", "\\|") for k in kws[:4])
     if len(kws) > 4:
         shown += ", +%d" % (len(kws) - 4)
@@ -137,6 +152,10 @@ def render(rules):
                 notes.append("opt-in")
             if r.get("min_entropy"):
                 notes.append("min_entropy %s" % r["min_entropy"])
+            if r.get("paths"):
+                notes.append("only in " + ", ".join("`%s`" % p for p in r["paths"][:4]))
+            if r.get("keywords_boundary") == "identifier":
+                notes.append("keywords at identifier boundaries")
             ref = r.get("references", [""])[0]
             name = "[%s](%s)" % (r["name"], ref) if ref else r["name"]
             out.append("| `%s` | %s | %s | %s | %s | %s |" % (
