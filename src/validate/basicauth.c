@@ -8,10 +8,10 @@
  * identifier, not a secret: it is set as `user` metadata. Structural only: a pass does not
  * confirm the credential (the rule's confidence applies). No heap use; thread-safe.
  */
+#include "util/encode.h"
 #include "validate/checks.h"
 #include "validate/placeholder.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -38,30 +38,18 @@ bool lh_basicauth_check(const uint8_t *secret, size_t len, const struct lh_rule 
     if (out) {
         out->pass = false;
     }
-    char in[MAX_B64 + 4];
     unsigned char dec[MAX_B64];
-    while (len > 0 && secret[len - 1] == '=') {
-        len--;
-    }
-    if (len < 4 || len > MAX_B64 || len % 4 == 1) {
+    size_t n = 0;
+    bool url = memchr(secret, '-', len) || memchr(secret, '_', len);
+    if (len < 4 || len > MAX_B64 ||
+        lh_encode_base64_decode(dec, sizeof(dec), &n, secret, len, url ? LH_ENC_URL : 0) < 0) {
         return false;
     }
-    for (size_t i = 0; i < len; i++) {
-        char c = (char)secret[i];
-        in[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    size_t pad = (4 - len % 4) % 4;
-    memset(in + len, '=', pad);
-    int n = EVP_DecodeBlock(dec, (const unsigned char *)in, (int)(len + pad));
-    if (n < 0) {
-        return false;
-    }
-    n -= (int)pad;
     const unsigned char *colon = memchr(dec, ':', (size_t)n);
     if (!colon || colon == dec || colon == dec + n - 1) {
         return false;
     }
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (dec[i] < 0x20 || dec[i] > 0x7e) {
             return false;
         }

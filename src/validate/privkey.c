@@ -22,6 +22,7 @@
  * (probable). No heap use by this file; OpenSSL allocates internally and everything it
  * allocates is freed before return. Thread-safe.
  */
+#include "util/encode.h"
 #include "validate/checks.h"
 
 #include <openssl/err.h>
@@ -31,7 +32,7 @@
 #include <string.h>
 
 #define MAX_B64 16384
-#define MAX_DER (MAX_B64 / 4 * 3)
+#define MAX_DER (MAX_B64 / 4 * 3 + 3)
 
 static void set_meta(struct lh_validation *out, enum lh_confidence conf, const char *type)
 {
@@ -111,22 +112,6 @@ static size_t collect_b64(const uint8_t *body, size_t n, char *out, size_t cap)
         }
     }
     return k;
-}
-
-/* Decodes b64[0..n) (no padding needed); returns the byte count, or -1. */
-static int decode(const char *b64, size_t n, uint8_t *der)
-{
-    char in[MAX_B64 + 4];
-    if (n % 4 == 1 || n > MAX_B64) {
-        return -1;
-    }
-    memcpy(in, b64, n);
-    size_t pad = (4 - n % 4) % 4;
-    for (size_t i = 0; i < pad; i++) {
-        in[n + i] = '=';
-    }
-    int got = EVP_DecodeBlock(der, (const unsigned char *)in, (int)(n + pad));
-    return got < 0 ? -1 : got - (int)pad;
 }
 
 /* An SSH `string` at *p: length-prefixed; advances. Returns false when out of bounds. */
@@ -253,18 +238,21 @@ bool lh_privkey_check(const uint8_t *secret, size_t len, const struct lh_rule *r
         return true;
     }
     char b64[MAX_B64];
-    uint8_t der[MAX_DER + 3];
+    uint8_t der[MAX_DER];
     size_t nb = collect_b64(body, blen, b64, sizeof(b64));
-    int nd = nb == SIZE_MAX ? -1 : decode(b64, nb, der);
-    if (nd <= 0) {
+    size_t nd = 0;
+    if (nb == SIZE_MAX ||
+        lh_encode_base64_decode(der, sizeof(der), &nd, (const uint8_t *)b64, nb, LH_ENC_NOPAD) <
+            0 ||
+        nd == 0) {
         set_meta(out, LH_CONF_PROBABLE, "unparsed");
         return true;
     }
     if (llen == 19 && memcmp(label, "OPENSSH PRIVATE KEY", 19) == 0) {
-        check_openssh(der, (size_t)nd, out);
+        check_openssh(der, nd, out);
     } else {
         bool enc = llen == 21 && memcmp(label, "ENCRYPTED PRIVATE KEY", 21) == 0;
-        check_der(der, (size_t)nd, enc, out);
+        check_der(der, nd, enc, out);
     }
     return true;
 }
