@@ -121,7 +121,7 @@ static const char *const case_names[] = {"lower", "upper", "any", NULL};
 static const char *const endian_names[] = {"big", "little", NULL};
 
 struct crc_hex_opts {
-    uint8_t separator;
+    uint8_t separator; /* 0 (`separator: none`): the checksum follows the body directly */
     enum crc_covers covers;
     enum crc_case letter_case;
     enum crc_endian endian;
@@ -138,7 +138,9 @@ static bool crc_hex_opts_read(struct crc_hex_opts *o, const struct lh_rule *rule
     if (covers < 0 || lcase < 0 || endian < 0) {
         return false;
     }
-    if (sep != NULL) {
+    if (sep != NULL && strcmp(sep, "none") == 0) {
+        o->separator = 0;
+    } else if (sep != NULL) {
         if (strlen(sep) != 1) {
             return false;
         }
@@ -177,9 +179,10 @@ static bool crc_hex_check(const uint8_t *secret, size_t len, const struct crc_he
     if (secret == NULL || len < HEX_CRC_LEN + 2) {
         return false;
     }
-    sep_at = len - HEX_CRC_LEN - 1;
+    /* with no separator, sep_at is where the checksum starts and nothing is skipped */
+    sep_at = o->separator ? len - HEX_CRC_LEN - 1 : len - HEX_CRC_LEN;
     sum = secret + len - HEX_CRC_LEN;
-    if (secret[sep_at] != o->separator) {
+    if (o->separator && secret[sep_at] != o->separator) {
         return false;
     }
     for (size_t i = 0; i < HEX_CRC_LEN; i++) {
@@ -189,14 +192,15 @@ static bool crc_hex_check(const uint8_t *secret, size_t len, const struct crc_he
     }
     switch (o->covers) {
     case COVERS_THROUGH:
-        end = sep_at + 1;
+        end = o->separator ? sep_at + 1 : sep_at;
         break;
     case COVERS_BEFORE:
         end = sep_at;
         break;
     case COVERS_BODY:
     default: {
-        const uint8_t *first = memchr(secret, o->separator, sep_at);
+        /* the body starts after the prefix: its separator, or '_' when there is none */
+        const uint8_t *first = memchr(secret, o->separator ? o->separator : '_', sep_at);
         if (first == NULL) {
             return false;
         }
@@ -260,8 +264,8 @@ int lh_crc_tokens_params_hex(const struct lh_rule *rule)
     if (rc < 0) {
         return rc;
     }
-    if (sep != NULL && strlen(sep) != 1) {
-        return lh_params_error(rule, "separator", "must be exactly one character");
+    if (sep != NULL && strlen(sep) != 1 && strcmp(sep, "none") != 0) {
+        return lh_params_error(rule, "separator", "must be exactly one character or 'none'");
     }
     if (lh_params_choice(lh_params_get(rule, "covers"), covers_names, 0) < 0) {
         return lh_params_error(rule, "covers",

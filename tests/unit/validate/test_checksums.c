@@ -278,3 +278,15 @@ Test(validate_luhn, grouping_and_failures)
     cr_assert(not(vt_check("luhn", "4242x24242424242", NULL)));
     vt_checksum_contract("luhn", "4012888888881881", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
 }
+
+/* Cloudflare cfut_/cfat_/cfk_: CRC-32 of the 40-character body, big-endian hex, no separator */
+Test(validate_crc32, cloudflare_no_separator_body)
+{
+    const char *tok = "cfut_oL3cWZhPh2aRDmtZH92CAQdO5J5XvdbtZ8oEbCWMe886d361";
+    vt_checksum_contract("crc32-hex", tok, 5, 0, "separator", "none", "covers", "body", NULL, NULL);
+    /* the prefix is not covered: another prefix with the same body and sum still passes */
+    cr_assert(vt_check("crc32-hex", "cfat_oL3cWZhPh2aRDmtZH92CAQdO5J5XvdbtZ8oEbCWMe886d361",
+                       "separator", "none", "covers", "body", NULL));
+    /* with the default '_' separator the same token fails (no '_' before the digits) */
+    cr_assert(not(vt_check("crc32-hex", tok, "covers", "body", NULL)));
+}
