@@ -164,3 +164,61 @@ Test(detection, private_keys_of_every_kind_found_and_parsed)
     }
     json_decref(arr);
 }
+
+/* The rule ids reported for file `path`, as one comma-separated string (heap). */
+static char *rules_in(json_t *arr, const char *path)
+{
+    char *s = calloc(1, 4096);
+    cr_assert(s != NULL);
+    size_t i;
+    json_t *f;
+    json_array_foreach(arr, i, f)
+    {
+        const char *p = json_string_value(json_object_get(f, "path"));
+        if (p && (!strcmp(p, path) || (p[0] == '.' && p[1] == '/' && !strcmp(p + 2, path)))) {
+            if (*s) {
+                strncat(s, ",", 4095 - strlen(s));
+            }
+            strncat(s, json_string_value(json_object_get(f, "rule_id")), 4095 - strlen(s));
+        }
+    }
+    return s;
+}
+
+Test(detection, sk_live_keys_of_other_issuers_are_not_stripe)
+{
+    put("stripe.env", "STRIPE_KEY=sk_live_51Hx9kQJ2eZvKYlo2CwZ7qT3mN8pR4sV6uW1xY0aB5cD7eF9gH\n");
+    put("paystack.env", "PAYSTACK_SECRET=sk_live_85efd9d1df902f0337794450eb0e550e74dfc089\n");
+    put("clerk.env", "CLERK_SECRET_KEY=sk_live_bKRKiBhNJ5mBWiTvuXuplGlX3solSBrsX7J1pFQAob\n");
+    put("workos.env", "WORKOS_API_KEY=sk_live_a2V5XzAxTVNUSDBTQTUzODJaMlI5QkcyQVhUNk1DLGZkS0VSMFlR"
+                      "bjFFTW9NTDl6eU5sTWN2ZHA\n");
+    json_t *arr = scan_json(1);
+    const char *want[][2] = {{"stripe.env", "stripe-secret-key"},
+                             {"paystack.env", "paystack-secret-key"},
+                             {"clerk.env", "clerk-secret-key"},
+                             {"workos.env", "workos-api-key"}};
+    for (size_t i = 0; i < 4; i++) {
+        char *got = rules_in(arr, want[i][0]);
+        cr_assert(eq(str, got, (char *)want[i][1]), "%s", want[i][0]);
+        free(got);
+    }
+    json_decref(arr);
+}
+
+Test(detection, typed_placeholders_and_word_internal_keywords_are_not_reported)
+{
+    /* the right shape, typed by a person: alphabet and digit runs */
+    put("a.env", "STRIPE_KEY=sk_live_abcdefghijklmnopqrstuvwx\n"
+                 "GOOGLE_KEY=AIzaSyabcdefghijklmnopqrstuvwxyz0123456\n"
+                 "ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+                 "VWXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSAA\n");
+    /* `okta` inside an identifier: no Okta token */
+    put("b.js", "const rookTable = \"00Fq3LmZ9vR2tXw7KpN4bYc8HdJ6sGe1Ua5VoIyQ0r\";\n");
+    /* the same value next to a real okta word is found */
+    put("c.js", "const oktaToken = \"00Fq3LmZ9vR2tXw7KpN4bYc8HdJ6sGe1Ua5VoIyQ0r\";\n");
+    json_t *arr = scan_json(1);
+    cr_assert(eq(sz, count_in(arr, "a.env"), 0));
+    cr_assert(eq(sz, count_in(arr, "b.js"), 0));
+    cr_assert(find(arr, "c.js", "okta-api-token") != NULL);
+    json_decref(arr);
+}
