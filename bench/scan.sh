@@ -8,14 +8,20 @@
 # (hidden and git-ignored files too, no .git, binary files skipped). Both run in the same
 # hyperfine session; the script prints the wall-time ratio leakhound / ripgrep, then the
 # single-small-file latency with the compiled-rules cache warm and cold.
+#
+# LEAKHOUND=/path/to/leakhound skips building build/release and times that binary instead
+# (to compare two builds: the floor uses each binary's own keyword list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:?usage: bench/scan.sh DIR [THREADS]}
 threads=${2:-$(nproc)}
 scripts/deps.sh bench
-cmake --preset release >/dev/null
-cmake --build build/release -j"$(nproc)" >/dev/null
-lh=$PWD/build/release/leakhound
+lh=${LEAKHOUND:-}
+if [ -z "$lh" ]; then
+    cmake --preset release >/dev/null
+    cmake --build build/release -j"$(nproc)" >/dev/null
+    lh=$PWD/build/release/leakhound
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export LEAKHOUND_CACHE_DIR="$out/cache"
