@@ -548,6 +548,7 @@ static int cmd_check(struct lh_cli_opts *o, bool strict)
     for (size_t i = 0; i < o->disable.count; i++) {
         (void)lh_ruleset_select(rs, o->disable.items[i], false);
     }
+    o->eager_compile = true; /* every pattern compiles, and lazy pair detection holds */
     ex = lh_cli_build_detector(&d, rs, o);
     if (ex) {
         goto out;
@@ -564,6 +565,12 @@ static int cmd_check(struct lh_cli_opts *o, bool strict)
             continue;
         }
         c.rule = rs->rules[i];
+        if (lh_matcher_rule_is_pair(lh_detector_matcher(d), i) !=
+            lh_matcher_pattern_names_id(rs->rules[i]->pattern)) {
+            fail(&c, "pattern", 0,
+                 "its `id` group is not written `(?<id>`, so a built-in rule would not be "
+                 "known as a pair rule before it is compiled");
+        }
         check_rule(&c, strict);
         cost_check(&c);
         checked++;

@@ -2,6 +2,11 @@
 /* Shared CLI plumbing; see common.h. */
 #include "cli/common.h"
 
+#include "cli/exit.h"
+#include "notify/revoke.h"
+#include "util/error.h"
+#include "util/fs.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,11 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "cli/exit.h"
-#include "notify/revoke.h"
-#include "util/fs.h"
-#include "util/error.h"
 
 const struct option lh_cli_common_longopts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
@@ -49,9 +49,8 @@ const struct option lh_cli_common_longopts[] = {
     {"regex-depth-limit", required_argument, NULL, OPT_DEPTH_LIMIT},
     {NULL, 0, NULL, 0},
 };
-const size_t lh_cli_common_nlongopts = sizeof(lh_cli_common_longopts) /
-                                           sizeof(lh_cli_common_longopts[0]) -
-                                       1;
+const size_t lh_cli_common_nlongopts =
+    sizeof(lh_cli_common_longopts) / sizeof(lh_cli_common_longopts[0]) - 1;
 
 int lh_exit_from_error(int code)
 {
@@ -281,8 +280,7 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
         /* docs/limits.md: caps memory and report size for a file full of secrets */
         if (lh_cli_parse_size(&o->max_findings, arg) < 0 || o->max_findings < 1 ||
             o->max_findings > 1000000) {
-            lh_cli_error("--max-findings-per-file takes a number from 1 to 1000000, not '%s'",
-                         arg);
+            lh_cli_error("--max-findings-per-file takes a number from 1 to 1000000, not '%s'", arg);
             return -1;
         }
         return 1;
@@ -394,6 +392,7 @@ int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
     dopts.max_per_blob = o->max_findings;
     dopts.matcher.match_limit = o->match_limit;
     dopts.matcher.depth_limit = o->depth_limit;
+    dopts.matcher.eager_compile = o->eager_compile;
     int rc = lh_detector_new(d, rs, &dopts);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
@@ -694,8 +693,7 @@ void lh_cli_session_set_inputs(struct lh_cli_session *s, const char *const *path
     }
 }
 
-bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
-                                  const struct lh_baseline_entry *e)
+bool lh_cli_session_entry_checked(const struct lh_cli_session *s, const struct lh_baseline_entry *e)
 {
     const struct lh_rule *r = s->rs ? lh_ruleset_find(s->rs, e->rule_id) : NULL;
     return r && lh_rule_active(r);
@@ -745,8 +743,8 @@ size_t lh_cli_session_apply_baseline(struct lh_cli_session *s, const struct lh_c
     return stale;
 }
 
-int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
-                          struct lh_findings *l, struct lh_report_summary *sum)
+int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o, struct lh_findings *l,
+                          struct lh_report_summary *sum)
 {
     lh_findings_sort(l);
     for (size_t i = 0; i < l->count; i++) {
@@ -763,8 +761,7 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
 }
 
 int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
-                              struct lh_findings *l, struct lh_history_stats *st,
-                              const char *unit)
+                              struct lh_findings *l, struct lh_history_stats *st, const char *unit)
 {
     struct lh_report_summary sum = {
         .files = atomic_load(&st->scanned),

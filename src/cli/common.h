@@ -7,16 +7,16 @@
 #ifndef LH_CLI_COMMON_H
 #define LH_CLI_COMMON_H
 
-#include <getopt.h>
-#include <stdbool.h>
-#include <stdio.h>
-
 #include "config/config.h"
 #include "engine/history.h"
 #include "finding/baseline.h"
 #include "finding/detect.h"
 #include "report/report.h"
 #include "rules/ruleset.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #define LH_VERSION "0.1.0"
 
@@ -47,15 +47,16 @@ struct lh_cli_opts {
     enum lh_confidence min_confidence; /* findings below are dropped (default low) */
     bool has_min_confidence;           /* given on the command line */
     bool has_format;                   /* given on the command line */
-    int exit_code; /* exit code for findings */
-    const char *config_path; /* --config FILE */
-    bool no_config;          /* --no-config */
-    const char *baseline;    /* --baseline FILE */
-    bool baseline_missing_ok; /* a missing baseline file counts as empty (baseline create) */
+    int exit_code;                     /* exit code for findings */
+    const char *config_path;           /* --config FILE */
+    bool no_config;                    /* --no-config */
+    const char *baseline;              /* --baseline FILE */
+    bool baseline_missing_ok;      /* a missing baseline file counts as empty (baseline create) */
     bool revoke;                   /* --revoke */
     struct lh_strlist revoke_urls; /* --revoke-url URL (repeatable) */
     const char *state_dir;         /* --state-dir DIR */
     bool dry_run;                  /* --dry-run: print revocation requests, send nothing */
+    bool eager_compile;            /* compile every rule pattern up front (rules check) */
 };
 
 /*
@@ -175,16 +176,15 @@ bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
  * Finishes a scan: drops findings under min_confidence, applies the baseline, runs
  * revocation when enabled, writes the report and returns the exit code.
  */
-int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o,
-                          struct lh_findings *l, struct lh_report_summary *sum);
+int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o, struct lh_findings *l,
+                          struct lh_report_summary *sum);
 
 /*
  * lh_cli_session_finish for the git commands: builds the summary from the history stats,
  * counting in `unit` ("blobs" for history, "files" for staged).
  */
 int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
-                              struct lh_findings *l, struct lh_history_stats *st,
-                              const char *unit);
+                              struct lh_findings *l, struct lh_history_stats *st, const char *unit);
 
 /*
  * Reports a failed git command's error (msg: its one-line message) and returns the exit

@@ -36,7 +36,7 @@
 struct lit {
     uint32_t rule;
     uint32_t len;     /* keyword length; 0 for a prefilter regex (its start is unknown) */
-    uint8_t boundary; /* `keywords_boundary: identifier`: a hit inside a word is ignored */
+    uint8_t boundary; /* enum lh_kw_boundary: a hit inside a word is ignored */
 };
 
 struct crule {
@@ -46,7 +46,9 @@ struct crule {
     size_t nsecret;
     uint32_t id_groups[MAX_NAMED_ALTS]; /* every group named `id` (pair rules) */
     size_t nid;
-    _Atomic int jitted;
+    _Atomic int jitted; /* compiled (when lazy), then JIT-compiled: once, under jit_lock */
+    bool lazy;          /* built-in rule: compiled on first use */
+    bool pair;          /* has an `id` group; fixed at lh_matcher_new (read by all threads) */
     bool active;
 };
 
@@ -158,20 +160,39 @@ static int compile_rule(struct crule *cr, const struct lh_rule *r)
     return 0;
 }
 
-static int ensure_jit(const struct lh_matcher *cm, struct crule *cr)
+/*
+ * Whether a pattern defines a group named `id` (a pair rule), from its text: lazy rules need
+ * the answer before they are compiled (pair regions run first). `rules check` compiles every
+ * built-in rule eagerly and compares (lh_matcher_rule_is_pair vs the compiled name table).
+ */
+bool lh_matcher_pattern_names_id(const char *pattern)
+{
+    return strstr(pattern, "(?<id>") || strstr(pattern, "(?P<id>") || strstr(pattern, "(?'id'");
+}
+
+/* Compiles a lazy rule and JIT-compiles every rule, once. Returns false when the rule has
+ * no usable code (a built-in pattern that does not compile: it then finds nothing). */
+static bool ensure_jit(const struct lh_matcher *cm, struct crule *cr)
 {
     if (atomic_load_explicit(&cr->jitted, memory_order_acquire)) {
-        return 0;
+        return cr->code != NULL;
     }
     struct lh_matcher *m = (struct lh_matcher *)cm;
     pthread_mutex_lock(&m->jit_lock);
     if (!atomic_load_explicit(&cr->jitted, memory_order_relaxed)) {
+        if (!cr->code && compile_rule(cr, cr->rule) < 0) {
+            pcre2_code_free(cr->code);
+            cr->code = NULL;
+            lh_error_clear();
+        }
         /* A JIT failure (e.g. no executable memory) is not fatal: the interpreter is used. */
-        (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        if (cr->code) {
+            (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        }
         atomic_store_explicit(&cr->jitted, 1, memory_order_release);
     }
     pthread_mutex_unlock(&m->jit_lock);
-    return 0;
+    return cr->code != NULL;
 }
 
 /*
@@ -559,9 +580,16 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
     }
     size_t nlits = 0;
     for (size_t i = 0; i < nrules; i++) {
-        rc = compile_rule(&m->rules[i], rules[i]);
-        if (rc < 0) {
-            goto fail;
+        if (rules[i]->builtin && !(opts && opts->eager_compile)) {
+            m->rules[i].rule = rules[i];
+            m->rules[i].lazy = true;
+            m->rules[i].pair = lh_matcher_pattern_names_id(rules[i]->pattern);
+        } else {
+            rc = compile_rule(&m->rules[i], rules[i]);
+            if (rc < 0) {
+                goto fail;
+            }
+            m->rules[i].pair = m->rules[i].nid > 0;
         }
         for (size_t j = 0; j < rules[i]->keywords.count; j++) {
             if (!rules[i]->keywords.items[j][0]) {
@@ -593,7 +621,7 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
         for (size_t j = 0; j < rules[i]->keywords.count; j++, k++) {
             m->lits[k].rule = (uint32_t)i;
             m->lits[k].len = (uint32_t)strlen(rules[i]->keywords.items[j]);
-            m->lits[k].boundary = rules[i]->keywords_boundary;
+            m->lits[k].boundary = (uint8_t)rules[i]->keywords_boundary;
         }
         for (size_t j = 0; j < rules[i]->prefilters.count; j++, k++) {
             m->lits[k].rule = (uint32_t)i;
@@ -652,7 +680,7 @@ bool lh_matcher_from_cache(const struct lh_matcher *m)
 bool lh_matcher_rule_is_pair(const struct lh_matcher *m, size_t rule)
 {
     LH_ASSERT(rule < m->nrules);
-    return m->rules[rule].nid > 0;
+    return m->rules[rule].pair;
 }
 
 size_t lh_matcher_rule_count(const struct lh_matcher *m)
@@ -722,8 +750,7 @@ static int push_region(struct lh_matcher_scratch *s, uint32_t rule, size_t start
         s->regions = r;
         s->aregions = n;
     }
-    s->regions[s->nregions++] =
-        (struct region){rule, s->m->rules[rule].nid > 0 ? 1u : 0u, start, end};
+    s->regions[s->nregions++] = (struct region){rule, s->m->rules[rule].pair ? 1u : 0u, start, end};
     return 0;
 }
 
@@ -747,11 +774,11 @@ static bool is_alnum(uint8_t c)
  * that is not a letter or digit (so `_`, `-`, `.` separate words), or a camel-case step
  * (`myOkta`, `oktaToken`). `okta` inside `rookTable` is not at a boundary.
  */
-static bool at_boundary(const uint8_t *buf, size_t len, size_t start, size_t end)
+static bool at_boundary(const uint8_t *buf, size_t len, size_t start, size_t end, bool both)
 {
     bool left = start == 0 || !is_alnum(buf[start]) || !is_alnum(buf[start - 1]) ||
                 (is_upper(buf[start]) && !is_upper(buf[start - 1]));
-    bool right = end >= len || !is_alnum(buf[end - 1]) || !is_alnum(buf[end]) ||
+    bool right = !both || end >= len || !is_alnum(buf[end - 1]) || !is_alnum(buf[end]) ||
                  (is_upper(buf[end]) && !is_upper(buf[end - 1]));
     return left && right;
 }
@@ -768,7 +795,8 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     }
     size_t maxlen = s->m->rules[l->rule].rule->max_length;
     size_t hit_start = (size_t)to - l->len;
-    if (l->boundary && !at_boundary(s->buf, s->len, hit_start, (size_t)to)) {
+    if (l->boundary &&
+        !at_boundary(s->buf, s->len, hit_start, (size_t)to, l->boundary == LH_KWB_IDENTIFIER)) {
         return 0;
     }
     size_t ws = hit_start > maxlen ? hit_start - maxlen : 0;
@@ -828,7 +856,9 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
                         void *payload)
 {
     struct crule *cr = &m->rules[r];
-    (void)ensure_jit(m, cr);
+    if (!ensure_jit(m, cr)) {
+        return 0;
+    }
     uint32_t partial = end < len ? PCRE2_PARTIAL_HARD : 0;
     size_t pos = start;
     while (pos <= end) {

@@ -40,6 +40,13 @@ struct lh_matcher_opts {
     const char *cache_dir; /* NULL: lh_fs_cache_dir() */
     uint32_t match_limit;  /* PCRE2 match limit per match attempt (0: default) */
     uint32_t depth_limit;  /* PCRE2 depth limit (0: default) */
+    /*
+     * Compile every pattern now. By default the patterns of built-in rules are compiled on
+     * their first use (start-up cost grows with the catalogue; a one-file scan uses a few),
+     * while user rules are compiled at once so that their errors are reported before the
+     * scan. `rules check` (run over the built-in catalogue in CI) sets it.
+     */
+    bool eager_compile;
 };
 
 /*
@@ -104,6 +111,13 @@ int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *
  * before all others, so a detector sees every pair match of a buffer first.
  */
 bool lh_matcher_rule_is_pair(const struct lh_matcher *m, size_t rule);
+
+/*
+ * Whether a pattern's text defines a group named `id`: how a lazily compiled built-in rule
+ * is known to be a pair rule before it is compiled. `rules check` verifies that it agrees
+ * with the compiled pattern for every rule.
+ */
+bool lh_matcher_pattern_names_id(const char *pattern);
 
 /* Number of rules the matcher was built with (including inactive ones). */
 size_t lh_matcher_rule_count(const struct lh_matcher *m);

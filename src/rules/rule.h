@@ -37,14 +37,25 @@ struct lh_srcpos {
     int column;
 };
 
+/*
+ * `keywords_boundary`: none; `identifier`: a keyword hit counts only at identifier
+ * boundaries on both sides (provider names: `okta` not in `rookTable`); `start`: only its
+ * start must be at a boundary (token prefixes: `cio` + body, not `precious`).
+ */
+enum lh_kw_boundary {
+    LH_KWB_NONE = 0,
+    LH_KWB_IDENTIFIER,
+    LH_KWB_START,
+};
+
 struct lh_rule {
     char *id;
     char *name;
     char *description;
-    char *provider;               /* optional: issuer name, e.g. "GitHub" */
-    struct lh_strlist keywords;   /* literal anchors; at least one occurs in every match */
-    bool keywords_caseless;       /* `keywords_case: insensitive` */
-    bool keywords_boundary;       /* `keywords_boundary: identifier`: hits inside a word ignored */
+    char *provider;                        /* optional: issuer name, e.g. "GitHub" */
+    struct lh_strlist keywords;            /* literal anchors; at least one occurs in every match */
+    bool keywords_caseless;                /* `keywords_case: insensitive` */
+    enum lh_kw_boundary keywords_boundary; /* hits inside a word ignored (see above) */
     struct lh_strlist prefilters; /* Vectorscan regexes standing in for keywords (optional) */
     struct lh_strlist paths;      /* globs: the rule runs only on blobs whose path matches */
     char *pattern;                /* PCRE2 with one named group `secret` */
@@ -59,6 +70,7 @@ struct lh_rule {
     bool opt_in;                       /* `enabled: false` in YAML: off unless enabled by id */
     bool validator_soft; /* `validator_on_fail: probable`: a failed check lowers, not drops */
     bool disabled;       /* set by selection (config, --disable-rule) */
+    bool builtin;        /* embedded in the binary (its patterns compile lazily: lh_matcher_opts) */
     size_t max_length;   /* longest match, bytes (window for the prefilter); default 1024 */
     struct lh_strlist references;
     struct lh_strlist examples;

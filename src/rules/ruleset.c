@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,6 +70,7 @@ void lh_ruleset_free(struct lh_ruleset *rs)
         lh_rule_free(rs->rules[i]);
     }
     free(rs->rules);
+    free(rs->index);
     for (size_t i = 0; i < rs->nfiles; i++) {
         free(rs->files[i]);
     }
@@ -76,11 +78,50 @@ void lh_ruleset_free(struct lh_ruleset *rs)
     free(rs);
 }
 
+static size_t id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* The id table: a rule set of 700 rules made loading quadratic in strcmp (2 ms of start-up). */
+static void index_put(size_t *table, size_t icap, const char *id, size_t slot)
+{
+    size_t i = id_hash(id) & (icap - 1);
+    while (table[i]) {
+        i = (i + 1) & (icap - 1);
+    }
+    table[i] = slot + 1;
+}
+
+static int index_grow(struct lh_ruleset *rs)
+{
+    size_t icap = rs->icap ? rs->icap * 2 : 256;
+    size_t *t = calloc(icap, sizeof(*t));
+    if (!t) {
+        return lh_error_oom();
+    }
+    for (size_t i = 0; i < rs->count; i++) {
+        index_put(t, icap, rs->rules[i]->id, i);
+    }
+    free(rs->index);
+    rs->index = t;
+    rs->icap = icap;
+    return 0;
+}
+
 struct lh_rule *lh_ruleset_find(const struct lh_ruleset *rs, const char *id)
 {
-    for (size_t i = 0; i < rs->count; i++) {
-        if (!strcmp(rs->rules[i]->id, id)) {
-            return rs->rules[i];
+    if (!rs->icap) {
+        return NULL;
+    }
+    for (size_t i = id_hash(id) & (rs->icap - 1); rs->index[i]; i = (i + 1) & (rs->icap - 1)) {
+        struct lh_rule *r = rs->rules[rs->index[i] - 1];
+        if (!strcmp(r->id, id)) {
+            return r;
         }
     }
     return NULL;
@@ -351,11 +392,14 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
         } else if (!strcmp(key, "keywords_boundary")) {
             const char *s = lh_yaml_scalar(c->doc, v);
             if (s && !strcmp(s, "identifier")) {
-                r->keywords_boundary = true;
+                r->keywords_boundary = LH_KWB_IDENTIFIER;
+            } else if (s && !strcmp(s, "start")) {
+                r->keywords_boundary = LH_KWB_START;
             } else if (s && !strcmp(s, "none")) {
-                r->keywords_boundary = false;
+                r->keywords_boundary = LH_KWB_NONE;
             } else {
-                rc = lh_yaml_error(c->name, v, "keywords_boundary must be identifier or none");
+                rc = lh_yaml_error(c->name, v,
+                                   "keywords_boundary must be identifier, start or none");
             }
         } else if (!strcmp(key, "prefilter")) {
             rc = strlist(c, v, &r->prefilters);
@@ -447,12 +491,24 @@ static int add_rule(struct lh_ruleset *rs, struct lh_rule *r, const char *name)
                      dup->pos.column);
         return LH_EINVAL;
     }
-    struct lh_rule **rules = realloc(rs->rules, (rs->count + 1) * sizeof(*rules));
-    if (!rules) {
-        return lh_error_oom();
+    if (rs->count == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 64;
+        struct lh_rule **rules = realloc(rs->rules, cap * sizeof(*rules));
+        if (!rules) {
+            return lh_error_oom();
+        }
+        rs->rules = rules;
+        rs->cap = cap;
     }
-    rs->rules = rules;
-    rules[rs->count++] = r;
+    if ((rs->count + 1) * 2 > rs->icap) {
+        int rc = index_grow(rs);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    rs->rules[rs->count] = r;
+    index_put(rs->index, rs->icap, r->id, rs->count);
+    rs->count++;
     return 0;
 }
 
@@ -622,10 +678,14 @@ int lh_ruleset_load_builtin(struct lh_ruleset *rs)
         if (rc < 0) {
             return rc;
         }
+        size_t first = rs->count;
         rc = load_document(rs, f->name, &doc);
         yaml_document_delete(&doc);
         if (rc < 0) {
             return rc;
+        }
+        for (size_t k = first; k < rs->count; k++) {
+            rs->rules[k]->builtin = true;
         }
     }
     return 0;

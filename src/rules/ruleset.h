@@ -9,16 +9,19 @@
 #ifndef LH_RULES_RULESET_H
 #define LH_RULES_RULESET_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "rules/rule.h"
 #include "util/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 struct lh_ruleset {
     struct lh_rule **rules; /* owned */
     size_t count;
-    char **files; /* owned file names, referenced by rule srcpos */
+    size_t cap;    /* allocated entries of rules */
+    size_t *index; /* open-addressing table of rule indexes + 1 by id (0 = empty) */
+    size_t icap;   /* its size, a power of two, at least twice count */
+    char **files;  /* owned file names, referenced by rule srcpos */
     size_t nfiles;
 };
 
