@@ -143,6 +143,17 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
                         const struct lh_findings *l, const struct lh_report_summary *s);
 
 /*
+ * Loads a command's configuration into cfg (initialised by the caller). A file named with
+ * --config (`named`) is trusted: all of it applies. Otherwise `.leakhound.yml` found from
+ * `root` (lh_config_find) is untrusted, being part of what is scanned: its revoke section
+ * (routes, enabled, state_dir) is dropped with one warning (none when quiet), and the revoke
+ * section of the user's own file (lh_config_user_path), if that file exists, is used instead.
+ * `none` (--no-config) loads no file at all. Prints errors; returns 0 or an exit code.
+ */
+int lh_cli_config_load(struct lh_config *cfg, const char *named, bool none, const char *root,
+                       bool quiet);
+
+/*
  * Opens a session: finds and loads the config (o->config_path, or `.leakhound.yml` at the
  * repository root of `root`), merges it under the command-line options, loads rules and
  * builds the detector. Prints errors; returns 0 or an exit code. Close with _close even on
@@ -218,7 +229,8 @@ char *lh_cli_config_relative(const struct lh_config *cfg, const char *p);
 
 /*
  * The revocation state directory: flag (--state-dir), then $LEAKHOUND_STATE_DIR, then the
- * config's revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound. Heap.
+ * trusted config's revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound.
+ * Heap.
  */
 char *lh_cli_revoke_state_dir(const char *flag, const struct lh_config *cfg);
 

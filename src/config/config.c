@@ -59,6 +59,45 @@ static void reporter_dispose(struct lh_reporter_cfg *r)
     free(r->keys_url);
 }
 
+void lh_config_drop_revoke(struct lh_config *c)
+{
+    for (size_t i = 0; i < c->nroutes; i++) {
+        lh_revoke_route_dispose(&c->routes[i]);
+    }
+    free(c->routes);
+    c->routes = NULL;
+    c->nroutes = 0;
+    free(c->state_dir);
+    c->state_dir = NULL;
+    c->revoke_enabled = false;
+}
+
+void lh_config_take_revoke(struct lh_config *dst, struct lh_config *src)
+{
+    lh_config_drop_revoke(dst);
+    dst->revoke_enabled = src->revoke_enabled;
+    dst->state_dir = src->state_dir;
+    dst->routes = src->routes;
+    dst->nroutes = src->nroutes;
+    src->state_dir = NULL;
+    src->routes = NULL;
+    src->nroutes = 0;
+    src->revoke_enabled = false;
+}
+
+char *lh_config_user_path(void)
+{
+    const char *e = getenv("XDG_CONFIG_HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, "leakhound/config.yml");
+    }
+    e = getenv("HOME");
+    if (e && *e == '/') {
+        return lh_path_join(e, ".config/leakhound/config.yml");
+    }
+    return NULL;
+}
+
 void lh_config_dispose(struct lh_config *c)
 {
     free(c->path);
@@ -68,11 +107,7 @@ void lh_config_dispose(struct lh_config *c)
     lh_strlist_dispose(&c->allow_paths);
     free(c->baseline);
     free(c->format);
-    free(c->state_dir);
-    for (size_t i = 0; i < c->nroutes; i++) {
-        lh_revoke_route_dispose(&c->routes[i]);
-    }
-    free(c->routes);
+    lh_config_drop_revoke(c);
     struct lh_serve_cfg *s = &c->serve;
     free(s->listen);
     free(s->path);
@@ -421,8 +456,7 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
     return rc;
 }
 
-int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t *buf,
-                          size_t len)
+int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t *buf, size_t len)
 {
     yaml_document_t doc;
     int rc = lh_yaml_load(&doc, name, buf, len);
@@ -440,6 +474,7 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         yaml_node_t *k = yaml_document_get_node(&doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&doc, p->value);
         const char *key = lh_yaml_scalar(&doc, k);
+        cfg->nkeys++;
         if (!key) {
             rc = lh_yaml_error(name, k, "keys must be strings");
         } else if (!strcmp(key, "rules")) {
@@ -469,6 +504,8 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
                 rc = lh_yaml_error(name, v, "format must not be empty");
             }
         } else if (!strcmp(key, "revoke")) {
+            cfg->has_revoke = true;
+            cfg->revoke_line = (int)k->start_mark.line + 1;
             rc = parse_revoke(&c, cfg, v);
         } else if (!strcmp(key, "serve")) {
             rc = parse_serve(&c, &cfg->serve, v);

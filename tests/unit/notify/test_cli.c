@@ -395,7 +395,8 @@ Test(revoke_cli, config_routes_select_rules_confidence_and_hash_only)
     lh_write_file(dir, ".leakhound.yml", cfg, strlen(cfg));
     setenv("LH_TEST_CFG_SECRET", "cfg-secret", 1);
     struct lh_run run;
-    lh_run_lh(&run, dir, NULL, "scan", ".", NULL); /* enabled by the file, no flag */
+    /* enabled by the file, no flag; named with --config, so trusted (test_untrusted.c) */
+    lh_run_lh(&run, dir, NULL, "scan", "--config", ".leakhound.yml", ".", NULL);
     no_tokens_in(&run);
     cr_assert(eq(int, run.status, 1), "%s", run.err);
     lh_run_dispose(&run);
