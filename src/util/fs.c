@@ -139,6 +139,41 @@ int lh_fs_mkdirs(const char *path)
     return rc;
 }
 
+int lh_fs_open_private(const char *path, int flags, unsigned mode)
+{
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP || (e == ENOTDIR && (flags & O_DIRECTORY))) {
+            struct stat lst;
+            if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                lh_error_set("refusing '%s': it is a symbolic link", path);
+                return -2;
+            }
+        }
+        lh_error_set("cannot open '%s': %s", path, strerror(e));
+        errno = e;
+        return -1;
+    }
+    bool want_dir = (flags & O_DIRECTORY) != 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        lh_error_set("cannot stat '%s': %s", path, strerror(errno));
+    } else if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+        lh_error_set("refusing '%s': not a %s", path, want_dir ? "directory" : "regular file");
+    } else if (st.st_uid != geteuid()) {
+        lh_error_set("refusing '%s': owned by uid %u, not by this user (uid %u)", path,
+                     (unsigned)st.st_uid, (unsigned)geteuid());
+    } else if (st.st_mode & 022) {
+        lh_error_set("refusing '%s': writable by other users (mode %03o)", path,
+                     (unsigned)(st.st_mode & 0777));
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -2;
+}
+
 char *lh_path_join(const char *a, const char *b)
 {
     size_t la = strlen(a);
