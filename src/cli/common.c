@@ -357,7 +357,7 @@ static int load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o,
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
         lh_ruleset_free(rs);
-        return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
+        return rc == LH_EIO || rc == LH_ENOMEM ? LH_EXIT_IO : LH_EXIT_CONFIG;
     }
     int ex = 0;
     if (cfg) {
@@ -635,7 +635,7 @@ static int load_config_file(struct lh_config *cfg, const char *path)
     int rc = lh_config_load_file(cfg, path);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
-        return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
+        return rc == LH_EIO || rc == LH_ENOMEM ? LH_EXIT_IO : LH_EXIT_CONFIG;
     }
     return 0;
 }

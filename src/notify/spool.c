@@ -67,7 +67,7 @@ static void warnf(struct lh_spool *sp, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     sp->warn(msg, sp->payload);
 }

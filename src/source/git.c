@@ -20,7 +20,7 @@ int lh_git_fail(const char *what_fmt, ...)
     char what[768];
     va_list ap;
     va_start(ap, what_fmt);
-    vsnprintf(what, sizeof(what), what_fmt, ap);
+    lh_vformat_mid(what, sizeof(what), what_fmt, ap);
     va_end(ap);
     const git_error *e = git_error_last();
     lh_error_set("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
@@ -129,7 +129,7 @@ static void warnf(lh_git_warn_fn warn, void *payload, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     warn(msg, payload);
 }

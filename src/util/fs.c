@@ -14,6 +14,11 @@ int lh_fs_read_fd(struct lh_buf *b, int fd, const char *name)
 {
     for (;;) {
         int rc = lh_buf_grow(b, 65536 < b->cap - b->len ? 65536 : b->cap - b->len);
+        if (rc == LH_ENOMEM) {
+            /* not "too large": the file was within its limit, the machine was not (issue #15) */
+            lh_error_set("cannot read '%s': out of memory", name);
+            return LH_ENOMEM;
+        }
         if (rc < 0) {
             lh_error_set("'%s' is larger than the limit of %zu bytes", name, b->cap);
             return LH_ETOOBIG;
@@ -51,9 +56,20 @@ int lh_fs_read_file(struct lh_buf *b, const char *path)
     if (!strcmp(path, "-")) {
         return lh_fs_read_fd(b, STDIN_FILENO, "<stdin>");
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /*
+     * O_NONBLOCK so that opening a FIFO (a `.leakhound.yml` of a scanned tree can be one)
+     * cannot block; it is cleared again, so a pipe named on purpose (--config <(...)) is read
+     * to its end, while a FIFO that nobody writes reads as empty instead of hanging.
+     */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         lh_error_set("cannot open '%s': %s", path, strerror(errno));
+        return LH_EIO;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        lh_error_set("cannot read '%s': %s", path, strerror(errno));
+        close(fd);
         return LH_EIO;
     }
     struct stat st;

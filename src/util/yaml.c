@@ -188,7 +188,7 @@ static int compose_error(struct composer *c, yaml_mark_t m, const char *fmt, ...
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     lh_error_set("%s:%zu:%zu: invalid yaml: %s", c->name, m.line + 1, m.column + 1, msg);
     return LH_EINVAL;
@@ -419,7 +419,7 @@ int lh_yaml_error(const char *name, const yaml_node_t *n, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (n) {
         lh_error_set("%s:%zu:%zu: %s", name, n->start_mark.line + 1, n->start_mark.column + 1,
@@ -716,7 +716,7 @@ static int LH_PRINTF(2, 3) corrupt(const struct snap_reader *r, const char *fmt,
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     lh_error_set("%s: corrupt yaml snapshot at byte %zu: %s", r->name, r->off, msg);
     return LH_EINVAL;
@@ -1025,7 +1025,7 @@ static int LH_PRINTF(3, 4) differ(const char *name, size_t node, const char *fmt
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (node) {
         lh_error_set("%s: documents differ at node %zu: %s", name, node, msg);
