@@ -23,6 +23,8 @@
 #include "util/fs.h"
 
 #define HASH_PREFIX 12
+/* The longest Retry-After (seconds) a scan waits for; docs/revocation.md */
+#define LH_CLI_SCAN_RETRY_AFTER_MAX 5
 
 struct ui {
     bool quiet;
@@ -150,8 +152,12 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
         ex = LH_EXIT_IO;
         goto out;
     }
-    struct lh_revoke_opts ro = {
-        .dry_run = o->dry_run, .warn = on_warn, .event = on_event, .payload = &u};
+    /* a receiver's Retry-After may not hold a scan for minutes: `revoke flush` waits longer */
+    struct lh_revoke_opts ro = {.dry_run = o->dry_run,
+                                .max_retry_after = LH_CLI_SCAN_RETRY_AFTER_MAX,
+                                .warn = on_warn,
+                                .event = on_event,
+                                .payload = &u};
     int rc = lh_revoker_open_opts(&rv, dir, routes, nroutes, &ro);
     for (size_t i = 0; rc == 0 && i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
