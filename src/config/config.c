@@ -87,15 +87,10 @@ void lh_config_take_revoke(struct lh_config *dst, struct lh_config *src)
 
 char *lh_config_user_path(void)
 {
-    const char *e = getenv("XDG_CONFIG_HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, "leakhound/config.yml");
-    }
-    e = getenv("HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, ".config/leakhound/config.yml");
-    }
-    return NULL;
+    char *dir = lh_fs_user_dir(NULL, "XDG_CONFIG_HOME", ".config");
+    char *path = dir ? lh_path_join(dir, "config.yml") : NULL;
+    free(dir);
+    return path;
 }
 
 void lh_config_dispose(struct lh_config *c)

@@ -734,19 +734,7 @@ int lh_revoker_list(struct lh_revoker *rv, lh_revoke_list_fn fn, void *payload)
 
 char *lh_revoke_default_state_dir(void)
 {
-    const char *e = getenv("LEAKHOUND_STATE_DIR");
-    if (e && *e) {
-        return strdup(e);
-    }
-    e = getenv("XDG_STATE_HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, "leakhound");
-    }
-    e = getenv("HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, ".local/state/leakhound");
-    }
-    return NULL;
+    return lh_fs_user_dir("LEAKHOUND_STATE_DIR", "XDG_STATE_HOME", ".local/state");
 }
 
 void lh_revoke_url_display(char *out, size_t cap, const char *url)

@@ -219,19 +219,27 @@ bool lh_str_startswith(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
-char *lh_fs_cache_dir(void)
+char *lh_fs_user_dir(const char *override_env, const char *xdg_env, const char *home_rel)
 {
-    const char *e = getenv("LEAKHOUND_CACHE_DIR");
+    const char *e = override_env ? getenv(override_env) : NULL;
     if (e && *e) {
         return strdup(e);
     }
-    e = getenv("XDG_CACHE_HOME");
+    e = getenv(xdg_env);
     if (e && *e == '/') {
         return lh_path_join(e, "leakhound");
     }
     e = getenv("HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, ".cache/leakhound");
+    if (!(e && *e == '/')) {
+        return NULL;
     }
-    return NULL;
+    char *base = lh_path_join(e, home_rel);
+    char *dir = base ? lh_path_join(base, "leakhound") : NULL;
+    free(base);
+    return dir;
+}
+
+char *lh_fs_cache_dir(void)
+{
+    return lh_fs_user_dir("LEAKHOUND_CACHE_DIR", "XDG_CACHE_HOME", ".cache");
 }

@@ -44,6 +44,13 @@ char *lh_path_join(const char *a, const char *b);
 bool lh_str_endswith(const char *s, const char *suffix);
 bool lh_str_startswith(const char *s, const char *prefix);
 
+/*
+ * A per-user leakhound directory (XDG base directories): $override_env when set and not empty
+ * (override_env NULL: none), else $xdg_env/leakhound when that is an absolute path, else
+ * $HOME/home_rel/leakhound. Heap; NULL without an absolute HOME, or on OOM.
+ */
+char *lh_fs_user_dir(const char *override_env, const char *xdg_env, const char *home_rel);
+
 /* Cache directory: $LEAKHOUND_CACHE_DIR, $XDG_CACHE_HOME/leakhound, ~/.cache/leakhound. Heap. */
 char *lh_fs_cache_dir(void);
 

@@ -385,7 +385,6 @@ Test(revoke_api, max_retry_after_caps_the_wait_of_one_flush)
     lh_revoker_close(rv);
     /* the default (60 s) waits the 3 s and delivers */
     rv = open_rv(&route, 1);
-    t0 = t_now();
     st = flush(rv);
     cr_assert(eq(sz, st.delivered, 1));
     lh_revoker_close(rv);

@@ -136,39 +136,41 @@ static void run_named(const char *cmd, struct rx *r)
     cr_assert(eq(int, exists("repo/state/revoke.jsonl"), 1));
 }
 
-Test(untrusted_config, scan_of_a_tree_naming_a_route_sends_nothing)
+/* Starts a receiver (its URL in url[128]). */
+static struct rx *receiver(char url[128])
 {
     struct rx_opts ro = {.secret = T_SECRET};
-    char url[128];
     struct rx *r = rx_start(&ro);
     cr_assert(r != NULL);
-    rx_url(r, url, sizeof(url));
+    rx_url(r, url, 128);
+    return r;
+}
+
+/* The tree's route receives nothing from cmd; the same file named with --config does. */
+static void tree_route_ignored_by(const char *cmd)
+{
+    char url[128];
+    struct rx *r = receiver(url);
     repo(url);
-    run_untrusted("scan", r);
-    run_named("scan", r);
+    run_untrusted(cmd, r);
+    run_named(cmd, r);
     rx_stop(r);
+}
+
+Test(untrusted_config, scan_of_a_tree_naming_a_route_sends_nothing)
+{
+    tree_route_ignored_by("scan");
 }
 
 Test(untrusted_config, history_of_a_repository_naming_a_route_sends_nothing)
 {
-    struct rx_opts ro = {.secret = T_SECRET};
-    char url[128];
-    struct rx *r = rx_start(&ro);
-    cr_assert(r != NULL);
-    rx_url(r, url, sizeof(url));
-    repo(url);
-    run_untrusted("history", r);
-    run_named("history", r);
-    rx_stop(r);
+    tree_route_ignored_by("history");
 }
 
 Test(untrusted_config, user_configuration_file_supplies_routes)
 {
-    struct rx_opts ro = {.secret = T_SECRET};
     char url[128];
-    struct rx *r = rx_start(&ro);
-    cr_assert(r != NULL);
-    rx_url(r, url, sizeof(url));
+    struct rx *r = receiver(url);
     repo("http://127.0.0.1:9/elsewhere");
     char cfg[1024];
     snprintf(cfg, sizeof(cfg),
