@@ -604,6 +604,7 @@ static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
         s->baseline_path = strdup(o->baseline);
     } else if (s->cfg.baseline) {
         s->baseline_path = lh_cli_config_relative(&s->cfg, s->cfg.baseline);
+        s->baseline_untrusted = s->cfg.untrusted;
     } else {
         return 0;
     }
@@ -693,6 +694,7 @@ int lh_cli_config_load(struct lh_config *cfg, const char *named, bool none, cons
     if (ex) {
         return ex;
     }
+    cfg->untrusted = cfg->path != NULL;
     if (cfg->revoke_enabled || cfg->nroutes || cfg->state_dir) {
         if (!quiet) {
             char *user = lh_config_user_path();
@@ -854,6 +856,30 @@ int lh_cli_git_fail(int rc, const char *msg)
 {
     lh_cli_error("%s", msg);
     return rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+}
+
+int lh_cli_session_baseline_writable(const struct lh_cli_session *s)
+{
+    if (!s->baseline_untrusted) {
+        return 0;
+    }
+    char *real = realpath(s->baseline_path, NULL);
+    char *cfg = realpath(s->cfg.path, NULL);
+    char *slash = cfg ? strrchr(cfg, '/') : NULL;
+    bool inside = false;
+    if (real && slash) {
+        size_t n = (size_t)(slash - cfg) + 1; /* the directory, with its '/' */
+        inside = strncmp(real, cfg, n) == 0;
+    }
+    free(real);
+    free(cfg);
+    if (inside) {
+        return 0;
+    }
+    lh_cli_error("refusing to rewrite '%s': the baseline named by '%s' lies outside that file's "
+                 "directory; name it with --baseline, or write elsewhere with --output",
+                 s->baseline_path, s->cfg.path);
+    return LH_EXIT_USAGE;
 }
 
 void lh_cli_session_close(struct lh_cli_session *s)

@@ -70,6 +70,7 @@ struct lh_cli_session {
     double t0;
     struct lh_baseline baseline; /* loaded at open when a baseline is configured */
     char *baseline_path;         /* resolved path of that baseline (owned), or NULL */
+    bool baseline_untrusted;     /* named by a config found in the scanned tree */
     char *project_root;          /* config dir, else git root, else cwd (owned, real path) */
     bool full_scan;              /* set by lh_cli_session_set_inputs */
     const char *revoke_source;   /* "source" of revocation requests; NULL: "scan" */
@@ -202,6 +203,14 @@ int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
  * code: a bad revision or range is a usage error (2), the rest as lh_exit_from_error.
  */
 int lh_cli_git_fail(int rc, const char *msg);
+
+/*
+ * Whether the session's baseline file may be rewritten (baseline prune): one named on the
+ * command line or in a trusted config always; one named by a `.leakhound.yml` found in the
+ * scanned tree only when it lies inside that file's directory, so a repository cannot make
+ * leakhound rewrite a file elsewhere. Prints the refusal; returns 0 or an exit code.
+ */
+int lh_cli_session_baseline_writable(const struct lh_cli_session *s);
 
 void lh_cli_session_close(struct lh_cli_session *s);
 

@@ -77,6 +77,7 @@ struct lh_config {
     char *baseline; /* baseline file path */
     char *format;
     int format_line, format_column; /* where `format:` is (checked later, by the CLI) */
+    bool untrusted;                 /* found in the scanned tree (lh_cli_config_load) */
     size_t nkeys;                   /* top-level keys in the file */
     bool has_revoke;                /* the file has a `revoke` key */
     int revoke_line;                /* where it is (1-based), for messages */

@@ -205,3 +205,43 @@ Test(untrusted_config, user_configuration_file_supplies_routes)
     cr_assert(eq(int, exists("repo/state"), 0));
     rx_stop(r);
 }
+
+/*
+ * Nor may the tree's file make `baseline prune` rewrite a file outside its directory: a
+ * baseline it names there is read (it only changes what is reported) but not rewritten.
+ */
+Test(untrusted_config, baseline_prune_does_not_rewrite_a_baseline_outside_the_tree)
+{
+    repo("http://127.0.0.1:9/unused");
+    char *cwd = path("repo");
+    struct lh_run run;
+    /* a valid baseline elsewhere holding both tokens */
+    lh_run_lh(&run, cwd, NULL, "baseline", "create", "--no-config", "--output", "../outside.json",
+              ".", NULL);
+    cr_assert(eq(int, run.status, 0), "%s", run.err);
+    lh_run_dispose(&run);
+    char *outside = path("outside.json");
+    char *before = lh_read_file(outside);
+    cr_assert(before != NULL && strstr(before, "fingerprint") != NULL);
+    const char *cfg = "baseline: ../outside.json\n";
+    lh_write_file(dir, "repo/.leakhound.yml", cfg, strlen(cfg));
+    lh_write_file(dir, "repo/b.env", "B=gone\n", 7); /* one entry is stale now */
+    lh_run_lh(&run, cwd, NULL, "baseline", "prune", ".", NULL);
+    cr_assert(eq(int, run.status, 2), "%s", run.err);
+    cr_assert(strstr(run.err, "refusing to rewrite") != NULL, "%s", run.err);
+    lh_run_dispose(&run);
+    char *after = lh_read_file(outside);
+    cr_assert(eq(str, after, before));
+    /* the same baseline inside the tree is pruned as before */
+    lh_write_file(dir, "repo/bl.json", before, strlen(before));
+    cfg = "baseline: bl.json\n";
+    lh_write_file(dir, "repo/.leakhound.yml", cfg, strlen(cfg));
+    lh_run_lh(&run, cwd, NULL, "baseline", "prune", ".", NULL);
+    cr_assert(eq(int, run.status, 0), "%s", run.err);
+    cr_assert(strstr(run.err, "removed 1 stale entry") != NULL, "%s", run.err);
+    lh_run_dispose(&run);
+    free(after);
+    free(before);
+    free(outside);
+    free(cwd);
+}
