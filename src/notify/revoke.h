@@ -12,9 +12,10 @@
  * at least once: a process killed between the receiver's answer and the `done` record, an
  * attempt that timed out or got 408/429/5xx while the receiver acted on it anyway, and a
  * lease that expired under a stalled process all send the request again, with the same
- * `Idempotency-Key` (the token's hex SHA-256), which receivers must use to deduplicate. Raw tokens appear only in request bodies and in
- * the journal (0600 in a 0700 directory); messages, events and listings carry hashes.
- * docs/revocation.md describes the wire format, the signature and the journal.
+ * `Idempotency-Key` (the token's hex SHA-256), which receivers must use to deduplicate.
+ * Raw tokens appear only in request bodies and in the journal (0600 in a 0700 directory);
+ * messages, events and listings carry hashes. docs/revocation.md describes the wire format,
+ * the signature and the journal.
  */
 #ifndef LH_NOTIFY_REVOKE_H
 #define LH_NOTIFY_REVOKE_H

@@ -40,8 +40,8 @@
     X(git_commit_time_offset) \
     X(git_commit_tree_id) \
     X(git_config_free) \
-    X(git_config_open_ondisk) \
     X(git_config_get_string_buf) \
+    X(git_config_open_ondisk) \
     X(git_diff_buffers) \
     X(git_diff_find_options_init) \
     X(git_diff_find_similar) \
@@ -143,8 +143,8 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_commit_time_offset (lh_libgit2_api.fn_git_commit_time_offset)
 #define git_commit_tree_id (lh_libgit2_api.fn_git_commit_tree_id)
 #define git_config_free (lh_libgit2_api.fn_git_config_free)
-#define git_config_open_ondisk (lh_libgit2_api.fn_git_config_open_ondisk)
 #define git_config_get_string_buf (lh_libgit2_api.fn_git_config_get_string_buf)
+#define git_config_open_ondisk (lh_libgit2_api.fn_git_config_open_ondisk)
 #define git_diff_buffers (lh_libgit2_api.fn_git_diff_buffers)
 #define git_diff_find_options_init (lh_libgit2_api.fn_git_diff_find_options_init)
 #define git_diff_find_similar (lh_libgit2_api.fn_git_diff_find_similar)
