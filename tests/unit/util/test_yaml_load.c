@@ -187,6 +187,9 @@ Test(yaml_load, anchors_load_in_linear_time)
     long long big = load_ms(200000);
     /* libyaml's composer took 58 s for 200,000 anchors; ASan makes this run a few times slower */
     cr_assert(big < 3000, "200,000 anchors took %lld ms", big);
-    /* four times the anchors: about four times the time; quadratic would be sixteen */
-    cr_assert(big < 8 * (small > 50 ? small : 50), "50k: %lld ms, 200k: %lld ms", small, big);
+    /*
+     * four times the anchors: about four times the time (five to six with cache misses and
+     * other tests on the cores); quadratic would be sixteen
+     */
+    cr_assert(big < 11 * (small > 50 ? small : 50), "50k: %lld ms, 200k: %lld ms", small, big);
 }
