@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libyaml document helpers with positioned errors and size/depth caps, and parsed snapshots
+/* libyaml document helpers with positioned errors and size/depth caps, a linear-time
+ * composer (documents built from parser events, anchors hashed), and parsed snapshots
  * (dump, load, compare); see yaml.h. */
 #include "util/yaml.h"
 
