@@ -150,6 +150,10 @@ static int cmd_prune(struct lh_cli_opts *o, struct lh_cli_session *s, const char
                      "config");
         return LH_EXIT_USAGE;
     }
+    int ex = o->output ? 0 : lh_cli_session_baseline_writable(s);
+    if (ex) {
+        return ex;
+    }
     lh_cli_session_set_inputs(s, paths, npaths);
     if (!s->full_scan) {
         lh_cli_error("baseline prune needs a full scan of the project root '%s': entries for "
@@ -158,7 +162,7 @@ static int cmd_prune(struct lh_cli_opts *o, struct lh_cli_session *s, const char
         return LH_EXIT_USAGE;
     }
     struct lh_report_summary sum = {0};
-    int ex = scan_inputs(s, o, paths, npaths, l, &sum);
+    ex = scan_inputs(s, o, paths, npaths, l, &sum);
     if (ex) {
         return ex;
     }

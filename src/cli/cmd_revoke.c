@@ -23,6 +23,8 @@
 #include "util/fs.h"
 
 #define HASH_PREFIX 12
+/* The longest Retry-After (seconds) a scan waits for; docs/revocation.md */
+#define LH_CLI_SCAN_RETRY_AFTER_MAX 5
 
 struct ui {
     bool quiet;
@@ -83,7 +85,8 @@ int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts
 {
     if (!revoke_enabled(s, o)) {
         if (o->revoke_urls.count) {
-            lh_cli_error("--revoke-url needs --revoke (or 'revoke: true' in the configuration)");
+            lh_cli_error("--revoke-url needs --revoke (or 'revoke: true' in a --config file or "
+                         "the user configuration file)");
             return LH_EXIT_USAGE;
         }
         return 0;
@@ -97,7 +100,7 @@ int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts
     }
     if (s->cfg.nroutes + o->revoke_urls.count == 0) {
         lh_cli_error("revocation is enabled but no route is configured (add --revoke-url URL "
-                     "or revoke.routes in .leakhound.yml)");
+                     "or revoke.routes in a --config file or the user configuration file)");
         return LH_EXIT_CONFIG;
     }
     for (size_t i = 0; i < s->cfg.nroutes && !o->quiet; i++) {
@@ -149,8 +152,12 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
         ex = LH_EXIT_IO;
         goto out;
     }
-    struct lh_revoke_opts ro = {
-        .dry_run = o->dry_run, .warn = on_warn, .event = on_event, .payload = &u};
+    /* a receiver's Retry-After may not hold a scan for minutes: `revoke flush` waits longer */
+    struct lh_revoke_opts ro = {.dry_run = o->dry_run,
+                                .max_retry_after = LH_CLI_SCAN_RETRY_AFTER_MAX,
+                                .warn = on_warn,
+                                .event = on_event,
+                                .payload = &u};
     int rc = lh_revoker_open_opts(&rv, dir, routes, nroutes, &ro);
     for (size_t i = 0; rc == 0 && i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
@@ -211,8 +218,9 @@ static void usage(FILE *f)
           "\n"
           "  --state-dir DIR     the spool (default: $LEAKHOUND_STATE_DIR, revoke.state_dir,\n"
           "                      $XDG_STATE_HOME/leakhound, ~/.local/state/leakhound)\n"
-          "  --config FILE       configuration for route timeouts and secrets (default:\n"
-          "                      .leakhound.yml at the repository root); --no-config ignores it\n"
+          "  --config FILE       configuration for route timeouts and secrets (default: the\n"
+          "                      revoke section of ~/.config/leakhound/config.yml; that of\n"
+          "                      .leakhound.yml is ignored); --no-config reads no file\n"
           "  --format text|json  status output (default text)\n"
           "  --all               status: list delivered requests too\n"
           "  -q, --quiet         no summary or warnings on stderr\n"
@@ -399,15 +407,9 @@ int lh_cmd_revoke(int argc, char **argv)
         ex = LH_EXIT_USAGE;
         goto out;
     }
-    if (!a.no_config) {
-        char *found = a.config ? strdup(a.config) : lh_config_find(".");
-        int rc = found ? lh_config_load_file(&cfg, found) : 0;
-        free(found);
-        if (rc < 0) {
-            lh_cli_error("%s", lh_error_get());
-            ex = rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
-            goto out;
-        }
+    ex = lh_cli_config_load(&cfg, a.config, a.no_config, ".", a.quiet);
+    if (ex) {
+        goto out;
     }
     dir = lh_cli_revoke_state_dir(a.state_dir, &cfg);
     if (!dir) {

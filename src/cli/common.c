@@ -151,7 +151,8 @@ void lh_cli_usage_rule_options(FILE *f)
     fputs("  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
           "  -o, --output FILE           write the report to FILE\n"
           "  --config FILE               configuration (default: .leakhound.yml at the\n"
-          "                              repository root); --no-config ignores it\n"
+          "                              repository root, revoke section ignored);\n"
+          "                              --no-config reads no configuration file\n"
           "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
           "  --no-builtin-rules          start from no rules\n"
           "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
@@ -354,7 +355,7 @@ static int load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o,
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
         lh_ruleset_free(rs);
-        return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
+        return rc == LH_EIO || rc == LH_ENOMEM ? LH_EXIT_IO : LH_EXIT_CONFIG;
     }
     int ex = 0;
     if (cfg) {
@@ -602,6 +603,7 @@ static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
         s->baseline_path = strdup(o->baseline);
     } else if (s->cfg.baseline) {
         s->baseline_path = lh_cli_config_relative(&s->cfg, s->cfg.baseline);
+        s->baseline_untrusted = s->cfg.untrusted;
     } else {
         return 0;
     }
@@ -627,22 +629,95 @@ static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
     return 0;
 }
 
+/* Loads path into cfg; prints the error and returns an exit code on failure. */
+static int load_config_file(struct lh_config *cfg, const char *path)
+{
+    int rc = lh_config_load_file(cfg, path);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        return rc == LH_EIO || rc == LH_ENOMEM ? LH_EXIT_IO : LH_EXIT_CONFIG;
+    }
+    return 0;
+}
+
+/*
+ * Takes the revoke section of the user's own configuration file, when it exists, into cfg.
+ * That file holds nothing else: any other key is an error rather than silently unused.
+ */
+static int load_user_revoke(struct lh_config *cfg)
+{
+    char *path = lh_config_user_path();
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+        free(path);
+        return 0;
+    }
+    struct lh_config user;
+    lh_config_init(&user);
+    int ex = load_config_file(&user, path);
+    if (ex == 0 && user.nkeys > (user.has_revoke ? 1u : 0u)) {
+        lh_cli_error("%s: only 'revoke' is read from the user configuration file; other "
+                     "settings belong in the project's .leakhound.yml or a --config file",
+                     path);
+        ex = LH_EXIT_CONFIG;
+    }
+    if (ex == 0 && user.state_dir) {
+        char *abs = lh_cli_config_relative(&user, user.state_dir);
+        if (!abs) {
+            lh_cli_error("out of memory");
+            ex = LH_EXIT_IO;
+        }
+        free(user.state_dir);
+        user.state_dir = abs;
+    }
+    if (ex == 0 && user.has_revoke) {
+        lh_config_take_revoke(cfg, &user);
+    }
+    lh_config_dispose(&user);
+    free(path);
+    return ex;
+}
+
+int lh_cli_config_load(struct lh_config *cfg, const char *named, bool none, const char *root,
+                       bool quiet)
+{
+    if (none) {
+        return 0;
+    }
+    if (named) {
+        return load_config_file(cfg, named); /* named by the user: trusted, all of it */
+    }
+    char *found = lh_config_find(root);
+    int ex = found ? load_config_file(cfg, found) : 0;
+    free(found);
+    if (ex) {
+        return ex;
+    }
+    cfg->untrusted = cfg->path != NULL;
+    if (cfg->revoke_enabled || cfg->nroutes || cfg->state_dir) {
+        if (!quiet) {
+            char *user = lh_config_user_path();
+            lh_cli_warn("%s:%d: 'revoke' ignored: a configuration found in the scanned tree "
+                        "cannot send findings anywhere or choose the state directory; name "
+                        "the file with --config, or put the section in %s",
+                        cfg->path, cfg->revoke_line,
+                        user ? user : "$XDG_CONFIG_HOME/leakhound/config.yml");
+            free(user);
+        }
+        lh_config_drop_revoke(cfg);
+    }
+    return load_user_revoke(cfg);
+}
+
 int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const char *root)
 {
     memset(s, 0, sizeof(*s));
     lh_config_init(&s->cfg);
     lh_baseline_init(&s->baseline);
     s->t0 = lh_cli_now();
-    if (!o->no_config) {
-        char *found = o->config_path ? strdup(o->config_path) : lh_config_find(root);
-        if (found) {
-            int rc = lh_config_load_file(&s->cfg, found);
-            free(found);
-            if (rc < 0) {
-                lh_cli_error("%s", lh_error_get());
-                return rc == LH_EIO ? LH_EXIT_IO : LH_EXIT_CONFIG;
-            }
-        }
+    int ex = lh_cli_config_load(&s->cfg, o->config_path, o->no_config, root, o->quiet);
+    if (ex) {
+        return ex;
     }
     s->project_root = project_root(&s->cfg, root);
     /* rule selection is layered in load_rules: the file first, the command line on top */
@@ -665,7 +740,7 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
         }
         o->format = s->cfg.format;
     }
-    int ex = open_baseline(s, o);
+    ex = open_baseline(s, o);
     if (ex) {
         return ex;
     }
@@ -778,6 +853,30 @@ int lh_cli_git_fail(int rc, const char *msg)
 {
     lh_cli_error("%s", msg);
     return rc == LH_EUSAGE || rc == LH_ENOTFOUND ? LH_EXIT_USAGE : lh_exit_from_error(rc);
+}
+
+int lh_cli_session_baseline_writable(const struct lh_cli_session *s)
+{
+    if (!s->baseline_untrusted) {
+        return 0;
+    }
+    char *real = realpath(s->baseline_path, NULL);
+    char *cfg = realpath(s->cfg.path, NULL);
+    char *slash = cfg ? strrchr(cfg, '/') : NULL;
+    bool inside = false;
+    if (real && slash) {
+        size_t n = (size_t)(slash - cfg) + 1; /* the directory, with its '/' */
+        inside = strncmp(real, cfg, n) == 0;
+    }
+    free(real);
+    free(cfg);
+    if (inside) {
+        return 0;
+    }
+    lh_cli_error("refusing to rewrite '%s': the baseline named by '%s' lies outside that file's "
+                 "directory; name it with --baseline, or write elsewhere with --output",
+                 s->baseline_path, s->cfg.path);
+    return LH_EXIT_USAGE;
 }
 
 void lh_cli_session_close(struct lh_cli_session *s)

@@ -71,6 +71,7 @@ struct lh_cli_session {
     double t0;
     struct lh_baseline baseline; /* loaded at open when a baseline is configured */
     char *baseline_path;         /* resolved path of that baseline (owned), or NULL */
+    bool baseline_untrusted;     /* named by a config found in the scanned tree */
     char *project_root;          /* config dir, else git root, else cwd (owned, real path) */
     bool full_scan;              /* set by lh_cli_session_set_inputs */
     const char *revoke_source;   /* "source" of revocation requests; NULL: "scan" */
@@ -144,6 +145,17 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
                         const struct lh_findings *l, const struct lh_report_summary *s);
 
 /*
+ * Loads a command's configuration into cfg (initialised by the caller). A file named with
+ * --config (`named`) is trusted: all of it applies. Otherwise `.leakhound.yml` found from
+ * `root` (lh_config_find) is untrusted, being part of what is scanned: its revoke section
+ * (routes, enabled, state_dir) is dropped with one warning (none when quiet), and the revoke
+ * section of the user's own file (lh_config_user_path), if that file exists, is used instead.
+ * `none` (--no-config) loads no file at all. Prints errors; returns 0 or an exit code.
+ */
+int lh_cli_config_load(struct lh_config *cfg, const char *named, bool none, const char *root,
+                       bool quiet);
+
+/*
  * Opens a session: finds and loads the config (o->config_path, or `.leakhound.yml` at the
  * repository root of `root`), merges it under the command-line options, loads rules and
  * builds the detector. Prints errors; returns 0 or an exit code. Close with _close even on
@@ -192,6 +204,14 @@ int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,
  */
 int lh_cli_git_fail(int rc, const char *msg);
 
+/*
+ * Whether the session's baseline file may be rewritten (baseline prune): one named on the
+ * command line or in a trusted config always; one named by a `.leakhound.yml` found in the
+ * scanned tree only when it lies inside that file's directory, so a repository cannot make
+ * leakhound rewrite a file elsewhere. Prints the refusal; returns 0 or an exit code.
+ */
+int lh_cli_session_baseline_writable(const struct lh_cli_session *s);
+
 void lh_cli_session_close(struct lh_cli_session *s);
 
 /*
@@ -218,7 +238,8 @@ char *lh_cli_config_relative(const struct lh_config *cfg, const char *p);
 
 /*
  * The revocation state directory: flag (--state-dir), then $LEAKHOUND_STATE_DIR, then the
- * config's revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound. Heap.
+ * trusted config's revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound.
+ * Heap.
  */
 char *lh_cli_revoke_state_dir(const char *flag, const struct lh_config *cfg);
 

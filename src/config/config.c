@@ -59,6 +59,40 @@ static void reporter_dispose(struct lh_reporter_cfg *r)
     free(r->keys_url);
 }
 
+void lh_config_drop_revoke(struct lh_config *c)
+{
+    for (size_t i = 0; i < c->nroutes; i++) {
+        lh_revoke_route_dispose(&c->routes[i]);
+    }
+    free(c->routes);
+    c->routes = NULL;
+    c->nroutes = 0;
+    free(c->state_dir);
+    c->state_dir = NULL;
+    c->revoke_enabled = false;
+}
+
+void lh_config_take_revoke(struct lh_config *dst, struct lh_config *src)
+{
+    lh_config_drop_revoke(dst);
+    dst->revoke_enabled = src->revoke_enabled;
+    dst->state_dir = src->state_dir;
+    dst->routes = src->routes;
+    dst->nroutes = src->nroutes;
+    src->state_dir = NULL;
+    src->routes = NULL;
+    src->nroutes = 0;
+    src->revoke_enabled = false;
+}
+
+char *lh_config_user_path(void)
+{
+    char *dir = lh_fs_user_dir(NULL, "XDG_CONFIG_HOME", ".config");
+    char *path = dir ? lh_path_join(dir, "config.yml") : NULL;
+    free(dir);
+    return path;
+}
+
 void lh_config_dispose(struct lh_config *c)
 {
     free(c->path);
@@ -68,11 +102,7 @@ void lh_config_dispose(struct lh_config *c)
     lh_strlist_dispose(&c->allow_paths);
     free(c->baseline);
     free(c->format);
-    free(c->state_dir);
-    for (size_t i = 0; i < c->nroutes; i++) {
-        lh_revoke_route_dispose(&c->routes[i]);
-    }
-    free(c->routes);
+    lh_config_drop_revoke(c);
     struct lh_serve_cfg *s = &c->serve;
     free(s->listen);
     free(s->path);
@@ -119,29 +149,66 @@ static int seconds(struct ctx *c, yaml_node_t *n, double *out)
     return rc;
 }
 
+struct keyref {
+    const char *key;
+    size_t index; /* pair index */
+    const yaml_node_t *node;
+};
+
+static int cmp_keyref(const void *a, const void *b)
+{
+    const struct keyref *x = a;
+    const struct keyref *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 /*
  * Checks that n is a mapping without repeated keys. libyaml accepts a repeated key and the
  * loaders below would let the last one win (or merge lists), so a second `min_confidence:`
- * further down a long file could silently change what is reported.
+ * further down a long file could silently change what is reported. The keys are sorted, not
+ * compared pairwise (quadratic: a type_map of 200,000 keys took minutes); the key reported
+ * is still the first repeat in document order, with the line of its first occurrence.
  */
 static int mapping(struct ctx *c, yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
         return lh_yaml_error(c->name, n, "%s must be a mapping", what);
     }
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-        const char *key = lh_yaml_scalar(c->doc, k);
-        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; key && q < p; q++) {
-            yaml_node_t *qk = yaml_document_get_node(c->doc, q->key);
-            const char *prev = lh_yaml_scalar(c->doc, qk);
-            if (prev && !strcmp(prev, key)) {
-                return lh_yaml_error(c->name, k, "duplicate key '%s' (first at line %zu)", key,
-                                     qk->start_mark.line + 1);
-            }
+    size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (count < 2) {
+        return 0;
+    }
+    struct keyref *keys = malloc(count * sizeof(*keys));
+    if (!keys) {
+        return lh_error_oom();
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, n->data.mapping.pairs.start[i].key);
+        const char *key = lh_yaml_scalar(c->doc, kn);
+        if (key) {
+            keys[k++] = (struct keyref){key, i, kn};
         }
     }
-    return 0;
+    qsort(keys, k, sizeof(*keys), cmp_keyref);
+    const struct keyref *dup = NULL;
+    const struct keyref *first = NULL;
+    for (size_t j = 1, start = 0; j < k; j++) {
+        if (strcmp(keys[j].key, keys[start].key) != 0) {
+            start = j;
+        } else if (j == start + 1 && (!dup || keys[j].index < dup->index)) {
+            dup = &keys[j];
+            first = &keys[start];
+        }
+    }
+    int rc = 0;
+    if (dup) {
+        rc = lh_yaml_error(c->name, dup->node, "duplicate key '%s' (first at line %zu)", dup->key,
+                           first->node->start_mark.line + 1);
+    }
+    free(keys);
+    return rc;
 }
 
 static int parse_route(struct ctx *c, yaml_node_t *n, struct lh_revoke_route *r)
@@ -421,8 +488,7 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
     return rc;
 }
 
-int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t *buf,
-                          size_t len)
+int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t *buf, size_t len)
 {
     yaml_document_t doc;
     int rc = lh_yaml_load(&doc, name, buf, len);
@@ -440,6 +506,7 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         yaml_node_t *k = yaml_document_get_node(&doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&doc, p->value);
         const char *key = lh_yaml_scalar(&doc, k);
+        cfg->nkeys++;
         if (!key) {
             rc = lh_yaml_error(name, k, "keys must be strings");
         } else if (!strcmp(key, "rules")) {
@@ -469,6 +536,8 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
                 rc = lh_yaml_error(name, v, "format must not be empty");
             }
         } else if (!strcmp(key, "revoke")) {
+            cfg->has_revoke = true;
+            cfg->revoke_line = (int)k->start_mark.line + 1;
             rc = parse_revoke(&c, cfg, v);
         } else if (!strcmp(key, "serve")) {
             rc = parse_serve(&c, &cfg->serve, v);

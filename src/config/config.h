@@ -3,7 +3,9 @@
  * `.leakhound.yml`: the project configuration file. Plain data; every unknown key is an
  * error naming file:line:col (exit 3), so a typo never silently reduces what is reported.
  * Command-line flags override the file. Secrets never live here: webhook signing keys
- * are named by environment variable (`secret_env`).
+ * are named by environment variable (`secret_env`). This module parses; which file is trusted
+ * with what (a `.leakhound.yml` found in the scanned tree may not configure revocation) is
+ * decided by the CLI (lh_cli_config_load).
  */
 #ifndef LH_CONFIG_CONFIG_H
 #define LH_CONFIG_CONFIG_H
@@ -75,6 +77,10 @@ struct lh_config {
     char *baseline; /* baseline file path */
     char *format;
     int format_line, format_column; /* where `format:` is (checked later, by the CLI) */
+    bool untrusted;                 /* found in the scanned tree (lh_cli_config_load) */
+    size_t nkeys;                   /* top-level keys in the file */
+    bool has_revoke;                /* the file has a `revoke` key */
+    int revoke_line;                /* where it is (1-based), for messages */
     /* revoke */
     bool revoke_enabled;
     char *state_dir;
@@ -100,6 +106,25 @@ int lh_config_load_file(struct lh_config *c, const char *path) LH_WUR;
  * contains `start` (or in `start` itself when not in a repository). Heap path or NULL.
  */
 char *lh_config_find(const char *start);
+
+/*
+ * Forgets the revoke section (enabled, state_dir, routes): what a configuration found in the
+ * scanned tree may not decide. has_revoke and revoke_line stay, for the caller's message.
+ */
+void lh_config_drop_revoke(struct lh_config *c);
+
+/*
+ * Moves src's revoke section (enabled, state_dir, routes) into dst, replacing dst's; src
+ * keeps none of it. state_dir moves as it is: the caller resolves a relative one first.
+ */
+void lh_config_take_revoke(struct lh_config *dst, struct lh_config *src);
+
+/*
+ * The user's own configuration file: $XDG_CONFIG_HOME/leakhound/config.yml when that variable
+ * is an absolute path, else ~/.config/leakhound/config.yml. Heap (NULL without HOME or on OOM);
+ * whether it exists is not checked.
+ */
+char *lh_config_user_path(void);
 
 /* Initialises a route with defaults (for --revoke-url). */
 void lh_revoke_route_init(struct lh_revoke_route *r);

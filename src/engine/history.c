@@ -61,7 +61,7 @@ static void hwarn(const struct hist *h, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     h->o->warn(msg, h->o->warn_payload);
 }

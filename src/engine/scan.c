@@ -25,7 +25,11 @@
 struct batch {
     size_t n;
     char *paths[BATCH_FILES];
+    bool follow[BATCH_FILES]; /* open through a symbolic link (named on the command line) */
 };
+
+/* read_file's outcomes besides 0 and a negative error code */
+enum { READ_BINARY = 1, READ_NOT_REGULAR };
 
 struct scanctx {
     const struct lh_detector *d;
@@ -55,7 +59,7 @@ static void warnf(const struct scanctx *c, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (c->o->warn) {
         c->o->warn(msg, c->o->warn_payload);
@@ -126,19 +130,41 @@ static int scan_buffer(struct scanctx *c, struct lh_detect_scratch *ds, const ui
 }
 
 /*
- * Reads a regular file with as few system calls as possible (open, one read, close for files
- * under FIRST_READ bytes: a short read of a regular file means end of file). Larger files get
- * one fstat for their size. LH_ETOOBIG past max_size, LH_EIO with the path named.
+ * Reads a regular file with as few system calls as possible: open, fstat, one read and close
+ * for files under FIRST_READ bytes (a short read of a regular file means end of file).
+ * Hardening (issue #15): the file may have been replaced since the walk saw it, so it is
+ * opened with O_NONBLOCK (a FIFO cannot block the open or the read) and O_NOFOLLOW unless
+ * links are followed, and fstat must call it regular (READ_NOT_REGULAR otherwise, a message
+ * set); unless binary files are scanned, the binary check runs on the first read, before the
+ * rest is read (READ_BINARY), so a large file with a NUL up front costs one read. LH_ETOOBIG
+ * past max_size, LH_EIO with the path named.
  */
-static int read_file(struct lh_buf *b, const char *path, size_t max_size)
+static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool follow,
+                     bool scan_binary)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
     if (fd < 0) {
+        if (errno == ELOOP && !follow) {
+            lh_error_set("'%s' became a symbolic link during the scan; skipped", path);
+            return READ_NOT_REGULAR;
+        }
         lh_error_set("cannot open '%s': %s", path, strerror(errno));
         return LH_EIO;
     }
-    int rc = lh_buf_grow(b, FIRST_READ < max_size ? FIRST_READ : max_size);
-    if (rc < 0) {
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0) {
+        lh_error_set("cannot stat '%s': %s", path, strerror(errno));
+        rc = LH_EIO;
+    } else if (!S_ISREG(st.st_mode)) {
+        lh_error_set("'%s' is not a regular file (it changed during the scan); skipped", path);
+        rc = READ_NOT_REGULAR;
+    } else if ((uint64_t)st.st_size > max_size) {
+        rc = LH_ETOOBIG;
+    } else {
+        rc = lh_buf_grow(b, FIRST_READ < max_size ? FIRST_READ : max_size);
+    }
+    if (rc != 0) {
         close(fd);
         return rc;
     }
@@ -157,29 +183,36 @@ static int read_file(struct lh_buf *b, const char *path, size_t max_size)
      * up to twice the limit through.
      */
     if (b->len > max_size) {
-        close(fd);
-        return LH_ETOOBIG;
-    }
-    if ((size_t)n == want) {
-        struct stat st;
-        if (fstat(fd, &st) == 0 && (size_t)st.st_size > max_size) {
-            close(fd);
-            return LH_ETOOBIG;
-        }
+        rc = LH_ETOOBIG;
+    } else if (!scan_binary && lh_scan_is_binary((const uint8_t *)b->ptr, b->len)) {
+        rc = READ_BINARY;
+    } else if ((size_t)n == want) {
         rc = lh_fs_read_fd(b, fd, path);
     }
     close(fd);
     return rc;
 }
 
-static int scan_one(struct scanctx *c, struct wstate *w, const char *path)
+static int scan_one(struct scanctx *c, struct wstate *w, const char *path, bool follow)
 {
     lh_buf_clear(&w->buf);
-    int rc = read_file(&w->buf, path, c->max_size);
+    int rc = read_file(&w->buf, path, c->max_size, follow, c->o->scan_binary);
     if (rc == LH_ETOOBIG) {
         atomic_fetch_add(&c->stats->skipped_large, 1);
         warnf(c, "'%s' is over the --max-file-size limit of %zu bytes; skipped", path,
               c->max_size);
+        rc = 0;
+    } else if (rc == READ_BINARY) {
+        atomic_fetch_add(&c->stats->skipped_binary, 1);
+        rc = 0;
+    } else if (rc == READ_NOT_REGULAR) {
+        atomic_fetch_add(&c->stats->skipped_other, 1);
+        warnf(c, "%s", lh_error_get());
+        rc = 0;
+    } else if (rc == LH_ENOMEM) {
+        /* an error (exit 4), not "too large": the file was within the limit (issue #15) */
+        atomic_fetch_add(&c->stats->errors, 1);
+        warnf(c, "cannot read '%s': out of memory", path);
         rc = 0;
     } else if (rc < 0) {
         atomic_fetch_add(&c->stats->errors, 1);
@@ -203,7 +236,7 @@ static int wwork(void *state, void *job, void *payload)
     int rc = 0;
     for (size_t i = 0; i < bt->n; i++) {
         if (w && rc == 0) {
-            rc = scan_one(c, w, bt->paths[i]);
+            rc = scan_one(c, w, bt->paths[i], bt->follow[i]);
         }
         free(bt->paths[i]);
     }
@@ -232,8 +265,11 @@ static int flush_batch(struct scanctx *c)
     return rc;
 }
 
-/* Adds a file to the walker's batch, queueing it when full. Takes ownership of path. */
-static int add_file(struct scanctx *c, char *path)
+/*
+ * Adds a file to the walker's batch, queueing it when full. Takes ownership of path. follow:
+ * open it through a symbolic link (a path named on the command line, or --follow-symlinks).
+ */
+static int add_file(struct scanctx *c, char *path, bool follow)
 {
     if (!c->pending) {
         c->pending = calloc(1, sizeof(*c->pending));
@@ -242,6 +278,7 @@ static int add_file(struct scanctx *c, char *path)
             return lh_error_oom();
         }
     }
+    c->pending->follow[c->pending->n] = follow;
     c->pending->paths[c->pending->n++] = path;
     return c->pending->n == BATCH_FILES ? flush_batch(c) : 0;
 }
@@ -333,7 +370,7 @@ static int walk_dir(struct scanctx *c, struct lh_pool *pool, const char *path, i
                 free(ents[i].path);
                 continue;
             }
-            rc = add_file(c, ents[i].path);
+            rc = add_file(c, ents[i].path, c->o->follow_symlinks);
             continue;
         }
         rc = walk(c, pool, ents[i].path, depth + 1, v, false);
@@ -393,7 +430,7 @@ static int walk(struct scanctx *c, struct lh_pool *pool, const char *path, int d
     }
     (void)pool;
     char *job = strdup(path);
-    return job ? add_file(c, job) : lh_error_oom();
+    return job ? add_file(c, job, top || c->o->follow_symlinks) : lh_error_oom();
 }
 
 static int scan_stdin(struct scanctx *c)

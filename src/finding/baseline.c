@@ -325,7 +325,7 @@ static int fail_at(const struct loadctx *c, size_t entry, const char *key, const
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     int line;
     int col;

@@ -31,7 +31,6 @@
 #define MAX_TOKEN 4096
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 30000
-#define RETRY_AFTER_MAX_S 60 /* a longer Retry-After ends the flush for that route */
 
 struct lh_revoker {
     struct lh_spool *sp;
@@ -474,6 +473,12 @@ static void job_dispose(struct job *j)
     memset(j, 0, sizeof(*j));
 }
 
+/* The longest Retry-After this revoker waits for (seconds). */
+static unsigned retry_after_max(const struct lh_revoker *rv)
+{
+    return rv->opts.max_retry_after ? rv->opts.max_retry_after : LH_REVOKE_RETRY_AFTER_MAX;
+}
+
 /* Up to max_attempts POSTs; res holds the last outcome, *attempts how many were made. */
 static void deliver(struct lh_revoker *rv, const struct job *j, struct lh_webhook_result *res,
                     unsigned *attempts)
@@ -504,11 +509,12 @@ static void deliver(struct lh_revoker *rv, const struct job *j, struct lh_webhoo
             return;
         }
         uint64_t delay = lh_webhook_backoff_ms(a - 1, base, BACKOFF_CAP_MS);
-        if (res->retry_after > RETRY_AFTER_MAX_S) {
+        unsigned max_wait = retry_after_max(rv);
+        if (res->retry_after > (long)max_wait) {
             size_t len = strlen(res->error);
             snprintf(res->error + len, sizeof(res->error) - len,
-                     " (Retry-After %ld s is over the %d s the client waits)", res->retry_after,
-                     RETRY_AFTER_MAX_S);
+                     " (Retry-After %ld s is over the %u s this run waits)", res->retry_after,
+                     max_wait);
             return;
         }
         if (res->retry_after >= 0) {
@@ -580,7 +586,7 @@ static int claim(struct lh_revoker *rv, unsigned run, struct lh_strlist *down, s
             memcpy(j->secret, secret, j->secret_len + 1);
         }
         int64_t until =
-            now + (int64_t)j->max_attempts * ((int64_t)j->timeout + RETRY_AFTER_MAX_S) + 60;
+            now + (int64_t)j->max_attempts * ((int64_t)j->timeout + retry_after_max(rv)) + 60;
         int rc = lh_spool_lease(rv->sp, j->id, getpid(), until);
         if (rc < 0) {
             return rc;
@@ -728,19 +734,7 @@ int lh_revoker_list(struct lh_revoker *rv, lh_revoke_list_fn fn, void *payload)
 
 char *lh_revoke_default_state_dir(void)
 {
-    const char *e = getenv("LEAKHOUND_STATE_DIR");
-    if (e && *e) {
-        return strdup(e);
-    }
-    e = getenv("XDG_STATE_HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, "leakhound");
-    }
-    e = getenv("HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, ".local/state/leakhound");
-    }
-    return NULL;
+    return lh_fs_user_dir("LEAKHOUND_STATE_DIR", "XDG_STATE_HOME", ".local/state");
 }
 
 void lh_revoke_url_display(char *out, size_t cap, const char *url)

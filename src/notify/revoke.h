@@ -9,11 +9,13 @@
  * POSTs with full-jitter exponential backoff (or the server's Retry-After), then `done` only
  * after a 2xx, `failed` on a permanent rejection, `deferred` otherwise (the entry stays
  * pending for a later flush, and the route is not tried again in the same flush). Delivery is
- * at least once: a process killed between the receiver's answer and the `done` record sends
- * that request again on the next flush, with the same `Idempotency-Key` (the token's hex
- * SHA-256), which receivers use to deduplicate. Raw tokens appear only in request bodies and in
- * the journal (0600 in a 0700 directory); messages, events and listings carry hashes.
- * docs/revocation.md describes the wire format, the signature and the journal.
+ * at least once: a process killed between the receiver's answer and the `done` record, an
+ * attempt that timed out or got 408/429/5xx while the receiver acted on it anyway, and a
+ * lease that expired under a stalled process all send the request again, with the same
+ * `Idempotency-Key` (the token's hex SHA-256), which receivers must use to deduplicate.
+ * Raw tokens appear only in request bodies and in the journal (0600 in a 0700 directory);
+ * messages, events and listings carry hashes. docs/revocation.md describes the wire format,
+ * the signature and the journal.
  */
 #ifndef LH_NOTIFY_REVOKE_H
 #define LH_NOTIFY_REVOKE_H
@@ -76,10 +78,19 @@ typedef void (*lh_revoke_warn_fn)(const char *msg, void *payload);
 
 struct lh_revoke_opts {
     bool dry_run;             /* read the journal if any; create, write and send nothing */
+    /*
+     * Longest Retry-After, in seconds, a flush waits for before retrying (0: the default,
+     * LH_REVOKE_RETRY_AFTER_MAX). A longer one ends that route's attempts in this flush and
+     * leaves the request pending. A scan sets a small value so that a receiver cannot hold
+     * it for minutes; `revoke flush` and the server keep the default.
+     */
+    unsigned max_retry_after;
     lh_revoke_warn_fn warn;   /* journal warnings (torn last line, ...); may be NULL */
     lh_revoke_event_fn event; /* may be NULL; called with the revoker's lock held */
     void *payload;
 };
+
+#define LH_REVOKE_RETRY_AFTER_MAX 60
 
 /* Opens (creating) the state dir and its journal; routes are copied. */
 int lh_revoker_open(struct lh_revoker **out, const char *state_dir,

@@ -67,7 +67,7 @@ static void warnf(struct lh_spool *sp, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     sp->warn(msg, sp->payload);
 }
@@ -582,22 +582,24 @@ static int open_journal(struct lh_spool *sp)
         close(sp->fd);
         sp->fd = -1;
     }
+    /* never through a symbolic link, never a file another user owns or can write */
     if (sp->read_only) {
-        sp->fd = open(sp->path, O_RDONLY | O_CLOEXEC);
-        if (sp->fd < 0 && errno != ENOENT) {
-            lh_error_set("cannot open '%s': %s", sp->path, strerror(errno));
-            return LH_EIO;
+        sp->fd = lh_fs_open_private(sp->path, O_RDONLY, 0);
+        bool missing = sp->fd == -1 && errno == ENOENT;
+        if (sp->fd < 0) {
+            sp->fd = -1;
+            return missing ? 0 : LH_EIO;
         }
         return 0;
     }
     bool created = false;
-    sp->fd = open(sp->path, O_RDWR | O_APPEND | O_CLOEXEC);
-    if (sp->fd < 0 && errno == ENOENT) {
-        sp->fd = open(sp->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    sp->fd = lh_fs_open_private(sp->path, O_RDWR | O_APPEND, 0);
+    if (sp->fd == -1 && errno == ENOENT) {
+        sp->fd = lh_fs_open_private(sp->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL, 0600);
         created = sp->fd >= 0;
     }
     if (sp->fd < 0) {
-        lh_error_set("cannot open '%s': %s", sp->path, strerror(errno));
+        sp->fd = -1;
         return LH_EIO;
     }
     struct stat st;
@@ -612,7 +614,7 @@ static int open_journal(struct lh_spool *sp)
 static int sync_tail(struct lh_spool *sp)
 {
     struct stat path_st;
-    if (stat(sp->path, &path_st) != 0) {
+    if (lstat(sp->path, &path_st) != 0) {
         if (errno != ENOENT) {
             lh_error_set("cannot stat '%s': %s", sp->path, strerror(errno));
             return LH_EIO;
@@ -721,20 +723,36 @@ int lh_spool_open(struct lh_spool **out, const char *dir, bool read_only, lh_spo
         if (rc < 0) {
             goto out;
         }
+    }
+    /*
+     * Issue #15: a state directory, journal or lock that another user owns or can write, or
+     * a symbolic link in their place, would let that user read the raw tokens or have them
+     * appended to a file of their choosing: refused, not warned about.
+     */
+    int dfd = lh_fs_open_private(dir, O_RDONLY | O_DIRECTORY, 0);
+    if (dfd == -1 && read_only && errno == ENOENT) {
+        /* status of a spool never written: nothing to read */
+    } else if (dfd < 0) {
+        rc = LH_EIO;
+        goto out;
+    } else {
         struct stat st;
-        if (stat(dir, &st) == 0 && (st.st_mode & 077)) {
+        if (!read_only && fstat(dfd, &st) == 0 && (st.st_mode & 077)) {
             warnf(sp,
-                  "state directory '%s' is accessible to other users (mode %03o); the "
+                  "state directory '%s' is readable by other users (mode %03o); the "
                   "revocation journal holds raw tokens until they are delivered",
                   dir, (unsigned)(st.st_mode & 0777));
         }
+        close(dfd);
     }
-    sp->lock_fd =
-        open(sp->lock_path, read_only ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (sp->lock_fd < 0 && !(read_only && errno == ENOENT)) {
-        lh_error_set("cannot open '%s': %s", sp->lock_path, strerror(errno));
-        rc = LH_EIO;
-        goto out;
+    sp->lock_fd = lh_fs_open_private(sp->lock_path, read_only ? O_RDONLY : O_RDWR | O_CREAT, 0600);
+    if (sp->lock_fd < 0) {
+        bool missing = sp->lock_fd == -1 && read_only && errno == ENOENT;
+        sp->lock_fd = -1;
+        if (!missing) {
+            rc = LH_EIO;
+            goto out;
+        }
     }
     rc = lh_spool_lock(sp);
     if (rc == 0) {
@@ -1019,7 +1037,7 @@ int lh_spool_compact(struct lh_spool *sp)
         rc = lh_error_oom();
         goto out;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 || write_all(fd, b.ptr ? b.ptr : "", b.len) != 0 || fsync(fd) != 0) {
         lh_error_set("cannot write '%s': %s", tmp, strerror(errno));
         rc = LH_EIO;

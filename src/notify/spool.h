@@ -12,8 +12,10 @@
  * compacted the file), and a mutex serialises the threads of one process. Compaction rewrites
  * the journal atomically (temp file, fsync, rename, directory fsync) as one snapshot per entry
  * and drops the bodies, hence the raw tokens, of finished entries. The journal is created 0600
- * and the directory 0700 because pending `queued` records hold raw tokens. This module knows
- * nothing of HTTP, routes or signing.
+ * and the directory 0700 because pending `queued` records hold raw tokens; for the same reason
+ * the directory, journal and lock are opened without following symbolic links and refused
+ * (LH_EIO, "refusing 'path': ...") when another user owns them or can write them. This module
+ * knows nothing of HTTP, routes or signing.
  */
 #ifndef LH_NOTIFY_SPOOL_H
 #define LH_NOTIFY_SPOOL_H

@@ -118,6 +118,34 @@ static int build_headers(const struct lh_libcurl *cu, struct curl_slist **out,
     return rc;
 }
 
+/*
+ * What a Retry-After value is: 1 delta-seconds (digits, blanks around them allowed), 0 maybe
+ * an HTTP date (no leading digit: libcurl parses it), -1 neither ("1.5", "5 minutes", where
+ * libcurl would read the leading digits).
+ */
+static int retry_after_kind(const char *v)
+{
+    size_t i = 0;
+    size_t digits = 0;
+    if (!v) {
+        return -1;
+    }
+    while (v[i] == ' ' || v[i] == '\t') {
+        i++;
+    }
+    while (v[i] >= '0' && v[i] <= '9') {
+        i++;
+        digits++;
+    }
+    while (v[i] == ' ' || v[i] == '\t') {
+        i++;
+    }
+    if (digits) {
+        return v[i] == '\0' ? 1 : -1;
+    }
+    return 0;
+}
+
 int lh_webhook_post(struct lh_webhook_result *res, const struct lh_webhook_request *req)
 {
     memset(res, 0, sizeof(*res));
@@ -174,10 +202,18 @@ int lh_webhook_post(struct lh_webhook_result *res, const struct lh_webhook_reque
     classify(res, status);
     struct curl_header *ra = NULL;
     if (cu->easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &ra) == CURLHE_OK) {
-        /* libcurl has already turned seconds or an HTTP date into seconds from now */
+        /*
+         * libcurl has already turned seconds or an HTTP date into seconds from now, but it
+         * answers 0 for a value it cannot parse (and for a date in the past), and a 0 made
+         * every retry immediate: 5 attempts in 3 ms (issue #15). Only delta-seconds or a
+         * date still ahead count; anything else is treated as no Retry-After at all.
+         */
         curl_off_t secs = 0;
         cu->easy_getinfo(h, CURLINFO_RETRY_AFTER, &secs);
-        res->retry_after = secs < 0 ? 0 : secs > 86400 * 365 ? 86400L * 365 : (long)secs;
+        int kind = retry_after_kind(ra->value);
+        if (kind == 1 || (kind == 0 && secs > 0)) {
+            res->retry_after = secs < 0 ? 0 : secs > 86400 * 365 ? 86400L * 365 : (long)secs;
+        }
     }
 out:
     cu->slist_free_all(headers);

@@ -2,13 +2,16 @@
 /* Repository opening, ref tips, commit metadata and bounded blob reads; see git.h. */
 #include "source/git.h"
 
+#include "util/encode.h"
+#include "util/fs.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
-
-#include "util/encode.h"
+#include <unistd.h>
 
 /* Pack windows: small enough that a long scan never keeps a whole multi-GB pack mapped. */
 #define MWINDOW_SIZE ((size_t)64 * 1024 * 1024)
@@ -20,7 +23,7 @@ int lh_git_fail(const char *what_fmt, ...)
     char what[768];
     va_list ap;
     va_start(ap, what_fmt);
-    vsnprintf(what, sizeof(what), what_fmt, ap);
+    lh_vformat_mid(what, sizeof(what), what_fmt, ap);
     va_end(ap);
     const git_error *e = git_error_last();
     lh_error_set("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
@@ -66,10 +69,56 @@ void lh_git_global_shutdown(void)
     git_libgit2_shutdown();
 }
 
+/*
+ * Refuses a repository whose objects are not SHA-1 (extensions.objectformat = sha256), which
+ * libgit2 1.5 cannot read, before git_repository_open_ext sees it: that refuses it too, but
+ * with "unsupported extension name extensions.objectformat" and, on the way, leaks the PCRE2
+ * match data of every config entry its extension check does not match (git_regexp_match
+ * returns before freeing it on no-match): 144 KB (issue #15). The repository's own config
+ * file is read with the plain config API, which matches no regex. Returns 0 (SHA-1, or
+ * nothing to read: libgit2 decides) or LH_EGIT with the message docs/git.md documents.
+ */
+static int check_object_format(const char *path)
+{
+    git_buf gitdir = {0};
+    git_buf fmt = {0};
+    git_config *cfg = NULL;
+    char *file = NULL;
+    int rc = 0;
+    if (git_repository_discover(&gitdir, path, 0, NULL) < 0 || !gitdir.ptr) {
+        goto out; /* not a repository: git_repository_open_ext says so */
+    }
+    file = lh_path_join(gitdir.ptr, "config");
+    if (!file) {
+        rc = lh_error_oom();
+        goto out;
+    }
+    if (access(file, F_OK) != 0 || git_config_open_ondisk(&cfg, file) < 0) {
+        goto out;
+    }
+    if (git_config_get_string_buf(&fmt, cfg, "extensions.objectformat") == 0 && fmt.ptr &&
+        strcasecmp(fmt.ptr, "sha1") != 0) {
+        lh_error_set("'%s' is a %.32s object-format repository; leakhound reads SHA-1 "
+                     "repositories only (see docs/git.md)",
+                     path, fmt.ptr);
+        rc = LH_EGIT;
+    }
+out:
+    git_config_free(cfg);
+    git_buf_dispose(&fmt);
+    git_buf_dispose(&gitdir);
+    free(file);
+    return rc;
+}
+
 int lh_git_open(git_repository **out, const char *path)
 {
     *out = NULL;
-    int rc = git_repository_open_ext(out, path, 0, NULL);
+    int rc = check_object_format(path);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = git_repository_open_ext(out, path, 0, NULL);
     if (rc == GIT_ENOTFOUND) {
         lh_error_set("'%s' is not a git repository", path);
         return LH_ENOTFOUND;
@@ -129,7 +178,7 @@ static void warnf(lh_git_warn_fn warn, void *payload, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     warn(msg, payload);
 }

@@ -362,7 +362,8 @@ int lh_git_index_load(struct lh_git_index *out, const char *path)
 {
     struct stat st;
     memset(out, 0, sizeof(*out));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in its place must not block the open (fstat then refuses it) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT) {
             lh_error_set("no index file '%s'", path);

@@ -129,7 +129,7 @@ static void warnf(struct graph *g, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     g->warn(msg, g->payload);
 }

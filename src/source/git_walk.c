@@ -18,7 +18,7 @@ static void warnf(const struct lh_git_walk *w, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    lh_vformat_mid(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     w->warn(msg, w->warn_payload);
 }

@@ -41,6 +41,7 @@
     X(git_commit_tree_id) \
     X(git_config_free) \
     X(git_config_get_string_buf) \
+    X(git_config_open_ondisk) \
     X(git_diff_buffers) \
     X(git_diff_find_options_init) \
     X(git_diff_find_similar) \
@@ -87,6 +88,7 @@
     X(git_reflog_free) \
     X(git_reflog_read) \
     X(git_repository_config_snapshot) \
+    X(git_repository_discover) \
     X(git_repository_free) \
     X(git_repository_head) \
     X(git_repository_head_detached) \
@@ -142,6 +144,7 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_commit_tree_id (lh_libgit2_api.fn_git_commit_tree_id)
 #define git_config_free (lh_libgit2_api.fn_git_config_free)
 #define git_config_get_string_buf (lh_libgit2_api.fn_git_config_get_string_buf)
+#define git_config_open_ondisk (lh_libgit2_api.fn_git_config_open_ondisk)
 #define git_diff_buffers (lh_libgit2_api.fn_git_diff_buffers)
 #define git_diff_find_options_init (lh_libgit2_api.fn_git_diff_find_options_init)
 #define git_diff_find_similar (lh_libgit2_api.fn_git_diff_find_similar)
@@ -188,6 +191,7 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_reflog_free (lh_libgit2_api.fn_git_reflog_free)
 #define git_reflog_read (lh_libgit2_api.fn_git_reflog_read)
 #define git_repository_config_snapshot (lh_libgit2_api.fn_git_repository_config_snapshot)
+#define git_repository_discover (lh_libgit2_api.fn_git_repository_discover)
 #define git_repository_free (lh_libgit2_api.fn_git_repository_free)
 #define git_repository_head (lh_libgit2_api.fn_git_repository_head)
 #define git_repository_head_detached (lh_libgit2_api.fn_git_repository_head_detached)

@@ -4,12 +4,41 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_error[1024];
 
+/* Longest message kept whole before cutting: a PATH_MAX path and then some. */
+#define FORMAT_MID_MAX 16384
+
+void lh_vformat_mid(char *out, size_t cap, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(out, cap, fmt, ap);
+    if (n < 0 || (size_t)n < cap || cap <= 16) {
+        va_end(again);
+        return;
+    }
+    char whole[FORMAT_MID_MAX];
+    int m = vsnprintf(whole, sizeof(whole), fmt, again);
+    va_end(again);
+    size_t len = m < 0 ? 0 : (size_t)m < sizeof(whole) ? (size_t)m : sizeof(whole) - 1;
+    size_t keep = cap - 1 - 3;
+    size_t head = keep * 2 / 5;
+    size_t tail = keep - head;
+    if (len < head + tail) {
+        return; /* cannot happen: the first try did not fit */
+    }
+    memcpy(out, whole, head);
+    memcpy(out + head, "...", 3);
+    memcpy(out + head + 3, whole + len - tail, tail);
+    out[cap - 1] = '\0';
+}
+
 void lh_error_vset(const char *fmt, va_list ap)
 {
-    vsnprintf(last_error, sizeof(last_error), fmt, ap);
+    lh_vformat_mid(last_error, sizeof(last_error), fmt, ap);
 }
 
 void lh_error_set(const char *fmt, ...)

@@ -9,6 +9,7 @@
 #define LH_UTIL_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define LH_WUR __attribute__((warn_unused_result))
 #define LH_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -28,9 +29,16 @@ enum lh_error_code {
     LH_EAGAIN = -11,   /* temporary failure, worth a retry */
 };
 
-/* Records the thread's last error message (truncated to 1 KiB). */
+/* Records the thread's last error message (cut in the middle past 1 KiB: lh_vformat_mid). */
 void lh_error_set(const char *fmt, ...) LH_PRINTF(1, 2);
 void lh_error_vset(const char *fmt, va_list ap) LH_PRINTF(1, 0);
+
+/*
+ * vsnprintf into out[cap] (cap > 16), except that a message too long for it keeps its
+ * beginning and its end joined by "...": the reason that follows a long path ("cannot open
+ * '<path>': permission denied") survives. Every fixed-size message buffer formats through it.
+ */
+void lh_vformat_mid(char *out, size_t cap, const char *fmt, va_list ap) LH_PRINTF(3, 0);
 
 /* Borrows the thread's last error message; "" if none was set. */
 const char *lh_error_get(void);

@@ -14,6 +14,11 @@ int lh_fs_read_fd(struct lh_buf *b, int fd, const char *name)
 {
     for (;;) {
         int rc = lh_buf_grow(b, 65536 < b->cap - b->len ? 65536 : b->cap - b->len);
+        if (rc == LH_ENOMEM) {
+            /* not "too large": the file was within its limit, the machine was not (issue #15) */
+            lh_error_set("cannot read '%s': out of memory", name);
+            return LH_ENOMEM;
+        }
         if (rc < 0) {
             lh_error_set("'%s' is larger than the limit of %zu bytes", name, b->cap);
             return LH_ETOOBIG;
@@ -51,9 +56,20 @@ int lh_fs_read_file(struct lh_buf *b, const char *path)
     if (!strcmp(path, "-")) {
         return lh_fs_read_fd(b, STDIN_FILENO, "<stdin>");
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /*
+     * O_NONBLOCK so that opening a FIFO (a `.leakhound.yml` of a scanned tree can be one)
+     * cannot block; it is cleared again, so a pipe named on purpose (--config <(...)) is read
+     * to its end, while a FIFO that nobody writes reads as empty instead of hanging.
+     */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         lh_error_set("cannot open '%s': %s", path, strerror(errno));
+        return LH_EIO;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        lh_error_set("cannot read '%s': %s", path, strerror(errno));
+        close(fd);
         return LH_EIO;
     }
     struct stat st;
@@ -139,6 +155,41 @@ int lh_fs_mkdirs(const char *path)
     return rc;
 }
 
+int lh_fs_open_private(const char *path, int flags, unsigned mode)
+{
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP || (e == ENOTDIR && (flags & O_DIRECTORY))) {
+            struct stat lst;
+            if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                lh_error_set("refusing '%s': it is a symbolic link", path);
+                return -2;
+            }
+        }
+        lh_error_set("cannot open '%s': %s", path, strerror(e));
+        errno = e;
+        return -1;
+    }
+    bool want_dir = (flags & O_DIRECTORY) != 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        lh_error_set("cannot stat '%s': %s", path, strerror(errno));
+    } else if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+        lh_error_set("refusing '%s': not a %s", path, want_dir ? "directory" : "regular file");
+    } else if (st.st_uid != geteuid()) {
+        lh_error_set("refusing '%s': owned by uid %u, not by this user (uid %u)", path,
+                     (unsigned)st.st_uid, (unsigned)geteuid());
+    } else if (st.st_mode & 022) {
+        lh_error_set("refusing '%s': writable by other users (mode %03o)", path,
+                     (unsigned)(st.st_mode & 0777));
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -2;
+}
+
 char *lh_path_join(const char *a, const char *b)
 {
     size_t la = strlen(a);
@@ -168,19 +219,27 @@ bool lh_str_startswith(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
-char *lh_fs_cache_dir(void)
+char *lh_fs_user_dir(const char *override_env, const char *xdg_env, const char *home_rel)
 {
-    const char *e = getenv("LEAKHOUND_CACHE_DIR");
+    const char *e = override_env ? getenv(override_env) : NULL;
     if (e && *e) {
         return strdup(e);
     }
-    e = getenv("XDG_CACHE_HOME");
+    e = getenv(xdg_env);
     if (e && *e == '/') {
         return lh_path_join(e, "leakhound");
     }
     e = getenv("HOME");
-    if (e && *e == '/') {
-        return lh_path_join(e, ".cache/leakhound");
+    if (!(e && *e == '/')) {
+        return NULL;
     }
-    return NULL;
+    char *base = lh_path_join(e, home_rel);
+    char *dir = base ? lh_path_join(base, "leakhound") : NULL;
+    free(base);
+    return dir;
+}
+
+char *lh_fs_cache_dir(void)
+{
+    return lh_fs_user_dir("LEAKHOUND_CACHE_DIR", "XDG_CACHE_HOME", ".cache");
 }

@@ -28,9 +28,13 @@
 #define LH_YAML_SNAPSHOT_MAX_BYTES (16u * LH_YAML_MAX_BYTES)
 
 /*
- * Parses one YAML document from buf into *doc (caller calls yaml_document_delete).
- * `name` is used in messages. Returns 0, LH_EINVAL (syntax: "name:line:col: ..."),
- * LH_ETOOBIG (size or depth). An empty document yields a doc with no root node.
+ * Parses the first YAML document of buf into *doc (caller calls yaml_document_delete): the
+ * document yaml_parser_load would give, composed from libyaml's events in time linear in the
+ * document, anchors and aliases included (an alias is the anchored node's id). `name` is used
+ * in messages. Returns 0, LH_EINVAL (syntax, an undefined alias, a repeated anchor:
+ * "name:line:col: invalid yaml: ..."), LH_ETOOBIG (size, or nesting deeper than
+ * LH_YAML_MAX_DEPTH, keys and aliases included), LH_ENOMEM. An empty stream yields a doc with
+ * no root node. On failure *doc holds nothing to free.
  */
 int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, size_t len) LH_WUR;
 

@@ -187,3 +187,74 @@ Test(rules_limits, catastrophic_allow_regex_is_refused_by_name)
               "stderr: %s", r.err);
     hh_run_dispose(&r);
 }
+
+/* Writes a config of n anchored allow_paths globs and n aliases to them. */
+static void anchor_config(const char *rel, int n)
+{
+    char *path = hh_path(dir, rel);
+    FILE *f = fopen(path, "w");
+    cr_assert(f != NULL);
+    fputs("allow_paths:\n", f);
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "  - &a%d never/%d/*\n", i, i);
+    }
+    fputs("disable_rules:\n", f);
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "  - *a%d\n", i);
+    }
+    cr_assert(eq(int, fclose(f), 0));
+    free(path);
+}
+
+/*
+ * Issue #15: libyaml's composer is quadratic in anchors (200,000 took 58 s), and the
+ * `.leakhound.yml` of a scanned repository is loaded by default. Now the 200,000 anchors are
+ * composed in linear time: the document loads and is then refused for its first alias-made
+ * disable_rules glob that matches no rule (exit 3). test_yaml_load.c times the loader alone.
+ */
+Test(rules_limits, yaml_anchors_load_in_linear_time)
+{
+    struct hh_run r[2];
+    const int n[2] = {50000, 200000};
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof(name), "scan: .leakhound.yml with %d anchors", n[k]);
+        anchor_config(".leakhound.yml", n[k]);
+        hh_lh(&r[k], name, dir, 120, "scan", "--no-builtin-rules", "--no-cache", ".", NULL);
+        cr_assert(eq(int, r[k].status, 3), "stderr: %s", r[k].err);
+        cr_assert(eq(int, hh_contains(r[k].err, r[k].err_len, "never/0/*"), 1), "%s", r[k].err);
+    }
+    /* 1.2 s alone under ASan; loosely bounded, as other tests share the cores */
+    cr_assert(r[1].secs < 5.0, "200,000 anchors took %.2f s", r[1].secs);
+    /* four times the anchors: well under sixteen times the time */
+    cr_assert(r[1].secs < 8 * (r[0].secs > 0.05 ? r[0].secs : 0.05), "50k: %.2f s, 200k: %.2f s",
+              r[0].secs, r[1].secs);
+    hh_run_dispose(&r[0]);
+    hh_run_dispose(&r[1]);
+}
+
+/* A mapping of 200,000 keys whose last key repeats the first: found without pairwise compares. */
+Test(rules_limits, repeated_key_in_a_huge_mapping_is_found_in_linear_time)
+{
+    char *path = hh_path(dir, "big.yml");
+    FILE *f = fopen(path, "w");
+    cr_assert(f != NULL);
+    fputs("serve:\n  type_map:\n", f);
+    for (int i = 0; i < 200000; i++) {
+        fprintf(f, "    t%d: x\n", i);
+    }
+    fputs("    t0: y\n", f);
+    cr_assert(eq(int, fclose(f), 0));
+    free(path);
+    struct hh_run r;
+    hh_lh(&r, "scan --config: 200,000 keys, one repeated", dir, 120, "scan", "--no-builtin-rules",
+          "--no-cache", "--config", "big.yml", "/dev/null", NULL);
+    cr_assert(eq(int, r.status, 3), "stderr: %s", r.err);
+    cr_assert(
+        eq(int,
+           hh_contains(r.err, r.err_len, "big.yml:200003:5: duplicate key 't0' (first at line 3)"),
+           1),
+        "stderr: %s", r.err);
+    cr_assert(r.secs < 5.0, "took %.2f s", r.secs); /* pairwise: 2e10 compares, minutes */
+    hh_run_dispose(&r);
+}

@@ -395,7 +395,8 @@ Test(revoke_cli, config_routes_select_rules_confidence_and_hash_only)
     lh_write_file(dir, ".leakhound.yml", cfg, strlen(cfg));
     setenv("LH_TEST_CFG_SECRET", "cfg-secret", 1);
     struct lh_run run;
-    lh_run_lh(&run, dir, NULL, "scan", ".", NULL); /* enabled by the file, no flag */
+    /* enabled by the file, no flag; named with --config, so trusted (test_untrusted.c) */
+    lh_run_lh(&run, dir, NULL, "scan", "--config", ".leakhound.yml", ".", NULL);
     no_tokens_in(&run);
     cr_assert(eq(int, run.status, 1), "%s", run.err);
     lh_run_dispose(&run);
@@ -440,4 +441,29 @@ Test(revoke_cli, status_survives_a_torn_journal)
     char *j = lh_read_file(path);
     cr_assert(strstr(j, "\"id\":\"00") != NULL); /* status did not touch the file */
     free(j);
+}
+
+/*
+ * Issue #15: `Retry-After: 59` on every answer held a scan for minutes (59 s between each of
+ * 5 attempts). A scan waits at most 5 s for a Retry-After; the request stays pending for
+ * `revoke flush`, which waits up to 60 s.
+ */
+Test(revoke_cli, scan_is_not_held_by_a_long_retry_after)
+{
+    put("a.env", "GITHUB_TOKEN=", tok[0]);
+    struct rx_opts ro = {.secret = T_SECRET, .dflt = 503, .retry_after = "59"};
+    char url[128];
+    struct rx *r = start(&ro, url);
+    struct lh_run run;
+    double t0 = (double)lh_now_ms() / 1000;
+    scan(&run, url);
+    double secs = (double)lh_now_ms() / 1000 - t0;
+    cr_assert(eq(int, run.status, 1), "%s", run.err);
+    cr_assert(secs < 10, "the scan took %.1f s", secs);
+    cr_assert(strstr(run.err, "Retry-After 59 s is over the 5 s this run waits") != NULL, "%s",
+              run.err);
+    cr_assert(strstr(run.err, "1 pending") != NULL, "%s", run.err);
+    lh_run_dispose(&run);
+    cr_assert(eq(sz, rx_count(r), 1));
+    rx_stop(r);
 }

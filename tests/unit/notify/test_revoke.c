@@ -5,6 +5,12 @@
  * route selection, retries with backoff and Retry-After, permanent failures, a receiver that
  * is down, missing secrets, hash-only routes, thread safety, dry runs and interruption.
  */
+#include "helpers.h"
+#include "notify/revoke.h"
+#include "notify/webhook.h"
+#include "receiver.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
@@ -14,11 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-#include "helpers.h"
-#include "notify/revoke.h"
-#include "receiver.h"
-#include "support/support.h"
 
 static char *dir;
 static char state[4096];
@@ -311,6 +312,81 @@ Test(revoke_api, overlong_retry_after_defers_to_a_later_flush)
     st = flush(rv); /* the next flush tries again (and the receiver now says 200) */
     cr_assert(eq(sz, st.delivered, 1));
     cr_assert(eq(sz, rx_count(r), 2));
+    lh_revoker_close(rv);
+    rx_stop(r);
+}
+
+/* The Retry-After lh_webhook_post reports for a 503 carrying `value`. */
+static long retry_after_of(const char *value)
+{
+    struct rx_opts ro = {.secret = T_SECRET, .dflt = 503, .retry_after = value};
+    char url[128];
+    struct rx *r = start(&ro, url);
+    const char *body = "{\"token\":\"x\"}";
+    char key[65];
+    t_sha(key, "x");
+    struct lh_webhook_request req = {.url = url,
+                                     .body = (const uint8_t *)body,
+                                     .body_len = strlen(body),
+                                     .idempotency_key = key,
+                                     .secret = (const uint8_t *)T_SECRET,
+                                     .secret_len = strlen(T_SECRET),
+                                     .timeout = 5,
+                                     .connect_timeout = 2};
+    struct lh_webhook_result res;
+    cr_assert(eq(int, lh_webhook_post(&res, &req), 0), "%s", lh_error_get());
+    cr_assert(eq(long, res.status, 503));
+    cr_assert(eq(int, res.outcome, LH_WEBHOOK_RETRY));
+    rx_stop(r);
+    return res.retry_after;
+}
+
+/*
+ * Issue #15: libcurl reads an unparsable Retry-After as 0, which made every retry immediate
+ * (5 attempts in 3 ms). Only delta-seconds and a date still ahead count; the rest is as if
+ * the header were absent (-1: the normal backoff).
+ */
+Test(revoke_api, unparsable_retry_after_counts_as_absent)
+{
+    cr_assert(eq(long, retry_after_of("soon"), -1));
+    cr_assert(eq(long, retry_after_of("1.5"), -1));
+    cr_assert(eq(long, retry_after_of("-3"), -1));
+    cr_assert(eq(long, retry_after_of("Mon, 01 Jan 2001 00:00:00 GMT"), -1)); /* in the past */
+    cr_assert(eq(long, retry_after_of("12"), 12));
+    cr_assert(eq(long, retry_after_of(" 0 "), 0)); /* "retry now", said explicitly */
+    char date[64];
+    time_t when = time(NULL) + 100;
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    long ahead = retry_after_of(date);
+    cr_assert(ahead >= 95 && ahead <= 100, "%ld", ahead);
+}
+
+/* A scan-sized cap: a Retry-After over max_retry_after ends the attempts at once. */
+Test(revoke_api, max_retry_after_caps_the_wait_of_one_flush)
+{
+    struct rx_opts ro = {.secret = T_SECRET, .statuses = {503}, .nstatuses = 1, .retry_after = "3"};
+    char url[128];
+    struct rx *r = start(&ro, url);
+    struct lh_revoke_route route = t_route(url);
+    struct lh_revoker *rv = NULL;
+    struct lh_revoke_opts opts = {.max_retry_after = 2};
+    cr_assert(eq(int, lh_revoker_open_opts(&rv, state, &route, 1, &opts), 0), "%s", lh_error_get());
+    char tok[41];
+    t_token(tok, 40);
+    struct lh_revoke_item it = t_item(tok);
+    enqueue(rv, &it);
+    double t0 = t_now();
+    struct lh_revoke_stats st = flush(rv);
+    cr_assert(lt(dbl, t_now() - t0, 2.0), "waited %.2f s", t_now() - t0);
+    cr_assert(eq(sz, st.pending, 1));
+    cr_assert(eq(sz, rx_count(r), 1));
+    lh_revoker_close(rv);
+    /* the default (60 s) waits the 3 s and delivers */
+    rv = open_rv(&route, 1);
+    st = flush(rv);
+    cr_assert(eq(sz, st.delivered, 1));
     lh_revoker_close(rv);
     rx_stop(r);
 }
