@@ -15,21 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(detection, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
+LH_TMPDIR_SUITE(detection);
 
 static void put(const char *rel, const char *text)
 {

@@ -35,6 +35,27 @@ int lh_run_in(struct lh_run *r, const char *cwd, const char *in, size_t in_len,
 int lh_run_lh(struct lh_run *r, const char *cwd, const char *in, ...);
 void lh_run_dispose(struct lh_run *r);
 
+/*
+ * A Criterion suite whose every test gets a fresh temporary directory in `dir`, removed
+ * after the test: `LH_TMPDIR_SUITE(name);` in place of the usual static dir, setup,
+ * teardown and TestSuite(name, .init, .fini, .timeout = LH_TEST_TIMEOUT). The test file
+ * includes <criterion/criterion.h> and <stdlib.h>.
+ */
+#define LH_TMPDIR_SUITE(suite)                                                                 \
+    static char *dir;                                                                          \
+    static void suite##_tmpdir_setup(void)                                                     \
+    {                                                                                          \
+        dir = lh_tmpdir();                                                                     \
+        cr_assert(dir != NULL);                                                                \
+    }                                                                                          \
+    static void suite##_tmpdir_teardown(void)                                                  \
+    {                                                                                          \
+        lh_rmtree(dir);                                                                        \
+        free(dir);                                                                             \
+    }                                                                                          \
+    TestSuite(suite, .init = suite##_tmpdir_setup, .fini = suite##_tmpdir_teardown,            \
+              .timeout = LH_TEST_TIMEOUT)
+
 /* Creates a fresh temporary directory (heap path). */
 char *lh_tmpdir(void);
 /* Removes a directory tree (rm -rf). */

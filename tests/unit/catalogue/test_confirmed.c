@@ -104,21 +104,7 @@ static const struct ck cks[] = {
 
 #define NCKS (sizeof(cks) / sizeof(cks[0]))
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(catalogue_checksums, .init = setup, .fini = teardown);
+LH_TMPDIR_SUITE(catalogue_checksums);
 
 static char rotate(char ch)
 {

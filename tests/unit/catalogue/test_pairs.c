@@ -138,21 +138,7 @@ Test(catalogue_pairs, secret_may_be_named_in_several_alternatives)
 
 /* ---- end to end ---- */
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(catalogue_pairs_scan, .init = setup, .fini = teardown);
+LH_TMPDIR_SUITE(catalogue_pairs_scan);
 
 static json_t *scan_text(const char *name, const char *text)
 {

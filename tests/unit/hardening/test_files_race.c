@@ -23,21 +23,7 @@
 
 #define NFILES 100000
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(files_race, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
+LH_TMPDIR_SUITE(files_race);
 
 /* Waits up to timeout_ms for an IN_OPEN of a named entry of the watched directory. */
 static bool wait_file_open(int ifd, int timeout_ms)

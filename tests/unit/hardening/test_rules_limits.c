@@ -13,21 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(rules_limits, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
+LH_TMPDIR_SUITE(rules_limits);
 
 static void check(struct hh_run *r, const char *name, const char *yaml)
 {

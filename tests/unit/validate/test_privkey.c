@@ -15,21 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = lh_tmpdir();
-    cr_assert(dir != NULL);
-}
-
-static void teardown(void)
-{
-    lh_rmtree(dir);
-    free(dir);
-}
-
-TestSuite(privkey, .init = setup, .fini = teardown, .timeout = LH_TEST_TIMEOUT);
+LH_TMPDIR_SUITE(privkey);
 
 /* Runs a shell command in dir that writes file `name`; returns its content (heap). */
 static char *make_key(const char *name, const char *cmd)
