@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,4 +208,77 @@ Test(detection, typed_placeholders_and_word_internal_keywords_are_not_reported)
     cr_assert(eq(sz, count_in(arr, "b.js"), 0));
     cr_assert(find(arr, "c.js", "okta-api-token") != NULL);
     json_decref(arr);
+}
+
+/* SHA-256 of s as lower-case hex, as the JSON output's secret_sha256 */
+static void sha256_hex(const char *s, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    cr_assert(EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) == 1);
+    for (int i = 0; i < 32; i++) {
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    }
+}
+
+/*
+ * Credential files as a user's machine has them (.netrc, .pgpass, .docker/config.json,
+ * .npmrc, settings.xml, wp-config.php, .env, htpasswd, shadow, ...): each planted password
+ * gives exactly one finding of its rule, with that secret, on the password's line; the same
+ * files holding placeholders (changeme, ${DB_PASSWORD}, <password>, xxx, ...) give none.
+ * The cases are data (fixtures/credential-files/cases.json), written under one directory
+ * each and scanned in one run of the real binary.
+ */
+Test(detection, credential_files_give_one_finding_and_placeholders_none)
+{
+    json_error_t e;
+    json_t *doc = json_load_file(LH_SOURCE_DIR "/fixtures/credential-files/cases.json", 0, &e);
+    cr_assert(doc != NULL, "%s", e.text);
+    json_t *cases = json_object_get(doc, "cases");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c)
+    {
+        char rel[512];
+        snprintf(rel, sizeof(rel), "%s/%s", json_string_value(json_object_get(c, "dir")),
+                 json_string_value(json_object_get(c, "path")));
+        put(rel, json_string_value(json_object_get(c, "content")));
+    }
+    json_t *arr = scan_json(1);
+    size_t positives = 0;
+    json_array_foreach(cases, i, c)
+    {
+        const char *cdir = json_string_value(json_object_get(c, "dir"));
+        const char *rule = json_string_value(json_object_get(c, "rule"));
+        const char *secret = json_string_value(json_object_get(c, "secret"));
+        size_t found = 0, j;
+        json_t *f, *hit = NULL;
+        json_array_foreach(arr, j, f)
+        {
+            const char *p = json_string_value(json_object_get(f, "path"));
+            p = p && p[0] == '.' && p[1] == '/' ? p + 2 : p;
+            if (p && !strncmp(p, cdir, strlen(cdir)) && p[strlen(cdir)] == '/') {
+                found++;
+                hit = f;
+            }
+        }
+        if (!rule) {
+            cr_assert(eq(sz, found, 0), "case %s (%s): a placeholder was reported by %s", cdir,
+                      json_string_value(json_object_get(c, "path")),
+                      hit ? json_string_value(json_object_get(hit, "rule_id")) : "?");
+            continue;
+        }
+        positives++;
+        cr_assert(eq(sz, found, 1), "case %s (%s): %zu findings, want one of %s", cdir,
+                  json_string_value(json_object_get(c, "path")), found, rule);
+        cr_assert(eq(str, (char *)json_string_value(json_object_get(hit, "rule_id")), (char *)rule),
+                  "case %s", cdir);
+        char want[65];
+        sha256_hex(secret, want);
+        cr_assert(eq(str, (char *)json_string_value(json_object_get(hit, "secret_sha256")), want),
+                  "case %s: another secret was reported", cdir);
+    }
+    cr_assert(positives >= 40);
+    json_decref(arr);
+    json_decref(doc);
 }
