@@ -16,15 +16,15 @@
 #ifndef LH_SERVER_HANDLER_H
 #define LH_SERVER_HANDLER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "config/config.h"
 #include "finding/detect.h"
 #include "server/metrics.h"
 #include "server/verify.h"
 #include "util/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Tokens longer than this are classified false_positive without running any rule. */
 #define LH_HANDLER_MAX_TOKEN 16384
@@ -97,6 +97,15 @@ void lh_handler_result_dispose(struct lh_handler_result *r);
  */
 void lh_handler_post(struct lh_handler *h, lh_header_fn get, void *payload, const uint8_t *body,
                      size_t len, struct lh_handler_result *out);
+
+/*
+ * The checks that need only the headers (a reporter's headers present, its key identifier
+ * known), so that a request that cannot verify is answered before its body is read.
+ * Returns true when the body is worth reading; otherwise fills *out (400/401 and the
+ * error body, as lh_handler_post would) and counts the signature failure. Thread-safe.
+ */
+bool lh_handler_precheck(struct lh_handler *h, lh_header_fn get, void *payload,
+                         struct lh_handler_result *out);
 
 /* The configured body cap in bytes. */
 size_t lh_handler_max_body(const struct lh_handler *h);

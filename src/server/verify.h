@@ -12,12 +12,11 @@
 #ifndef LH_SERVER_VERIFY_H
 #define LH_SERVER_VERIFY_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "server/keyring.h"
 
 #include <openssl/evp.h>
-
-#include "server/keyring.h"
+#include <stddef.h>
+#include <stdint.h>
 
 /* Longest signature header value accepted (a P-256 DER signature is at most 72 bytes). */
 #define LH_VERIFY_MAX_SIGNATURE 512
@@ -56,6 +55,15 @@ typedef const char *(*lh_header_fn)(const char *name, void *payload);
 enum lh_verify_result lh_verify_request(const struct lh_verifier *table, size_t n, lh_header_fn get,
                                         void *payload, const uint8_t *body, size_t len,
                                         size_t *reporter);
+
+/*
+ * The part of lh_verify_request that needs only the headers: picks the reporter and looks
+ * its key identifier up (LH_VERIFY_OK, _MISSING_HEADER or _UNKNOWN_KEY), so that a request
+ * that cannot verify is answered before its body is read. *reporter as for
+ * lh_verify_request. Thread-safe (may refetch the key list once, as lh_verify_request).
+ */
+enum lh_verify_result lh_verify_headers(const struct lh_verifier *table, size_t n, lh_header_fn get,
+                                        void *payload, size_t *reporter);
 
 /*
  * Verifies a base64 DER signature sig[0..sig_len) over body[0..len) with key pk (EC

@@ -9,9 +9,15 @@
  * answering. Every server is stopped with SIGTERM and must exit 0 with a clean
  * sanitizer log; no raw token may appear in any log.
  */
+#include "th.h"
+#include "vectors.h"
+
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,13 +26,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
-#include <jansson.h>
-
-#include "th.h"
-#include "vectors.h"
 
 static char *dir;
 static struct th_key key;
@@ -337,8 +336,8 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
              sink.port);
     lh_write_file(dir, "leakhound.yml", cfg, strlen(cfg));
     struct th_server s;
-    const char *const args[] = {"--config", "leakhound.yml", "--github-keys", "keys.json",
-                                "--rules",  "test.yml",      NULL};
+    const char *const args[] = {
+        "--config", "leakhound.yml", "--github-keys", "keys.json", "--rules", "test.yml", NULL};
     start(&s, args);
     cr_assert(ne(int, (int)s.admin_port, 0), "serve.admin_listen was not applied");
     health_ok(s.admin_port, "admin port from the configuration");
@@ -504,7 +503,7 @@ Test(serve, routes_methods_and_a_configured_path)
     th_http_dispose(&r);
     th_get(&r, url);
     cr_assert(eq(long, r.status, 200));
-    cr_assert(eq(str, r.body, "{\"status\":\"ok\"}"));
+    cr_assert(eq(int, strncmp(r.body, "{\"status\":\"ok\",", 15), 0), "%s", r.body);
     th_http_dispose(&r);
     stop(&s, NULL);
 }
@@ -737,9 +736,14 @@ Test(serve, hostile_clients_do_not_stop_health_checks)
     }
     cr_assert(ge(llong, (long long)rl.rlim_cur, 10400LL), "need 10400 descriptors");
     struct th_server s;
-    const char *const args[] = {"--no-config", "--github-keys", "keys.json", "--admin-listen",
-                                "127.0.0.1:0", "--timeout",     "3",         "--threads",
-                                "2",           "--max-body",    "65536",     NULL};
+    /* every client here shares 127.0.0.1, as behind a reverse proxy: no per-address limit */
+    const char *const args[] = {"--no-config", "--github-keys",
+                                "keys.json",   "--admin-listen",
+                                "127.0.0.1:0", "--timeout",
+                                "3",           "--threads",
+                                "2",           "--max-body",
+                                "65536",       "--max-connections-per-ip",
+                                "0",           NULL};
     start(&s, args);
     cr_assert(ne(int, (int)s.admin_port, 0));
     const char marker[] = "ghp_HOSTILEmarkerHOSTILEmarkerHOSTILE1234";
