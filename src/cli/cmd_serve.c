@@ -9,6 +9,13 @@
  * and refreshes URL key lists when their cache time runs out; SIGHUP reloads them now.
  * Everything is logged as JSON lines on stderr; tokens never are.
  */
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
@@ -21,13 +28,6 @@
 #include "server/server.h"
 #include "server/verify.h"
 #include "util/fs.h"
-
-#include <fnmatch.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #define LOG_FD 2
 #define DEFAULT_LISTEN "127.0.0.1:8080"

@@ -5,15 +5,15 @@
  */
 #include "config/config.h"
 
-#include "util/buf.h"
-#include "util/fs.h"
-#include "util/yaml.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
 
 #define MAX_ROUTES 64
 #define MAX_REPORTERS 16

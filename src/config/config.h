@@ -8,12 +8,12 @@
 #ifndef LH_CONFIG_CONFIG_H
 #define LH_CONFIG_CONFIG_H
 
-#include "rules/rule.h"
-#include "util/error.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rules/rule.h"
+#include "util/error.h"
 
 enum lh_revoke_send { LH_SEND_TOKEN = 0, LH_SEND_SHA256 };
 

@@ -26,11 +26,11 @@
 #ifndef LH_SERVER_GUARD_H
 #define LH_SERVER_GUARD_H
 
-#include "util/buf.h"
-#include "util/error.h"
-
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "util/buf.h"
+#include "util/error.h"
 
 struct lh_guard_opts {
     size_t max_connections; /* slots, at least 1 */

@@ -8,14 +8,15 @@
  */
 #include "server/handler.h"
 
-#include "util/hash.h"
-
-#include <jansson.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <jansson.h>
+
+#include "util/hash.h"
 
 #define DEFAULT_MAX_BODY (1024u * 1024u)
 #define MAX_POOL 256

@@ -21,14 +21,8 @@
  */
 #include "server/server.h"
 
-#include "server/accesslog.h"
-#include "server/guard.h"
-#include "server/libmhd.h"
-#include "util/fs.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +32,13 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "server/accesslog.h"
+#include "server/guard.h"
+#include "server/libmhd.h"
+#include "util/fs.h"
 
 #define DEFAULT_PATH "/github/secret-scanning"
 #define DEFAULT_MAX_CONNECTIONS 1000u

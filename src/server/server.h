@@ -6,24 +6,25 @@
  * guard of server/guard.h (header and request deadlines, slot eviction, a global budget
  * of buffered body bytes) against slow or hostile clients. A partner request whose key
  * identifier is unknown, or whose declared body does not fit the budget, is answered
- * before its body is read. /healthz answers 503 with {"status":"saturated"} while
- * connections or bodies are being refused for lack of room, and reports the numbers. TLS through
- * libmicrohttpd's GnuTLS backend when a certificate and key are given, and one structured
- * access-log line per request. An optional admin listener serves only /healthz and /metrics on its
- * own small thread and connection budget, so health checks keep answering while the public port is
- * saturated. Stopping is graceful: the listeners close first, requests already received are
- * finished (bounded by a grace period), then the daemons stop. It does not handle signals or run
- * background work: the caller (cli/cmd_serve.c) decides when to stop.
+ * before its body is read. /healthz answers 503 {"status":"saturated"} while connections
+ * or bodies are being refused for lack of room, and reports the numbers. TLS through
+ * libmicrohttpd's GnuTLS backend when a certificate and key are given, and one
+ * structured access-log line per request. An optional admin listener serves only
+ * /healthz and /metrics on its own small thread and connection budget, so health checks
+ * keep answering while the public port is saturated. Stopping is graceful: the
+ * listeners close first, requests already received are finished (bounded by a grace
+ * period), then the daemons stop. It does not handle signals or run background work:
+ * the caller (cli/cmd_serve.c) decides when to stop.
  */
 #ifndef LH_SERVER_SERVER_H
 #define LH_SERVER_SERVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "server/handler.h"
 #include "server/metrics.h"
 #include "util/error.h"
-
-#include <stdbool.h>
-#include <stddef.h>
 
 struct lh_server_opts {
     const char *listen;       /* "host:port" or "[v6]:port"; port 0 picks a free one */

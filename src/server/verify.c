@@ -8,11 +8,12 @@
  */
 #include "server/verify.h"
 
-#include "util/encode.h"
+#include <string.h>
 
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
-#include <string.h>
+
+#include "util/encode.h"
 
 static const char *const result_names[LH_VERIFY_NRESULTS] = {
     "ok", "missing_header", "unknown_key", "bad_encoding", "bad_der", "bad_signature", "error",

@@ -12,11 +12,12 @@
 #ifndef LH_SERVER_VERIFY_H
 #define LH_SERVER_VERIFY_H
 
-#include "server/keyring.h"
-
-#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "server/keyring.h"
 
 /* Longest signature header value accepted (a P-256 DER signature is at most 72 bytes). */
 #define LH_VERIFY_MAX_SIGNATURE 512

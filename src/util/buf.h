@@ -8,10 +8,10 @@
 #ifndef LH_UTIL_BUF_H
 #define LH_UTIL_BUF_H
 
-#include "util/error.h"
-
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/error.h"
 
 struct lh_buf {
     char *ptr;

@@ -9,15 +9,9 @@
  * answering. Every server is stopped with SIGTERM and must exit 0 with a clean
  * sanitizer log; no raw token may appear in any log.
  */
-#include "th.h"
-#include "vectors.h"
-
 #include <arpa/inet.h>
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +20,13 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <jansson.h>
+
+#include "th.h"
+#include "vectors.h"
 
 static char *dir;
 static struct th_key key;
