@@ -18,14 +18,16 @@
 #include <time.h>
 
 #define WATCH_INTERVAL_NS (100 * 1000 * 1000)
-#define SATURATION_HOLD 2.0
+#define SATURATION_HOLD 5.0
+/* every this many sweeps (1 s), receiving connections are checked for a client that left */
+#define PEEK_EVERY 10
 
 enum phase { P_HEADERS, P_BODY, P_ANSWER };
 
-enum closed { C_HEADER_TIMEOUT, C_REQUEST_TIMEOUT, C_EVICTED, C_REFUSED, C_HALF_CLOSED, C_N };
+enum closed { C_HEADER_TIMEOUT, C_REQUEST_TIMEOUT, C_EVICTED, C_REFUSED, C_CLIENT_CLOSED, C_N };
 
 static const char *const closed_names[C_N] = {"header_timeout", "request_timeout", "evicted",
-                                              "refused", "half_closed"};
+                                              "refused", "client_closed"};
 
 struct lh_guard_conn {
     struct lh_guard_conn *prev;
@@ -113,10 +115,27 @@ static struct lh_guard_conn *oldest_receiving(struct lh_guard *g, bool body,
     return NULL;
 }
 
-static void sweep(struct lh_guard *g)
+/*
+ * Whether the client has closed its side: the end of the stream is all that is left to
+ * read. libmicrohttpd 0.9.75 (epoll, edge-triggered) takes a short read for "drained" and
+ * so can miss an end of stream that arrived with the last bytes, holding the connection
+ * in CLOSE-WAIT until the idle timeout; shutting it down raises a new event.
+ */
+static bool client_left(const struct lh_guard_conn *c)
+{
+    char byte;
+    return recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+static void sweep(struct lh_guard *g, bool peek)
 {
     double now = now_mono();
     pthread_mutex_lock(&g->lock);
+    for (struct lh_guard_conn *c = g->head; peek && c; c = c->next) {
+        if (!c->shut && c->phase != P_ANSWER && client_left(c)) {
+            shut(g, c, C_CLIENT_CLOSED);
+        }
+    }
     for (struct lh_guard_conn *c = g->head; c; c = c->next) {
         if (c->start + g->o.header_timeout > now) {
             break; /* ordered by start; header_timeout is the shorter deadline */
@@ -133,10 +152,10 @@ static void sweep(struct lh_guard *g)
 static void *watch(void *arg)
 {
     struct lh_guard *g = arg;
-    while (!atomic_load(&g->stop)) {
+    for (unsigned n = 1; !atomic_load(&g->stop); n++) {
         struct timespec ts = {0, WATCH_INTERVAL_NS};
         nanosleep(&ts, NULL);
-        sweep(g);
+        sweep(g, n % PEEK_EVERY == 0);
     }
     return NULL;
 }
@@ -255,8 +274,6 @@ void lh_guard_request_done(struct lh_guard *g, struct lh_guard_conn *c)
     if (!c) {
         return;
     }
-    char byte;
-    ssize_t peek = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     pthread_mutex_lock(&g->lock);
     g->reserved -= c->reserved;
     c->reserved = 0;
@@ -264,8 +281,8 @@ void lh_guard_request_done(struct lh_guard *g, struct lh_guard_conn *c)
     c->start = now_mono();
     unlink_conn(g, c);
     append_conn(g, c);
-    if (peek == 0) {
-        shut(g, c, C_HALF_CLOSED);
+    if (client_left(c)) {
+        shut(g, c, C_CLIENT_CLOSED);
     }
     pthread_mutex_unlock(&g->lock);
 }
@@ -315,7 +332,9 @@ void lh_guard_stats(struct lh_guard *g, struct lh_guard_stats *out)
     out->max_connections = g->o.max_connections;
     out->body_bytes = g->reserved;
     out->body_budget = g->o.body_budget;
-    out->saturated = now < g->saturated_until;
+    /* a refusal in the last seconds, or a budget so full that the next body may not fit */
+    out->saturated =
+        now < g->saturated_until || g->reserved > g->o.body_budget - g->o.body_budget / 10;
     pthread_mutex_unlock(&g->lock);
 }
 

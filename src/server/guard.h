@@ -21,7 +21,8 @@
  * the guard's lock, and the caller unregisters a connection before closing its
  * descriptor, so a descriptor number reused by another connection is never touched.
  * It deliberately does not read or write the sockets (apart from a MSG_PEEK to see
- * whether a keep-alive client has closed its side) and does not parse HTTP.
+ * whether a client has closed its side, which libmicrohttpd 0.9.75 can miss) and does not
+ * parse HTTP.
  */
 #ifndef LH_SERVER_GUARD_H
 #define LH_SERVER_GUARD_H
@@ -72,8 +73,9 @@ void lh_guard_answering(struct lh_guard *g, struct lh_guard_conn *c);
 /*
  * The answer was sent (or the request ended): releases the body reservation and starts
  * the next request's clock. A client that has already closed its side of the connection
- * gets no further request, so its connection is shut down now rather than at the idle
- * timeout. Thread-safe, as are all the per-connection calls (c may be NULL: no-op).
+ * sends no further request, so its connection is shut down now rather than at the idle
+ * timeout (the watchdog also checks waiting connections for this once a second).
+ * Thread-safe, as are all the per-connection calls (c may be NULL: no-op).
  */
 void lh_guard_request_done(struct lh_guard *g, struct lh_guard_conn *c);
 
@@ -92,7 +94,8 @@ struct lh_guard_stats {
     size_t max_connections; /* slots */
     size_t body_bytes;      /* reserved */
     size_t body_budget;
-    bool saturated; /* a connection or a body was refused for lack of room in the last 2 s */
+    bool saturated; /* a connection or a body was refused for lack of room in the last
+                       5 s, or more than 90% of the body budget is held */
 };
 
 /* A consistent snapshot. Thread-safe. */

@@ -390,6 +390,7 @@ static enum MHD_Result start_partner(struct lh_server *s, struct MHD_Connection 
     if (!lh_handler_precheck(s->handler, mhd_header, &hs, &res)) {
         return respond_result(s, c, r, &res);
     }
+    r->reporter = res.reporter;
     lh_handler_result_dispose(&res);
     if (r->declared && !lh_guard_body_reserve(s->guard, r->gc, len + 1)) {
         return busy(s, c, r);

@@ -105,6 +105,19 @@ size_t th_sink_wait(struct th_sink *s, size_t n, int timeout_ms);
 size_t th_sink_gets(struct th_sink *s);
 void th_sink_stop(struct th_sink *s);
 
+/*
+ * A TCP connection to 127.0.0.1:port from the loopback address `src` (NULL: any; e.g.
+ * "127.0.0.2" to look like another client). Blocking ones get 10 s send and receive
+ * timeouts. Returns the descriptor or -1.
+ */
+int th_dial_from(const char *src, unsigned port, bool nonblock);
+int th_dial(unsigned port, bool nonblock);
+/* Sends all of buf, or stops at the first error. */
+void th_send_all(int fd, const void *buf, size_t len);
+
+/* The server process's /proc/<pid>/status field ("VmHWM", "VmRSS") in KiB; -1 if absent. */
+long th_proc_status_kib(int pid, const char *field);
+
 /* Lowercase hex SHA-256 of a string. */
 void th_sha256_hex(char out[65], const char *s);
 
