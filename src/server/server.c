@@ -476,6 +476,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->status) {
         return MHD_YES; /* answered early (413, 400/401, 503) */
     }
+    lh_guard_answering(s->guard, r->gc); /* the request is complete: no longer evictable */
     return answer(s, c, r);
 }
 
