@@ -36,6 +36,7 @@ struct lh_guard_conn {
     double start; /* of the current request */
     enum phase phase;
     bool shut;
+    enum closed why; /* when shut */
     size_t reserved;
 };
 
@@ -96,6 +97,7 @@ static void shut(struct lh_guard *g, struct lh_guard_conn *c, enum closed why)
     }
     shutdown(c->fd, SHUT_RDWR);
     c->shut = true;
+    c->why = why;
     g->nshut++;
     g->closed[why]++;
 }
@@ -322,6 +324,17 @@ void lh_guard_body_release(struct lh_guard *g, struct lh_guard_conn *c)
     g->reserved -= c->reserved;
     c->reserved = 0;
     pthread_mutex_unlock(&g->lock);
+}
+
+const char *lh_guard_reason(struct lh_guard *g, struct lh_guard_conn *c)
+{
+    if (!c) {
+        return NULL;
+    }
+    pthread_mutex_lock(&g->lock);
+    const char *why = c->shut ? closed_names[c->why] : NULL;
+    pthread_mutex_unlock(&g->lock);
+    return why;
 }
 
 void lh_guard_stats(struct lh_guard *g, struct lh_guard_stats *out)

@@ -89,6 +89,12 @@ bool lh_guard_body_reserve(struct lh_guard *g, struct lh_guard_conn *c, size_t t
 /* Gives c's whole reservation back (its body buffer was freed). */
 void lh_guard_body_release(struct lh_guard *g, struct lh_guard_conn *c);
 
+/*
+ * Why the guard shut c down ("header_timeout", "request_timeout", "evicted", "refused",
+ * "client_closed"; static), or NULL when it did not (or c is NULL). Thread-safe.
+ */
+const char *lh_guard_reason(struct lh_guard *g, struct lh_guard_conn *c);
+
 struct lh_guard_stats {
     size_t connections;     /* registered and not shut down */
     size_t max_connections; /* slots */

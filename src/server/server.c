@@ -512,6 +512,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     *con_cls = NULL;
     double secs = now_mono() - r->t0;
+    const char *guarded = lh_guard_reason(s->guard, r->gc);
     struct lh_accesslog_entry e = {
         .method = r->method,
         .path = r->path,
@@ -522,7 +523,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         .bytes_out = r->bytes_out,
         .seconds = secs,
         .reporter = r->reporter,
-        .error = r->error,
+        .error = r->error ? r->error : guarded,
         .tokens = r->tokens,
         .true_positives = r->tp,
         .false_positives = r->fp,
@@ -773,6 +774,10 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
         .request_timeout = o->request_timeout > 0 ? o->request_timeout : DEFAULT_REQUEST_TIMEOUT,
         .body_budget = o->body_budget ? o->body_budget : DEFAULT_BODY_BUDGET,
     };
+    /* the headers are part of the request: their deadline is at most the request's */
+    if (go.header_timeout > go.request_timeout) {
+        go.header_timeout = go.request_timeout;
+    }
     /* a body at the cap must fit (with its terminator), or it could never be received */
     if (go.body_budget <= max_body) {
         go.body_budget = max_body + 1;

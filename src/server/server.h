@@ -38,7 +38,7 @@ struct lh_server_opts {
     double header_timeout;         /* seconds from accept or the previous answer to the end of the
                                       request headers (0: 10) */
     double request_timeout;        /* seconds from accept or the previous answer until the answer
-                                      is sent (0: 30; at least header_timeout) */
+                                      is sent (0: 30); header_timeout is cut to it */
     size_t body_budget;            /* request body bytes buffered at once over all connections
                                       (0: 64 MiB; raised to the body cap when smaller) */
     unsigned threads;              /* thread pool size (0: 4) */

@@ -574,11 +574,6 @@ Test(serve, startup_errors_have_exit_codes)
               "keys.json", NULL);
     cr_assert(eq(int, r.status, 3), "%s", r.err);
     lh_run_dispose(&r);
-    lh_run_lh(&r, dir, NULL, "serve", "--no-config", "--github-keys", "keys.json",
-              "--header-timeout", "40", "--request-timeout", "30", NULL);
-    cr_assert(eq(int, r.status, 3), "%s", r.err);
-    cr_assert(strstr(r.err, "header timeout") != NULL, "%s", r.err);
-    lh_run_dispose(&r);
     lh_run_lh(&r, dir, NULL, "serve", "--no-config", "--github-keys", "keys.json", "--feedback",
               "both", NULL);
     cr_assert(eq(int, r.status, 2), "%s", r.err);
