@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "util/clock.h"
+
 #define WATCH_INTERVAL_NS (100 * 1000 * 1000)
 #define SATURATION_HOLD 5.0
 /* every this many sweeps (1 s), receiving connections are checked for a client that left */
@@ -54,13 +56,6 @@ struct lh_guard {
     pthread_t watchdog;
     atomic_bool stop;
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void unlink_conn(struct lh_guard *g, struct lh_guard_conn *c)
 {
@@ -131,7 +126,7 @@ static bool client_left(const struct lh_guard_conn *c)
 
 static void sweep(struct lh_guard *g, bool peek)
 {
-    double now = now_mono();
+    double now = lh_clock_now();
     pthread_mutex_lock(&g->lock);
     for (struct lh_guard_conn *c = g->head; peek && c; c = c->next) {
         if (!c->shut && c->phase != P_ANSWER && client_left(c)) {
@@ -206,7 +201,7 @@ int lh_guard_add(struct lh_guard *g, struct lh_guard_conn **out, int fd)
 {
     *out = NULL;
     struct lh_guard_conn *c = calloc(1, sizeof(*c));
-    double now = now_mono();
+    double now = lh_clock_now();
     pthread_mutex_lock(&g->lock);
     if (!c) {
         shutdown(fd, SHUT_RDWR);
@@ -280,7 +275,7 @@ void lh_guard_request_done(struct lh_guard *g, struct lh_guard_conn *c)
     g->reserved -= c->reserved;
     c->reserved = 0;
     c->phase = P_HEADERS;
-    c->start = now_mono();
+    c->start = lh_clock_now();
     unlink_conn(g, c);
     append_conn(g, c);
     if (client_left(c)) {
@@ -304,7 +299,7 @@ bool lh_guard_body_reserve(struct lh_guard *g, struct lh_guard_conn *c, size_t t
             c->reserved = total;
         } else {
             g->budget_refusals++;
-            g->saturated_until = now_mono() + SATURATION_HOLD;
+            g->saturated_until = lh_clock_now() + SATURATION_HOLD;
             struct lh_guard_conn *victim = oldest_receiving(g, true, c);
             if (victim) {
                 shut(g, victim, C_EVICTED);
@@ -339,7 +334,7 @@ const char *lh_guard_reason(struct lh_guard *g, struct lh_guard_conn *c)
 
 void lh_guard_stats(struct lh_guard *g, struct lh_guard_stats *out)
 {
-    double now = now_mono();
+    double now = lh_clock_now();
     pthread_mutex_lock(&g->lock);
     out->connections = g->n - g->nshut;
     out->max_connections = g->o.max_connections;

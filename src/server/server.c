@@ -38,6 +38,7 @@
 #include "server/accesslog.h"
 #include "server/guard.h"
 #include "server/libmhd.h"
+#include "util/clock.h"
 #include "util/fs.h"
 
 #define DEFAULT_PATH "/github/secret-scanning"
@@ -110,13 +111,6 @@ struct req {
     const char *error;
     size_t tokens, tp, fp, queued;
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *canonical_method(const char *m)
 {
@@ -231,7 +225,7 @@ static enum MHD_Result respond(struct lh_server *s, struct MHD_Connection *c, st
         /* counted before the client can read the answer (see the file comment) */
         lh_metrics_request(s->metrics, status);
         if (r->route == R_PARTNER) {
-            lh_metrics_latency(s->metrics, now_mono() - r->t0);
+            lh_metrics_latency(s->metrics, lh_clock_now() - r->t0);
         }
         lh_guard_answering(s->guard, r->gc);
         ok = s->mhd->queue_response(c, (unsigned int)status, resp);
@@ -445,7 +439,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r) {
             return MHD_NO;
         }
-        r->t0 = now_mono();
+        r->t0 = lh_clock_now();
         r->method = canonical_method(method);
         r->route = route_of(l, url, method, &r->path);
         remote_of(s->mhd, c, r->remote, sizeof(r->remote));
@@ -511,7 +505,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     }
     *con_cls = NULL;
-    double secs = now_mono() - r->t0;
+    double secs = lh_clock_now() - r->t0;
     const char *guarded = lh_guard_reason(s->guard, r->gc);
     struct lh_accesslog_entry e = {
         .method = r->method,
@@ -566,7 +560,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     struct lh_server *s = cls;
     char msg[512];
-    long long second = (long long)now_mono();
+    long long second = (long long)lh_clock_now();
     pthread_mutex_lock(&s->log_lock);
     if (second != s->log_second) {
         s->log_second = second;
@@ -824,8 +818,8 @@ size_t lh_server_stop(struct lh_server *s, double grace)
             shutdown(s->quiesced[0], SHUT_RDWR);
         }
     }
-    double deadline = now_mono() + grace;
-    while (atomic_load(&s->in_flight) > 0 && now_mono() < deadline) {
+    double deadline = lh_clock_now() + grace;
+    while (atomic_load(&s->in_flight) > 0 && lh_clock_now() < deadline) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

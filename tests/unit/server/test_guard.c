@@ -28,6 +28,14 @@ static void pair_open(struct pair *p)
     p->c = NULL;
 }
 
+/* Opens a pair and registers its guard end, which must be admitted. */
+static void pair_add(struct lh_guard *g, struct pair *p)
+{
+    pair_open(p);
+    cr_assert(eq(int, lh_guard_add(g, &p->c, p->mine), 0));
+    cr_assert(p->c != NULL);
+}
+
 static void pair_close(struct lh_guard *g, struct pair *p)
 {
     lh_guard_remove(g, p->c);
@@ -58,15 +66,11 @@ Test(guard, a_full_table_evicts_the_longest_receiving_connection)
 {
     struct lh_guard *g = guard(2, 10, 20, 1000);
     struct pair a, b, c, d;
-    pair_open(&a);
-    pair_open(&b);
-    pair_open(&c);
-    pair_open(&d);
-    cr_assert(eq(int, lh_guard_add(g, &a.c, a.mine), 0));
-    cr_assert(eq(int, lh_guard_add(g, &b.c, b.mine), 0));
+    pair_add(g, &a);
+    pair_add(g, &b);
     lh_guard_answering(g, a.c); /* a is being answered: never evicted */
-    cr_assert(eq(int, lh_guard_add(g, &c.c, c.mine), 0));
-    cr_assert(c.c != NULL);
+    pair_add(g, &c);
+    pair_open(&d);
     cr_assert(shut_down(&b, 200), "the receiving connection was not evicted");
     cr_assert(not(shut_down(&a, 50)), "the connection being answered was evicted");
     lh_guard_answering(g, c.c);
@@ -97,10 +101,8 @@ Test(guard, header_and_request_deadlines_are_not_idle_timeouts)
 {
     struct lh_guard *g = guard(10, 0.3, 0.9, 1000);
     struct pair slow, fast;
-    pair_open(&slow);
-    pair_open(&fast);
-    cr_assert(eq(int, lh_guard_add(g, &slow.c, slow.mine), 0));
-    cr_assert(eq(int, lh_guard_add(g, &fast.c, fast.mine), 0));
+    pair_add(g, &slow);
+    pair_add(g, &fast);
     lh_guard_headers_done(g, fast.c);
     /* the slow client keeps sending; activity does not extend its deadline */
     for (int i = 0; i < 5; i++) {
@@ -119,10 +121,8 @@ Test(guard, the_body_budget_refuses_and_evicts_the_oldest_body)
 {
     struct lh_guard *g = guard(10, 10, 20, 100);
     struct pair a, b;
-    pair_open(&a);
-    pair_open(&b);
-    cr_assert(eq(int, lh_guard_add(g, &a.c, a.mine), 0));
-    cr_assert(eq(int, lh_guard_add(g, &b.c, b.mine), 0));
+    pair_add(g, &a);
+    pair_add(g, &b);
     lh_guard_headers_done(g, a.c);
     lh_guard_headers_done(g, b.c);
     cr_assert(lh_guard_body_reserve(g, a.c, 60));
@@ -147,10 +147,8 @@ Test(guard, a_client_that_closed_its_side_is_closed_after_its_answer)
 {
     struct lh_guard *g = guard(10, 10, 20, 100);
     struct pair a, b;
-    pair_open(&a);
-    pair_open(&b);
-    cr_assert(eq(int, lh_guard_add(g, &a.c, a.mine), 0));
-    cr_assert(eq(int, lh_guard_add(g, &b.c, b.mine), 0));
+    pair_add(g, &a);
+    pair_add(g, &b);
     shutdown(a.peer, SHUT_WR);
     lh_guard_request_done(g, a.c);
     lh_guard_request_done(g, b.c);

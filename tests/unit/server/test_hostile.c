@@ -30,9 +30,7 @@ static void setup(void)
     dir = lh_tmpdir();
     cr_assert(dir != NULL);
     th_key_new(&key);
-    char *keys = th_keys_json(&key, 1);
-    lh_write_file(dir, "keys.json", keys, strlen(keys));
-    free(keys);
+    th_write_keys(dir, &key);
 }
 
 static void teardown(void)
@@ -125,20 +123,6 @@ static char *signed_request(void)
     return req;
 }
 
-/* The value of one sample in a /metrics body, or -1. */
-static long long sample(const char *text, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = text; p && *p;) {
-        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-            return strtoll(p + n + 1, NULL, 10);
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return -1;
-}
-
 Test(hostile, a_request_is_counted_before_its_answer_can_be_read)
 {
     struct th_server s;
@@ -158,9 +142,10 @@ Test(hostile, a_request_is_counted_before_its_answer_can_be_read)
         th_send_all(b, get, strlen(get));
         cr_assert(eq(long, read_answer(b, &m), 200));
         /* i POSTs and the i - 1 scrapes before this one */
-        cr_assert(eq(llong, sample(m, "leakhound_serve_requests_total{status=\"200\"}"), 2 * i - 1),
-                  "request %lld not counted yet", i);
-        cr_assert(eq(llong, sample(m, "leakhound_serve_request_duration_seconds_count"), i));
+        cr_assert(
+            eq(llong, th_sample(m, "leakhound_serve_requests_total{status=\"200\"}"), 2 * i - 1),
+            "request %lld not counted yet", i);
+        cr_assert(eq(llong, th_sample(m, "leakhound_serve_request_duration_seconds_count"), i));
         free(m);
     }
     close(a);

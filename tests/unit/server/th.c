@@ -59,6 +59,13 @@ void th_key_free(struct th_key *k)
     memset(k, 0, sizeof(*k));
 }
 
+void th_write_keys(const char *dir, const struct th_key *k)
+{
+    char *keys = th_keys_json(k, 1);
+    lh_write_file(dir, "keys.json", keys, strlen(keys));
+    free(keys);
+}
+
 char *th_keys_json(const struct th_key *keys, size_t n)
 {
     json_t *arr = json_array();
@@ -254,22 +261,26 @@ int th_server_stop(struct th_server *s, char **log)
     return st;
 }
 
-long long th_metric(const char *base, const char *sample)
+long long th_sample(const char *text, const char *name)
 {
-    char url[256];
-    struct th_http r;
-    long long v = -1;
-    snprintf(url, sizeof(url), "%s/metrics", base);
-    th_get(&r, url);
-    size_t n = strlen(sample);
-    for (const char *p = r.body; p && *p;) {
-        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
-            v = strtoll(p + n + 1, NULL, 10);
-            break;
+    size_t n = strlen(name);
+    for (const char *p = text; p && *p;) {
+        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+            return strtoll(p + n + 1, NULL, 10);
         }
         p = strchr(p, '\n');
         p = p ? p + 1 : NULL;
     }
+    return -1;
+}
+
+long long th_metric(const char *base, const char *sample)
+{
+    char url[256];
+    struct th_http r;
+    snprintf(url, sizeof(url), "%s/metrics", base);
+    th_get(&r, url);
+    long long v = th_sample(r.body, sample);
     th_http_dispose(&r);
     return v;
 }

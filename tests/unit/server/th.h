@@ -30,6 +30,9 @@ void th_key_free(struct th_key *k);
 /* {"public_keys":[...]} for n keys (the first is_current). Heap. */
 char *th_keys_json(const struct th_key *keys, size_t n);
 
+/* Writes dir/keys.json: the key list of k alone. */
+void th_write_keys(const char *dir, const struct th_key *k);
+
 /* Base64 of the DER ECDSA-SHA256 signature of body[0..len). Heap. */
 char *th_sign(const struct th_key *k, const void *body, size_t len);
 
@@ -81,6 +84,9 @@ int th_server_stop(struct th_server *s, char **log);
  * each suite's .fini, so a failed assertion never leaves a server running.
  */
 void th_server_kill_all(void);
+
+/* The value of one sample ("name{labels}" exactly as rendered) in exposition text; -1. */
+long long th_sample(const char *text, const char *name);
 
 /* Reads one sample ("name{labels}" exactly as rendered) from GET /metrics; -1 if absent. */
 long long th_metric(const char *base, const char *sample);
