@@ -401,8 +401,8 @@ static enum MHD_Result start_partner(struct lh_server *s, struct MHD_Connection 
  */
 static void take_body(struct lh_server *s, struct req *r, const char *data, size_t n)
 {
-    if (r->too_big || r->over_budget) {
-        return;
+    if (r->status || r->too_big || r->over_budget) {
+        return; /* answered early, or being discarded */
     }
     size_t cap = lh_handler_max_body(s->handler);
     size_t need = r->body.len + n;
