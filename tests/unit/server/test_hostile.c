@@ -395,7 +395,11 @@ Test(hostile, unauthenticated_bodies_are_not_buffered_beyond_the_budget)
     long hwm = th_proc_status_kib(s.pid, "VmHWM");
     long rss = th_proc_status_kib(s.pid, "VmRSS");
     cr_log_info("server RSS %ld KiB before, %ld KiB now, peak %ld KiB", base, rss, hwm);
-    cr_assert(lt(long, hwm, 200L * 1024L), "peak RSS %ld KiB", hwm);
+    /* bench/tsan.sh runs this against a ThreadSanitizer build, whose shadow memory makes
+     * RSS meaningless; the memory bound is checked by the ASan and release runs */
+    if (!getenv("TSAN_OPTIONS")) {
+        cr_assert(lt(long, hwm, 200L * 1024L), "peak RSS %ld KiB", hwm);
+    }
     long long refused = th_metric(s.base, "leakhound_serve_body_budget_refusals_total");
     long long unknown =
         th_metric(s.base, "leakhound_serve_signature_failures_total{reason=\"unknown_key\"}");
