@@ -23,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -57,6 +58,8 @@
 /* libmicrohttpd's own limit leaves room for connections the guard has shut down but the
  * event loop has not closed yet; the guard enforces max_connections */
 #define MHD_LIMIT_FACTOR 2
+/* allocations from this size up (request bodies) get their own mapping; see start */
+#define BODY_MMAP_THRESHOLD (128 * 1024)
 
 enum route { R_PARTNER, R_HEALTHZ, R_METRICS, R_NOT_FOUND, R_BAD_METHOD };
 
@@ -776,6 +779,14 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
     if (go.body_budget <= max_body) {
         go.body_budget = max_body + 1;
     }
+    /*
+     * glibc raises its mmap threshold after a large block is freed and then serves large
+     * blocks from arenas that keep their pages: after a flood of one-megabyte bodies, RSS
+     * would stay at about twice the body budget. A fixed threshold (process-wide; this is
+     * the `serve` process) maps each body on its own and unmaps it when freed, so RSS
+     * follows the bodies held.
+     */
+    mallopt(M_MMAP_THRESHOLD, BODY_MMAP_THRESHOLD);
     if (rc == 0) {
         rc = lh_guard_new(&s->guard, &go);
     }
