@@ -38,6 +38,7 @@ struct lh_guard_conn {
     double start; /* of the current request */
     enum phase phase;
     bool shut;
+    bool served;     /* an answer was sent on it */
     enum closed why; /* when shut */
     size_t reserved;
 };
@@ -97,19 +98,28 @@ static void shut(struct lh_guard *g, struct lh_guard_conn *c, enum closed why)
     g->closed[why]++;
 }
 
-/* The oldest connection still receiving (a body only, with `body`), other than `except`. */
+/*
+ * The oldest connection still receiving (a body only, with `body`), other than `except`;
+ * one that has had no answer yet before a keep-alive connection that has, so that a flood
+ * of new connections does not close the connections of a client that is being served.
+ */
 static struct lh_guard_conn *oldest_receiving(struct lh_guard *g, bool body,
                                               const struct lh_guard_conn *except)
 {
+    struct lh_guard_conn *served = NULL;
     for (struct lh_guard_conn *c = g->head; c; c = c->next) {
         if (c->shut || c == except || c->phase == P_ANSWER) {
             continue;
         }
-        if (!body || (c->phase == P_BODY && c->reserved > 0)) {
+        if (body && (c->phase != P_BODY || c->reserved == 0)) {
+            continue;
+        }
+        if (!c->served) {
             return c;
         }
+        served = served ? served : c;
     }
-    return NULL;
+    return served;
 }
 
 /*
@@ -275,6 +285,7 @@ void lh_guard_request_done(struct lh_guard *g, struct lh_guard_conn *c)
     g->reserved -= c->reserved;
     c->reserved = 0;
     c->phase = P_HEADERS;
+    c->served = true;
     c->start = lh_clock_now();
     unlink_conn(g, c);
     append_conn(g, c);

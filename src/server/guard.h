@@ -11,8 +11,9 @@
  * connection past its deadline; the server's event loop then sees the end of the stream
  * and closes it. When all slots are taken, a new connection takes the slot of the
  * connection that has been receiving its request for longest (headers or body; an
- * answer being computed or sent is never evicted), so clients that trickle bytes cannot
- * keep out one that sends its request at once; only when every slot is answering is the
+ * answer being computed or sent is never evicted; a connection that has had no answer
+ * yet goes before a keep-alive one that has), so clients that trickle bytes cannot keep
+ * out one that sends its request at once; only when every slot is answering is the
  * new connection refused. Request bodies reserve bytes of one global budget before they
  * are buffered; a reservation that does not fit is refused, and the connection that has
  * been receiving a body for longest is evicted so that a later request fits.

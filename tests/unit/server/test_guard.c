@@ -97,6 +97,22 @@ Test(guard, a_full_table_evicts_the_longest_receiving_connection)
     lh_guard_free(g);
 }
 
+Test(guard, a_served_keep_alive_connection_goes_after_new_ones)
+{
+    struct lh_guard *g = guard(2, 10, 20, 1000);
+    struct pair kept, fresh, newcomer;
+    pair_add(g, &kept);
+    lh_guard_request_done(g, kept.c); /* answered once; now waits for its next request */
+    pair_add(g, &fresh);
+    pair_add(g, &newcomer); /* the table is full: the fresh one goes, though it is newer */
+    cr_assert(shut_down(&fresh, 200));
+    cr_assert(not(shut_down(&kept, 50)));
+    pair_close(g, &kept);
+    pair_close(g, &fresh);
+    pair_close(g, &newcomer);
+    lh_guard_free(g);
+}
+
 Test(guard, header_and_request_deadlines_are_not_idle_timeouts)
 {
     struct lh_guard *g = guard(10, 0.3, 0.9, 1000);
