@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli/commands.h"
@@ -35,6 +36,9 @@
 #define GITHUB_ID_HEADER "Github-Public-Key-Identifier"
 #define GITHUB_SIG_HEADER "Github-Public-Key-Signature"
 #define MAX_REPORTERS 16
+/* descriptors beyond two per connection slot (the server briefly holds connections it has
+ * closed alongside their replacements): admin listener, spool, key lists, logs */
+#define FD_HEADROOM 256
 
 enum {
     S_LISTEN = OPT_COMMON_LAST + 1,
@@ -384,6 +388,28 @@ static int open_revocation(struct run *r, const struct lh_cli_opts *o, const str
     return 0;
 }
 
+/*
+ * Raises the soft limit on open files towards what max_connections needs (two descriptors
+ * a slot, see server.c), up to the hard limit: a default soft limit of 1024 would refuse
+ * connections long before the slots run out. Logs a warning when the hard limit is lower.
+ */
+static void raise_nofile(size_t max_connections)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)(2 * max_connections + FD_HEADROOM);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) {
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want) {
+        lh_accesslog_event(LOG_FD, "warning", "serve",
+                           "open files limited to %llu, below the %llu that %zu connections "
+                           "need: raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+                           (unsigned long long)rl.rlim_cur, (unsigned long long)want,
+                           max_connections);
+    }
+}
+
 /* Waits for SIGTERM/SIGINT; refreshes due key lists every second and on SIGHUP. */
 static void wait_for_stop(struct run *r, const sigset_t *set)
 {
@@ -490,6 +516,7 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .log_fd = LOG_FD,
     };
     if (rc == 0) {
+        raise_nofile(so.max_connections ? so.max_connections : 1000);
         rc = lh_server_start(&r->server, &so);
     }
     if (rc < 0) {
