@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of `leakhound serve`, the secret scanning partner endpoint, with wrk.
 #
-#   bench/load.sh [SECONDS] [CONNECTIONS]       (defaults: 60 s per batch size, 16)
+#   bench/load.sh [SECONDS] [CONNECTIONS] [ATTACK]   (defaults: 60 s per batch size, 16, none)
 #
 # Loopback only, bounded in time (each wrk run is killed after SECONDS + 30 s). Builds a
 # release binary in build/serve-rel, makes an EC P-256 key pair and key list, and three
@@ -14,10 +14,20 @@
 # when it has no errors and the RSS at the end is within 10% (and 4 MiB) of the RSS at
 # 10 s. Exit 0 when every run passes. The server runs with the access log on (to
 # /dev/null), revocation off.
+#
+# ATTACK (issue 15) runs bench/attack.py against the same server for the whole test:
+# `slowloris` (1000 connections trickling one header line every 3 s) or `bodyflood` (950
+# connections each sending ~1 MB of a body with a bogus signature, then idling), both
+# reopening whatever the server closes, from 100 loopback addresses. Under attack a run
+# passes when the server's peak RSS stays under 200 MiB and it exits 0 on SIGTERM; answers
+# other than 200 (503 when the body budget is spent) are counted and reported, not failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 conns=${2:-16}
+attack=${3:-none}
+case $attack in none | slowloris | bodyflood) ;; *) echo "unknown attack '$attack'" >&2; exit 2 ;; esac
+ulimit -n 8192 2>/dev/null || true # 1000 attackers and their server ends, plus headroom
 scripts/deps.sh bench >/dev/null
 cmake -S . -B build/serve-rel -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
     -DLH_BUILD_TESTS=OFF >/dev/null
@@ -26,7 +36,12 @@ lh=$PWD/build/serve-rel/leakhound
 
 work=$(mktemp -d)
 pid=""
+apid=""
 cleanup() {
+    if [ -n "$apid" ] && kill -0 "$apid" 2>/dev/null; then
+        kill -TERM "$apid"
+        wait "$apid" || true
+    fi
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid"
         wait "$pid" || true
@@ -95,6 +110,14 @@ labels = [e["label"] for e in json.load(sys.stdin)]
 want = ["true_positive" if i % 2 == 0 else "false_positive" for i in range(10)]
 sys.exit(0 if labels == want else "unexpected labels: %s" % labels)'
 
+if [ "$attack" != none ]; then
+    python3 bench/attack.py "$attack" "$port" --key-id "$(cat "$work/key_id")" \
+        > "$work/attack.txt" 2>&1 &
+    apid=$!
+    sleep 5 # let the attack take every slot (or the budget) first
+    echo "under attack: $attack (bench/attack.py), started 5 s before the first run"
+fi
+
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$pid/status"; }
 ok=1
@@ -121,6 +144,13 @@ for n in 1 10 100; do
             printf "%-6s %10s %11.0f %9s %9s %7s %10.1f %10.1f %10.1f\n", n, rps, rps * n,
                    p50, p99, e, a / 1024, z / 1024, h / 1024 }'
     growth=$((end - at10))
+    if [ "$attack" != none ]; then
+        if [ "$(hwm_kib)" -gt $((200 * 1024)) ]; then
+            echo "  FAIL: peak RSS over 200 MiB under attack" >&2
+            ok=0
+        fi
+        continue
+    fi
     if [ "$errs" -ne 0 ]; then
         echo "  FAIL: $errs errors" >&2
         ok=0
@@ -130,6 +160,13 @@ for n in 1 10 100; do
         ok=0
     fi
 done
+if [ -n "$apid" ]; then
+    kill -TERM "$apid"
+    wait "$apid" || true
+    apid=""
+    grep '^ATTACK_RESULT' "$work/attack.txt" || true
+    curl -s "http://127.0.0.1:$port/metrics" | grep -E '^leakhound_serve_(connections_closed|body_budget_refusals)' || true
+fi
 kill -TERM "$pid"
 st=0
 wait "$pid" || st=$?

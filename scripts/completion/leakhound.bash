@@ -37,7 +37,8 @@ _leakhound()
     rules) extra="--strict" ;;
     install-hook) extra="--force" ;;
     serve) extra="--listen --path --github-keys --github-keys-url --tls-cert --tls-key
-        --admin-listen --max-body --max-connections --max-connections-per-ip --timeout --threads --feedback
+        --admin-listen --max-body --max-connections --max-connections-per-ip --timeout
+        --header-timeout --request-timeout --body-budget --threads --feedback
         --flush-interval --keys-ttl --keys-refetch" ;;
     keygen) extra="--prefix --length --count --json --rule --rule-id --regex" ;;
     esac

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli/commands.h"
@@ -35,6 +36,9 @@
 #define GITHUB_ID_HEADER "Github-Public-Key-Identifier"
 #define GITHUB_SIG_HEADER "Github-Public-Key-Signature"
 #define MAX_REPORTERS 16
+/* descriptors beyond two per connection slot (the server briefly holds connections it has
+ * closed alongside their replacements): admin listener, spool, key lists, logs */
+#define FD_HEADROOM 256
 
 enum {
     S_LISTEN = OPT_COMMON_LAST + 1,
@@ -48,6 +52,9 @@ enum {
     S_MAX_CONNECTIONS,
     S_MAX_CONNECTIONS_PER_IP,
     S_TIMEOUT,
+    S_HEADER_TIMEOUT,
+    S_REQUEST_TIMEOUT,
+    S_BODY_BUDGET,
     S_FEEDBACK,
     S_FLUSH_INTERVAL,
     S_KEYS_TTL,
@@ -66,6 +73,9 @@ static const struct option serve_longopts[] = {
     {"max-connections", required_argument, NULL, S_MAX_CONNECTIONS},
     {"max-connections-per-ip", required_argument, NULL, S_MAX_CONNECTIONS_PER_IP},
     {"timeout", required_argument, NULL, S_TIMEOUT},
+    {"header-timeout", required_argument, NULL, S_HEADER_TIMEOUT},
+    {"request-timeout", required_argument, NULL, S_REQUEST_TIMEOUT},
+    {"body-budget", required_argument, NULL, S_BODY_BUDGET},
     {"feedback", required_argument, NULL, S_FEEDBACK},
     {"flush-interval", required_argument, NULL, S_FLUSH_INTERVAL},
     {"keys-ttl", required_argument, NULL, S_KEYS_TTL},
@@ -93,10 +103,14 @@ static void usage(FILE *f)
           "  --admin-listen HOST:PORT  extra listener for /healthz and /metrics only\n"
           "  --max-body SIZE           largest request body (default 1M; 413 beyond)\n"
           "  --max-connections N       concurrent connections (default 1000)\n"
-          "  --max-connections-per-ip N  concurrent connections from one address (default:\n"
-          "                            no limit; set it when clients connect directly, not\n"
-          "                            through a proxy that they all share)\n"
+          "  --max-connections-per-ip N  connections from one address (default 64;\n"
+          "                            0: no limit, behind a reverse proxy)\n"
           "  --timeout SECONDS         idle connection timeout and shutdown grace (default 30)\n"
+          "  --header-timeout SECONDS  headers complete within this of the connection or\n"
+          "                            of the previous answer (default 10)\n"
+          "  --request-timeout SECONDS ... and the answer sent within this (default 30)\n"
+          "  --body-budget SIZE        body bytes held over all connections; 503 beyond\n"
+          "                            (default 64M)\n"
           "  --threads N               request threads (default 4)\n"
           "  --feedback token_hash|token_raw   feedback field (default token_hash)\n"
           "  --flush-interval SECONDS  revocation spool delivery interval (default 5)\n"
@@ -124,7 +138,11 @@ struct sargs {
     size_t max_body;
     size_t max_connections;
     size_t max_connections_per_ip;
+    bool per_ip_set;
     size_t timeout;
+    double header_timeout;
+    double request_timeout;
+    size_t body_budget;
     int feedback_raw; /* -1: not given */
     double flush_interval;
     double keys_ttl;
@@ -195,10 +213,17 @@ static int handle_opt(int opt, const char *arg, void *payload)
     case S_MAX_CONNECTIONS:
         return parse_count(&a->max_connections, arg, 1, 100000, "--max-connections");
     case S_MAX_CONNECTIONS_PER_IP:
-        return parse_count(&a->max_connections_per_ip, arg, 1, 100000,
-                           "--max-connections-per-ip");
+        a->per_ip_set = true;
+        return parse_count(&a->max_connections_per_ip, arg, 0, 100000, "--max-connections-per-ip");
     case S_TIMEOUT:
         return parse_count(&a->timeout, arg, 1, 3600, "--timeout");
+    case S_HEADER_TIMEOUT:
+        return parse_seconds(&a->header_timeout, arg, "--header-timeout");
+    case S_REQUEST_TIMEOUT:
+        return parse_seconds(&a->request_timeout, arg, "--request-timeout");
+    case S_BODY_BUDGET:
+        return parse_count(&a->body_budget, arg, 64, 16ull * 1024u * 1024u * 1024u,
+                           "--body-budget");
     case S_FEEDBACK:
         if (strcmp(arg, "token_hash") && strcmp(arg, "token_raw")) {
             lh_cli_error("--feedback takes token_hash or token_raw, not '%s'", arg);
@@ -363,6 +388,28 @@ static int open_revocation(struct run *r, const struct lh_cli_opts *o, const str
     return 0;
 }
 
+/*
+ * Raises the soft limit on open files towards what max_connections needs (two descriptors
+ * a slot, see server.c), up to the hard limit: a default soft limit of 1024 would refuse
+ * connections long before the slots run out. Logs a warning when the hard limit is lower.
+ */
+static void raise_nofile(size_t max_connections)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)(2 * max_connections + FD_HEADROOM);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) {
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want) {
+        lh_accesslog_event(LOG_FD, "warning", "serve",
+                           "open files limited to %llu, below the %llu that %zu connections "
+                           "need: raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+                           (unsigned long long)rl.rlim_cur, (unsigned long long)want,
+                           max_connections);
+    }
+}
+
 /* Waits for SIGTERM/SIGINT; refreshes due key lists every second and on SIGHUP. */
 static void wait_for_stop(struct run *r, const sigset_t *set)
 {
@@ -403,10 +450,10 @@ static void run_dispose(struct run *r)
 static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, const sigset_t *set)
 {
     const struct lh_serve_cfg *sc = &r->s.cfg.serve;
-    char *tls_cert = a->tls_cert ? strdup(a->tls_cert)
-                                 : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
-    char *tls_key = a->tls_key ? strdup(a->tls_key)
-                               : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
+    char *tls_cert =
+        a->tls_cert ? strdup(a->tls_cert) : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
+    char *tls_key =
+        a->tls_key ? strdup(a->tls_key) : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
     int ex = 0;
     if (build_reporters(r->reporters, &r->nreporters, &r->s.cfg, a) < 0) {
         lh_cli_error("out of memory");
@@ -458,14 +505,18 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .tls_key = tls_key,
         .max_connections = a->max_connections ? a->max_connections : sc->max_connections,
         .max_connections_per_ip =
-            a->max_connections_per_ip ? a->max_connections_per_ip : sc->max_connections_per_ip,
+            a->per_ip_set ? a->max_connections_per_ip : sc->max_connections_per_ip,
         .timeout = timeout,
+        .header_timeout = a->header_timeout > 0 ? a->header_timeout : sc->header_timeout,
+        .request_timeout = a->request_timeout > 0 ? a->request_timeout : sc->request_timeout,
+        .body_budget = a->body_budget ? a->body_budget : sc->body_budget,
         .threads = o->threads ? (unsigned)o->threads : sc->threads,
         .handler = r->handler,
         .metrics = r->metrics,
         .log_fd = LOG_FD,
     };
     if (rc == 0) {
+        raise_nofile(so.max_connections ? so.max_connections : 1000);
         rc = lh_server_start(&r->server, &so);
     }
     if (rc < 0) {

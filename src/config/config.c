@@ -46,7 +46,11 @@ void lh_config_init(struct lh_config *c)
     memset(c, 0, sizeof(*c));
     c->serve.max_body = 1024u * 1024u;
     c->serve.max_connections = 1000;
+    c->serve.max_connections_per_ip = LH_SERVE_DEFAULT_PER_IP;
     c->serve.timeout = 30;
+    c->serve.header_timeout = 10;
+    c->serve.request_timeout = 30;
+    c->serve.body_budget = 64u * 1024u * 1024u;
     c->serve.threads = 4;
 }
 
@@ -449,6 +453,16 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
                 rc = lh_yaml_error(c->name, v,
                                    "max_connections_per_ip must be between 0 and 100000");
             }
+        } else if (!strcmp(key, "header_timeout")) {
+            rc = seconds(c, v, &s->header_timeout);
+        } else if (!strcmp(key, "request_timeout")) {
+            rc = seconds(c, v, &s->request_timeout);
+        } else if (!strcmp(key, "body_budget")) {
+            rc = lh_yaml_size(&s->body_budget, c->name, c->doc, v);
+            if (rc == 0 &&
+                (s->body_budget < 64 || s->body_budget > 16ull * 1024u * 1024u * 1024u)) {
+                rc = lh_yaml_error(c->name, v, "body_budget must be between 64 bytes and 16 GiB");
+            }
         } else if (!strcmp(key, "timeout")) {
             rc = lh_yaml_size(&num, c->name, c->doc, v);
             if (rc == 0 && (num < 1 || num > 3600)) {
@@ -479,7 +493,8 @@ static int parse_serve(struct ctx *c, struct lh_serve_cfg *s, yaml_node_t *n)
             rc = lh_yaml_error(c->name, k,
                                "unknown serve key '%s' (expected listen, path, tls_cert, "
                                "tls_key, admin_listen, max_body, max_connections, "
-                               "max_connections_per_ip, timeout, "
+                               "max_connections_per_ip, timeout, header_timeout, "
+                               "request_timeout, body_budget, "
                                "threads, feedback, flush_interval, keys_ttl, keys_refetch, "
                                "type_map, reporters)",
                                key);

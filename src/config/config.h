@@ -43,21 +43,27 @@ struct lh_type_map_entry {
     struct lh_strlist rule_ids; /* rule id globs */
 };
 
+/* Connections from one client address, unless configured (0: no limit, behind a proxy). */
+#define LH_SERVE_DEFAULT_PER_IP 64
+
 struct lh_serve_cfg {
-    char *listen;  /* host:port, default 127.0.0.1:8080 */
-    char *path;    /* default /github/secret-scanning */
+    char *listen; /* host:port, default 127.0.0.1:8080 */
+    char *path;   /* default /github/secret-scanning */
     char *tls_cert;
     char *tls_key;
-    size_t max_body;        /* default 1 MiB */
-    size_t max_connections; /* default 1000 */
-    size_t max_connections_per_ip; /* default 0: no limit */
-    unsigned timeout;       /* per-connection seconds, default 30 */
-    unsigned threads;       /* default 4 */
-    bool feedback_raw;      /* token_raw instead of token_hash */
-    char *admin_listen;     /* optional /healthz + /metrics listener */
-    double flush_interval;  /* revocation spool delivery, seconds; 0: default 5 */
-    double keys_ttl;        /* key-list URL refresh, seconds; 0: default 1800 */
-    double keys_refetch;    /* least seconds between refetches for unknown ids; 0: 60 */
+    size_t max_body;               /* default 1 MiB */
+    size_t max_connections;        /* default 1000 */
+    size_t max_connections_per_ip; /* default LH_SERVE_DEFAULT_PER_IP; 0: no limit */
+    unsigned timeout;              /* idle seconds per connection, default 30 */
+    double header_timeout;         /* seconds to complete the request headers, default 10 */
+    double request_timeout;        /* seconds until the answer is sent, default 30 */
+    size_t body_budget;            /* request body bytes held at once, default 64 MiB */
+    unsigned threads;              /* default 4 */
+    bool feedback_raw;             /* token_raw instead of token_hash */
+    char *admin_listen;            /* optional /healthz + /metrics listener */
+    double flush_interval;         /* revocation spool delivery, seconds; 0: default 5 */
+    double keys_ttl;               /* key-list URL refresh, seconds; 0: default 1800 */
+    double keys_refetch;           /* least seconds between refetches for unknown ids; 0: 60 */
     struct lh_reporter_cfg *reporters;
     size_t nreporters;
     struct lh_type_map_entry *type_map;
@@ -65,7 +71,7 @@ struct lh_serve_cfg {
 };
 
 struct lh_config {
-    char *path; /* file it came from, or NULL */
+    char *path;                      /* file it came from, or NULL */
     struct lh_strlist rules;         /* extra rule files/dirs (relative to the config file) */
     struct lh_strlist enable_rules;  /* id globs */
     struct lh_strlist disable_rules; /* id globs */

@@ -273,6 +273,30 @@ static int classify_one(struct classify *c, json_t *e)
     return rc ? lh_error_oom() : 0;
 }
 
+/* Names the reporter; on a verification failure counts it and fills the rejection. */
+static bool accepted(struct lh_handler *h, enum lh_verify_result vr, size_t row,
+                     struct lh_handler_result *out)
+{
+    if (row < h->o.nverifiers) {
+        out->reporter = h->o.verifiers[row].name;
+    }
+    if (vr != LH_VERIFY_OK) {
+        lh_metrics_signature_failure(h->o.metrics, vr);
+        fail(out, verify_status(vr), lh_verify_result_name(vr));
+        return false;
+    }
+    return true;
+}
+
+bool lh_handler_precheck(struct lh_handler *h, lh_header_fn get, void *payload,
+                         struct lh_handler_result *out)
+{
+    size_t row = 0; /* as lh_handler_post: the first row when none was picked */
+    enum lh_verify_result vr =
+        lh_verify_headers(h->o.verifiers, h->o.nverifiers, get, payload, &row);
+    return accepted(h, vr, row, out);
+}
+
 void lh_handler_post(struct lh_handler *h, lh_header_fn get, void *payload, const uint8_t *body,
                      size_t len, struct lh_handler_result *out)
 {
@@ -289,12 +313,7 @@ void lh_handler_post(struct lh_handler *h, lh_header_fn get, void *payload, cons
     }
     enum lh_verify_result vr =
         lh_verify_request(h->o.verifiers, h->o.nverifiers, get, payload, body, len, &row);
-    if (row < h->o.nverifiers) {
-        out->reporter = h->o.verifiers[row].name;
-    }
-    if (vr != LH_VERIFY_OK) {
-        lh_metrics_signature_failure(h->o.metrics, vr);
-        fail(out, verify_status(vr), lh_verify_result_name(vr));
+    if (!accepted(h, vr, row, out)) {
         goto out;
     }
     /* only a verified body is parsed */

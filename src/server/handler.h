@@ -98,6 +98,15 @@ void lh_handler_result_dispose(struct lh_handler_result *r);
 void lh_handler_post(struct lh_handler *h, lh_header_fn get, void *payload, const uint8_t *body,
                      size_t len, struct lh_handler_result *out);
 
+/*
+ * The checks that need only the headers (a reporter's headers present, its key identifier
+ * known), so that a request that cannot verify is answered before its body is read.
+ * Returns true when the body is worth reading; otherwise fills *out (400/401 and the
+ * error body, as lh_handler_post would) and counts the signature failure. Thread-safe.
+ */
+bool lh_handler_precheck(struct lh_handler *h, lh_header_fn get, void *payload,
+                         struct lh_handler_result *out);
+
 /* The configured body cap in bytes. */
 size_t lh_handler_max_body(const struct lh_handler *h);
 

@@ -26,6 +26,7 @@
 
 #include "notify/libcurl.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/fs.h"
 
 #define MAX_KEYS 1024
@@ -65,13 +66,6 @@ struct lh_keyring {
     void *warn_payload;
     const struct lh_libcurl *curl; /* loaded when there is a URL */
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void keyset_dispose(struct keyset *s)
 {
@@ -427,7 +421,7 @@ static int reload(struct lh_keyring *kr, bool count)
             }
         }
         if (rc == 0) {
-            kr->url_fetched = now_mono();
+            kr->url_fetched = lh_clock_now();
         }
         lh_buf_dispose(&f.body);
         first = first < 0 ? first : rc;
@@ -556,8 +550,8 @@ int lh_keyring_lookup(struct lh_keyring *kr, EVP_PKEY **out, bool *is_current, c
     pthread_mutex_lock(&kr->reload_lock);
     /* another thread may have reloaded while this one waited for the lock */
     int rc = find_ref(kr, out, is_current, id, id_len);
-    if (rc < 0 && (kr->last_refetch < 0 || now_mono() - kr->last_refetch >= kr->min_refetch)) {
-        kr->last_refetch = now_mono();
+    if (rc < 0 && (kr->last_refetch < 0 || lh_clock_now() - kr->last_refetch >= kr->min_refetch)) {
+        kr->last_refetch = lh_clock_now();
         /* a failed reload keeps the old set; the caller answers 401 either way */
         if (reload(kr, true) < 0 && kr->warn) {
             kr->warn(lh_error_get(), kr->warn_payload);
@@ -572,7 +566,7 @@ int lh_keyring_refresh(struct lh_keyring *kr, bool force)
 {
     int rc = 0;
     pthread_mutex_lock(&kr->reload_lock);
-    if (force || (kr->url && now_mono() - kr->url_fetched >= kr->ttl)) {
+    if (force || (kr->url && lh_clock_now() - kr->url_fetched >= kr->ttl)) {
         rc = reload(kr, true);
     }
     pthread_mutex_unlock(&kr->reload_lock);

@@ -2,13 +2,20 @@
 /*
  * libmicrohttpd daemon for the partner endpoint; see server.h. A request is one `struct
  * req`, created on the handler's first call (headers parsed) and freed in the
- * request-completed callback, which is also where the status is counted and the access
- * log line written, so aborted and timed-out requests are logged too. The in-flight count
- * is the number of live `struct req`; graceful stop waits for it to reach zero. The body
- * is collected into a buffer capped at the endpoint's limit: a declared Content-Length
- * over the cap is refused before any byte is read; a chunked body that crosses it is
- * discarded as it arrives and answered 413 (or the connection is dropped once the client
- * has sent four times the cap, so an endless upload cannot hold a thread).
+ * request-completed callback, which is also where the access log line is written, so
+ * aborted and timed-out requests are logged too. The status is counted in the metrics
+ * when the answer is queued, before the client can see it (a client that reads /metrics
+ * right after its answer finds its request counted). The in-flight count is the number
+ * of live `struct req`; graceful stop waits for it to reach zero. Each connection of the
+ * public listener is registered with the guard (server/guard.h) from the connection
+ * notification, which tells it when the headers are complete (first handler call), when
+ * the answer starts (last call) and when it was sent (request completed). The body is
+ * collected into a buffer capped at the endpoint's limit and reserved from the guard's
+ * budget first (all of a declared Content-Length at once, so it is allocated once): a
+ * declared length over the cap is refused (413) and one over the budget answered 503
+ * before any byte is read; a chunked body that crosses either is discarded as it arrives
+ * and answered 413 or 503 (or the connection is dropped once the client has sent four
+ * times the cap, so an endless upload cannot hold a thread).
  * libmicrohttpd is reached through the table of server/libmhd.h, loaded when the first
  * server starts (not linked); each server keeps the table for its callbacks.
  */
@@ -16,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,7 +37,9 @@
 #include <microhttpd.h>
 
 #include "server/accesslog.h"
+#include "server/guard.h"
 #include "server/libmhd.h"
+#include "util/clock.h"
 #include "util/fs.h"
 
 #define DEFAULT_PATH "/github/secret-scanning"
@@ -42,6 +52,14 @@
 #define DISCARD_FACTOR 4
 #define LISTEN_BACKLOG 1024u
 #define LOG_BURST 10
+#define DEFAULT_HEADER_TIMEOUT 10.0
+#define DEFAULT_REQUEST_TIMEOUT 30.0
+#define DEFAULT_BODY_BUDGET (64u * 1024u * 1024u)
+/* libmicrohttpd's own limit leaves room for connections the guard has shut down but the
+ * event loop has not closed yet; the guard enforces max_connections */
+#define MHD_LIMIT_FACTOR 2
+/* allocations from this size up (request bodies) get their own mapping; see start */
+#define BODY_MMAP_THRESHOLD (128 * 1024)
 
 enum route { R_PARTNER, R_HEALTHZ, R_METRICS, R_NOT_FOUND, R_BAD_METHOD };
 
@@ -59,6 +77,7 @@ struct lh_server {
     struct lh_handler *handler;
     struct lh_metrics *metrics;
     int log_fd;
+    struct lh_guard *guard; /* public listener only */
     struct MHD_Daemon *d;
     struct MHD_Daemon *admin;
     unsigned port;
@@ -71,7 +90,6 @@ struct lh_server {
     atomic_bool draining;
     atomic_size_t in_flight;
     bool stopped;
-    unsigned timeout;         /* idle seconds; also bounds a request body's total time */
     pthread_mutex_t log_lock; /* guards the three log_ fields */
     long long log_second;
     size_t log_count;
@@ -84,7 +102,10 @@ struct req {
     const char *method;
     const char *path;
     char remote[INET6_ADDRSTRLEN];
+    struct lh_guard_conn *gc; /* NULL on the admin listener */
     struct lh_buf body;
+    bool declared;    /* the body's length was declared and reserved up front */
+    bool over_budget; /* the body did not fit the budget: discarded, answered 503 */
     bool too_big;
     size_t bytes_in;
     size_t bytes_out;
@@ -93,13 +114,6 @@ struct req {
     const char *error;
     size_t tokens, tp, fp, queued;
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *canonical_method(const char *m)
 {
@@ -204,10 +218,19 @@ static enum MHD_Result respond(struct lh_server *s, struct MHD_Connection *c, st
     if (ok == MHD_YES && allow) {
         ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     }
+    if (ok == MHD_YES && status == 503) {
+        ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    }
     if (ok == MHD_YES && atomic_load(&s->draining)) {
         ok = s->mhd->add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     if (ok == MHD_YES) {
+        /* counted before the client can read the answer (see the file comment) */
+        lh_metrics_request(s->metrics, status);
+        if (r->route == R_PARTNER) {
+            lh_metrics_latency(s->metrics, lh_clock_now() - r->t0);
+        }
+        lh_guard_answering(s->guard, r->gc);
         ok = s->mhd->queue_response(c, (unsigned int)status, resp);
     }
     s->mhd->destroy_response(resp);
@@ -236,6 +259,29 @@ static const char *mhd_header(const char *name, void *payload)
     return h->mhd->lookup_connection_value(h->c, MHD_HEADER_KIND, name);
 }
 
+/* 503 for a body that does not fit the budget; the client retries (Retry-After). */
+static enum MHD_Result busy(struct lh_server *s, struct MHD_Connection *c, struct req *r)
+{
+    r->error = "busy";
+    return respond_json(s, c, r, 503, "{\"error\":\"busy\"}", NULL);
+}
+
+/* Moves a handler result (a rejection or the feedback) into the answer. */
+static enum MHD_Result respond_result(struct lh_server *s, struct MHD_Connection *c, struct req *r,
+                                      struct lh_handler_result *res)
+{
+    r->reporter = res->reporter;
+    r->error = res->error;
+    r->tokens = res->tokens;
+    r->tp = res->true_positives;
+    r->fp = res->false_positives;
+    r->queued = res->queued;
+    enum MHD_Result ok =
+        respond(s, c, r, res->status, "application/json", NULL, 0, &res->body, NULL);
+    lh_handler_result_dispose(res);
+    return ok;
+}
+
 static enum MHD_Result answer_partner(struct lh_server *s, struct MHD_Connection *c, struct req *r)
 {
     struct lh_handler_result res;
@@ -243,19 +289,33 @@ static enum MHD_Result answer_partner(struct lh_server *s, struct MHD_Connection
         r->error = "body_too_large";
         return respond_json(s, c, r, 413, "{\"error\":\"body_too_large\"}", NULL);
     }
+    if (r->over_budget) {
+        return busy(s, c, r);
+    }
     struct header_src hs = {s->mhd, c};
     lh_handler_result_init(&res);
     lh_handler_post(s->handler, mhd_header, &hs, (const uint8_t *)r->body.ptr, r->body.len, &res);
     lh_buf_wipe(&r->body); /* the raw tokens are no longer needed */
-    r->reporter = res.reporter;
-    r->error = res.error;
-    r->tokens = res.tokens;
-    r->tp = res.true_positives;
-    r->fp = res.false_positives;
-    r->queued = res.queued;
-    enum MHD_Result ok = respond(s, c, r, res.status, "application/json", NULL, 0, &res.body, NULL);
-    lh_handler_result_dispose(&res);
-    return ok;
+    lh_guard_body_release(s->guard, r->gc);
+    return respond_result(s, c, r, &res);
+}
+
+/*
+ * 503 while draining or saturated (refusing connections or bodies for lack of room in
+ * the last seconds), so that a load balancer sends the traffic elsewhere; 200 otherwise,
+ * also while slow clients are being evicted to make room, since requests are served.
+ */
+static enum MHD_Result answer_health(struct lh_server *s, struct MHD_Connection *c, struct req *r)
+{
+    struct lh_guard_stats st;
+    lh_guard_stats(s->guard, &st);
+    const char *status = atomic_load(&s->draining) ? "draining" : st.saturated ? "saturated" : "ok";
+    char json[256];
+    snprintf(json, sizeof(json),
+             "{\"status\":\"%s\",\"connections\":%zu,\"max_connections\":%zu,"
+             "\"body_bytes\":%zu,\"body_budget\":%zu}",
+             status, st.connections, st.max_connections, st.body_bytes, st.body_budget);
+    return respond_json(s, c, r, strcmp(status, "ok") ? 503 : 200, json, NULL);
 }
 
 static enum MHD_Result answer(struct lh_server *s, struct MHD_Connection *c, struct req *r)
@@ -264,15 +324,13 @@ static enum MHD_Result answer(struct lh_server *s, struct MHD_Connection *c, str
     case R_PARTNER:
         return answer_partner(s, c, r);
     case R_HEALTHZ:
-        if (atomic_load(&s->draining)) {
-            return respond_json(s, c, r, 503, "{\"status\":\"draining\"}", NULL);
-        }
-        return respond_json(s, c, r, 200, "{\"status\":\"ok\"}", NULL);
+        return answer_health(s, c, r);
     case R_METRICS: {
         struct lh_buf b;
         lh_buf_init(&b, 1024u * 1024u);
         enum MHD_Result ok = MHD_NO;
-        if (s->metrics && lh_metrics_render(s->metrics, &b) == 0) {
+        if (s->metrics && lh_metrics_render(s->metrics, &b) == 0 &&
+            lh_guard_render(s->guard, &b) == 0) {
             ok = respond(s, c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr, b.len,
                          NULL, NULL);
         } else {
@@ -291,8 +349,11 @@ static enum MHD_Result answer(struct lh_server *s, struct MHD_Connection *c, str
     }
 }
 
-/* A declared Content-Length over the cap is refused before the body is read. */
-static bool declared_too_big(const struct lh_libmhd *mhd, struct MHD_Connection *c, size_t cap)
+/*
+ * The declared Content-Length: false when there is none, SIZE_MAX when it does not fit.
+ * libmicrohttpd has already rejected a malformed one.
+ */
+static bool declared_length(const struct lh_libmhd *mhd, struct MHD_Connection *c, size_t *out)
 {
     const char *cl =
         mhd->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -302,7 +363,70 @@ static bool declared_too_big(const struct lh_libmhd *mhd, struct MHD_Connection 
     errno = 0;
     char *end = NULL;
     unsigned long long v = strtoull(cl, &end, 10);
-    return errno == ERANGE || (end != cl && v > cap);
+    *out = errno == ERANGE || v >= SIZE_MAX ? SIZE_MAX : (size_t)v;
+    return end != cl;
+}
+
+/*
+ * The partner route once the headers are complete: a body over the cap (413), a request
+ * that cannot verify (400/401) and a declared body over the budget (503) are answered now,
+ * before the body is read; otherwise a declared body is reserved and allocated at once.
+ */
+static enum MHD_Result start_partner(struct lh_server *s, struct MHD_Connection *c, struct req *r)
+{
+    size_t cap = lh_handler_max_body(s->handler);
+    size_t len = 0;
+    r->declared = declared_length(s->mhd, c, &len);
+    if (r->declared && len > cap) {
+        r->error = "body_too_large";
+        return respond_json(s, c, r, 413, "{\"error\":\"body_too_large\"}", NULL);
+    }
+    struct header_src hs = {s->mhd, c};
+    struct lh_handler_result res;
+    lh_handler_result_init(&res);
+    if (!lh_handler_precheck(s->handler, mhd_header, &hs, &res)) {
+        return respond_result(s, c, r, &res);
+    }
+    r->reporter = res.reporter;
+    lh_handler_result_dispose(&res);
+    if (r->declared && !lh_guard_body_reserve(s->guard, r->gc, len + 1)) {
+        return busy(s, c, r);
+    }
+    if (r->declared && lh_buf_reserve(&r->body, len) < 0) {
+        return MHD_NO; /* out of memory */
+    }
+    return MHD_YES;
+}
+
+/*
+ * Appends a piece of the partner body; a chunked one (no declared length) reserves from
+ * the budget as it grows, doubling up to the cap.
+ */
+static void take_body(struct lh_server *s, struct req *r, const char *data, size_t n)
+{
+    if (r->status || r->too_big || r->over_budget) {
+        return; /* answered early, or being discarded */
+    }
+    size_t cap = lh_handler_max_body(s->handler);
+    size_t need = r->body.len + n;
+    if (need > cap) {
+        r->too_big = true;
+    } else if (!r->declared && need + 1 > r->body.alloc) {
+        size_t want = r->body.alloc * 2 > need ? r->body.alloc * 2 : need;
+        want = want > cap ? cap : want;
+        if (!lh_guard_body_reserve(s->guard, r->gc, want + 1)) {
+            r->over_budget = true;
+        } else if (lh_buf_reserve(&r->body, want) < 0) {
+            r->over_budget = true; /* out of memory: as busy */
+        }
+    }
+    if (!r->too_big && !r->over_budget && lh_buf_put(&r->body, data, n) < 0) {
+        r->too_big = true;
+    }
+    if (r->too_big || r->over_budget) {
+        lh_buf_wipe(&r->body);
+        lh_guard_body_release(s->guard, r->gc);
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -318,44 +442,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r) {
             return MHD_NO;
         }
-        r->t0 = now_mono();
+        r->t0 = lh_clock_now();
         r->method = canonical_method(method);
         r->route = route_of(l, url, method, &r->path);
         remote_of(s->mhd, c, r->remote, sizeof(r->remote));
+        if (!l->admin) {
+            const union MHD_ConnectionInfo *ci =
+                s->mhd->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+            r->gc = ci ? ci->socket_context : NULL;
+            lh_guard_headers_done(s->guard, r->gc);
+        }
         lh_buf_init(&r->body, lh_handler_max_body(s->handler));
         atomic_fetch_add(&s->in_flight, 1);
         lh_metrics_in_flight(s->metrics, 1);
         *con_cls = r;
-        if (r->route == R_PARTNER && declared_too_big(s->mhd, c, lh_handler_max_body(s->handler))) {
-            r->error = "body_too_large";
-            return respond_json(s, c, r, 413, "{\"error\":\"body_too_large\"}", NULL);
-        }
-        return MHD_YES;
+        return r->route == R_PARTNER ? start_partner(s, c, r) : MHD_YES;
     }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         r->bytes_in += n;
-        if (r->route == R_PARTNER && !r->too_big && lh_buf_put(&r->body, upload_data, n) < 0) {
-            r->too_big = true;
-            lh_buf_wipe(&r->body);
+        if (r->route == R_PARTNER) {
+            take_body(s, r, upload_data, n);
         }
         *upload_data_size = 0;
         if (r->too_big && r->bytes_in / DISCARD_FACTOR > lh_handler_max_body(s->handler)) {
             return MHD_NO; /* an endless upload: drop the connection */
         }
-        /*
-         * Hardening (issue #9): the idle timeout alone let a client drip a body one byte
-         * per timeout for ever, holding a connection slot; a body gets twice the timeout.
-         */
-        if (now_mono() - r->t0 > 2.0 * (double)s->timeout) {
-            r->error = "request_timeout";
-            return MHD_NO;
-        }
         return MHD_YES;
     }
     if (r->status) {
-        return MHD_YES; /* answered early (413 on Content-Length) */
+        return MHD_YES; /* answered early (413, 400/401, 503) */
     }
+    lh_guard_answering(s->guard, r->gc); /* the request is complete: no longer evictable */
     return answer(s, c, r);
 }
 
@@ -390,11 +508,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     }
     *con_cls = NULL;
-    double secs = now_mono() - r->t0;
-    lh_metrics_request(s->metrics, r->status);
-    if (r->route == R_PARTNER) {
-        lh_metrics_latency(s->metrics, secs);
-    }
+    double secs = lh_clock_now() - r->t0;
+    const char *guarded = lh_guard_reason(s->guard, r->gc);
     struct lh_accesslog_entry e = {
         .method = r->method,
         .path = r->path,
@@ -405,7 +520,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         .bytes_out = r->bytes_out,
         .seconds = secs,
         .reporter = r->reporter,
-        .error = r->error,
+        .error = r->error ? r->error : guarded,
         .tokens = r->tokens,
         .true_positives = r->tp,
         .false_positives = r->fp,
@@ -413,9 +528,29 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     };
     lh_accesslog_request(s->log_fd, &e);
     lh_buf_wipe(&r->body);
+    lh_guard_request_done(s->guard, r->gc);
     free(r);
     lh_metrics_in_flight(s->metrics, -1);
     atomic_fetch_sub(&s->in_flight, 1);
+}
+
+/* Registers each public connection with the guard, which may shut it down at once. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct lh_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        lh_guard_remove(s->guard, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        s->mhd->get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct lh_guard_conn *gc = NULL;
+    if (ci && lh_guard_add(s->guard, &gc, ci->connect_fd) < 0) {
+        gc = NULL; /* out of memory: the guard has shut the connection down */
+    }
+    *socket_context = gc;
 }
 
 /*
@@ -428,7 +563,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     struct lh_server *s = cls;
     char msg[512];
-    long long second = (long long)now_mono();
+    long long second = (long long)lh_clock_now();
     pthread_mutex_lock(&s->log_lock);
     if (second != s->log_second) {
         s->log_second = second;
@@ -535,7 +670,8 @@ static int start_daemon(struct lh_server *s, struct listener *l, const char *spe
     }
     struct MHD_OptionItem ops[16];
     size_t n = 0;
-    unsigned limit = l->admin ? ADMIN_MAX_CONNECTIONS : (unsigned)o->max_connections;
+    unsigned limit =
+        l->admin ? ADMIN_MAX_CONNECTIONS : (unsigned)o->max_connections * MHD_LIMIT_FACTOR;
     unsigned timeout = l->admin ? ADMIN_TIMEOUT : o->timeout;
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, limit, NULL};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, timeout, NULL};
@@ -556,6 +692,7 @@ static int start_daemon(struct lh_server *s, struct listener *l, const char *spe
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     *out = s->mhd->start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER,
                                 on_mhd_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                                MHD_OPTION_NOTIFY_CONNECTION, l->admin ? NULL : on_connection, s,
                                 MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!*out) {
         lh_error_set("cannot listen on '%s' (address in use, or not permitted?)", spec);
@@ -627,7 +764,32 @@ int lh_server_start(struct lh_server **out, const struct lh_server_opts *o)
     eff.max_connections = o->max_connections ? o->max_connections : DEFAULT_MAX_CONNECTIONS;
     eff.timeout = o->timeout ? o->timeout : DEFAULT_TIMEOUT;
     eff.threads = o->threads ? o->threads : DEFAULT_THREADS;
-    s->timeout = eff.timeout;
+    size_t max_body = lh_handler_max_body(o->handler);
+    struct lh_guard_opts go = {
+        .max_connections = eff.max_connections,
+        .header_timeout = o->header_timeout > 0 ? o->header_timeout : DEFAULT_HEADER_TIMEOUT,
+        .request_timeout = o->request_timeout > 0 ? o->request_timeout : DEFAULT_REQUEST_TIMEOUT,
+        .body_budget = o->body_budget ? o->body_budget : DEFAULT_BODY_BUDGET,
+    };
+    /* the headers are part of the request: their deadline is at most the request's */
+    if (go.header_timeout > go.request_timeout) {
+        go.header_timeout = go.request_timeout;
+    }
+    /* a body at the cap must fit (with its terminator), or it could never be received */
+    if (go.body_budget <= max_body) {
+        go.body_budget = max_body + 1;
+    }
+    /*
+     * glibc raises its mmap threshold after a large block is freed and then serves large
+     * blocks from arenas that keep their pages: after a flood of one-megabyte bodies, RSS
+     * would stay at about twice the body budget. A fixed threshold (process-wide; this is
+     * the `serve` process) maps each body on its own and unmaps it when freed, so RSS
+     * follows the bodies held.
+     */
+    mallopt(M_MMAP_THRESHOLD, BODY_MMAP_THRESHOLD);
+    if (rc == 0) {
+        rc = lh_guard_new(&s->guard, &go);
+    }
     if (rc == 0) {
         rc = start_daemon(s, &s->pub, o->listen, &eff, &s->d, &s->port);
     }
@@ -667,8 +829,8 @@ size_t lh_server_stop(struct lh_server *s, double grace)
             shutdown(s->quiesced[0], SHUT_RDWR);
         }
     }
-    double deadline = now_mono() + grace;
-    while (atomic_load(&s->in_flight) > 0 && now_mono() < deadline) {
+    double deadline = lh_clock_now() + grace;
+    while (atomic_load(&s->in_flight) > 0 && lh_clock_now() < deadline) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -700,6 +862,7 @@ void lh_server_free(struct lh_server *s)
         return;
     }
     (void)lh_server_stop(s, 0);
+    lh_guard_free(s->guard);
     lh_buf_dispose(&s->cert);
     lh_buf_wipe(&s->key);
     pthread_mutex_destroy(&s->log_lock);

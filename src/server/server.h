@@ -2,12 +2,17 @@
 /*
  * The HTTP(S) server of `leakhound serve` on libmicrohttpd: an epoll thread pool serving
  * POST <path> (the partner endpoint, through handler.h), GET /healthz and GET /metrics,
- * with a body cap, a connection limit and an idle timeout against slow or hostile
- * clients, TLS through libmicrohttpd's GnuTLS backend when a certificate and key are
- * given, and one structured access-log line per request. An optional admin listener
- * serves only /healthz and /metrics on its own small thread and connection budget, so
- * health checks keep answering while the public port is saturated. Stopping is graceful:
- * the listeners close first, requests already received are finished (bounded by a grace
+ * with a body cap, a per-address connection limit, an idle timeout, and the connection
+ * guard of server/guard.h (header and request deadlines, slot eviction, a global budget
+ * of buffered body bytes) against slow or hostile clients. A partner request whose key
+ * identifier is unknown, or whose declared body does not fit the budget, is answered
+ * before its body is read. /healthz answers 503 {"status":"saturated"} while connections
+ * or bodies are being refused for lack of room, and reports the numbers. TLS through
+ * libmicrohttpd's GnuTLS backend when a certificate and key are given, and one
+ * structured access-log line per request. An optional admin listener serves only
+ * /healthz and /metrics on its own small thread and connection budget, so health checks
+ * keep answering while the public port is saturated. Stopping is graceful: the
+ * listeners close first, requests already received are finished (bounded by a grace
  * period), then the daemons stop. It does not handle signals or run background work:
  * the caller (cli/cmd_serve.c) decides when to stop.
  */
@@ -27,13 +32,19 @@ struct lh_server_opts {
     const char *path;         /* the partner endpoint path (default /github/secret-scanning) */
     const char *tls_cert;     /* PEM file; with tls_key enables HTTPS (both or neither) */
     const char *tls_key;
-    size_t max_connections;     /* public listener (0: 1000) */
+    size_t max_connections;        /* public listener (0: 1000) */
     size_t max_connections_per_ip; /* public listener, per client address (0: no limit) */
-    unsigned timeout;           /* idle seconds before a connection is closed (0: 30) */
-    unsigned threads;           /* thread pool size (0: 4) */
-    struct lh_handler *handler; /* borrowed */
-    struct lh_metrics *metrics; /* borrowed; may be NULL */
-    int log_fd;                 /* access log destination; -1: none */
+    unsigned timeout;              /* idle seconds before a connection is closed (0: 30) */
+    double header_timeout;         /* seconds from accept or the previous answer to the end of the
+                                      request headers (0: 10) */
+    double request_timeout;        /* seconds from accept or the previous answer until the answer
+                                      is sent (0: 30); header_timeout is cut to it */
+    size_t body_budget;            /* request body bytes buffered at once over all connections
+                                      (0: 64 MiB; raised to the body cap when smaller) */
+    unsigned threads;              /* thread pool size (0: 4) */
+    struct lh_handler *handler;    /* borrowed */
+    struct lh_metrics *metrics;    /* borrowed; may be NULL */
+    int log_fd;                    /* access log destination; -1: none */
 };
 
 struct lh_server;

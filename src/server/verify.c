@@ -72,12 +72,12 @@ enum lh_verify_result lh_verify_signature(EVP_PKEY *pk, const uint8_t *body, siz
     return r;
 }
 
-enum lh_verify_result lh_verify_request(const struct lh_verifier *table, size_t n, lh_header_fn get,
-                                        void *payload, const uint8_t *body, size_t len,
-                                        size_t *reporter)
+/* Picks the reporter row and looks its key up; *pk is set only on LH_VERIFY_OK. */
+static enum lh_verify_result find_key(const struct lh_verifier *table, size_t n, lh_header_fn get,
+                                      void *payload, EVP_PKEY **pk, const char **sig,
+                                      size_t *reporter)
 {
     const char *id = NULL;
-    const char *sig = NULL;
     size_t row = n;
     for (size_t i = 0; i < n; i++) {
         id = get(table[i].key_id_header, payload);
@@ -92,15 +92,36 @@ enum lh_verify_result lh_verify_request(const struct lh_verifier *table, size_t 
     if (reporter) {
         *reporter = row;
     }
-    sig = get(table[row].signature_header, payload);
-    if (!sig) {
+    *sig = get(table[row].signature_header, payload);
+    if (!*sig) {
         return LH_VERIFY_MISSING_HEADER;
     }
-    EVP_PKEY *pk = NULL;
-    if (lh_keyring_lookup(table[row].keys, &pk, NULL, id, strlen(id)) < 0) {
+    if (lh_keyring_lookup(table[row].keys, pk, NULL, id, strlen(id)) < 0) {
         return LH_VERIFY_UNKNOWN_KEY;
     }
-    enum lh_verify_result r = lh_verify_signature(pk, body, len, sig, strlen(sig));
+    return LH_VERIFY_OK;
+}
+
+enum lh_verify_result lh_verify_headers(const struct lh_verifier *table, size_t n, lh_header_fn get,
+                                        void *payload, size_t *reporter)
+{
+    EVP_PKEY *pk = NULL;
+    const char *sig = NULL;
+    enum lh_verify_result r = find_key(table, n, get, payload, &pk, &sig, reporter);
+    EVP_PKEY_free(pk);
+    return r;
+}
+
+enum lh_verify_result lh_verify_request(const struct lh_verifier *table, size_t n, lh_header_fn get,
+                                        void *payload, const uint8_t *body, size_t len,
+                                        size_t *reporter)
+{
+    EVP_PKEY *pk = NULL;
+    const char *sig = NULL;
+    enum lh_verify_result r = find_key(table, n, get, payload, &pk, &sig, reporter);
+    if (r == LH_VERIFY_OK) {
+        r = lh_verify_signature(pk, body, len, sig, strlen(sig));
+    }
     EVP_PKEY_free(pk);
     return r;
 }

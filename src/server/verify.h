@@ -58,6 +58,15 @@ enum lh_verify_result lh_verify_request(const struct lh_verifier *table, size_t 
                                         size_t *reporter);
 
 /*
+ * The part of lh_verify_request that needs only the headers: picks the reporter and looks
+ * its key identifier up (LH_VERIFY_OK, _MISSING_HEADER or _UNKNOWN_KEY), so that a request
+ * that cannot verify is answered before its body is read. *reporter as for
+ * lh_verify_request. Thread-safe (may refetch the key list once, as lh_verify_request).
+ */
+enum lh_verify_result lh_verify_headers(const struct lh_verifier *table, size_t n, lh_header_fn get,
+                                        void *payload, size_t *reporter);
+
+/*
  * Verifies a base64 DER signature sig[0..sig_len) over body[0..len) with key pk (EC
  * P-256). Returns LH_VERIFY_OK, _BAD_ENCODING, _BAD_DER, _BAD_SIGNATURE or _ERROR.
  * Thread-safe for a shared key.

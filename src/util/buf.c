@@ -58,6 +58,24 @@ int lh_buf_grow(struct lh_buf *b, size_t extra)
     return 0;
 }
 
+int lh_buf_reserve(struct lh_buf *b, size_t total)
+{
+    if (total > b->cap) {
+        lh_error_set("buffer limit of %zu bytes exceeded", b->cap);
+        return LH_ETOOBIG;
+    }
+    if (total + 1 <= b->alloc) {
+        return 0;
+    }
+    char *p = realloc(b->ptr, total + 1);
+    if (!p) {
+        return lh_error_oom();
+    }
+    b->ptr = p;
+    b->alloc = total + 1;
+    return 0;
+}
+
 int lh_buf_put(struct lh_buf *b, const void *data, size_t len)
 {
     int rc = lh_buf_grow(b, len);

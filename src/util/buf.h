@@ -37,6 +37,13 @@ void lh_buf_wipe(struct lh_buf *b);
 /* Ensures room for `extra` more bytes. LH_ETOOBIG past the cap, LH_ENOMEM. */
 int lh_buf_grow(struct lh_buf *b, size_t extra) LH_WUR;
 
+/*
+ * Makes room for `total` bytes of content in one allocation of exactly that size (plus
+ * the terminator), for a size known in advance; never shrinks. LH_ETOOBIG past the cap,
+ * LH_ENOMEM.
+ */
+int lh_buf_reserve(struct lh_buf *b, size_t total) LH_WUR;
+
 int lh_buf_put(struct lh_buf *b, const void *data, size_t len) LH_WUR;
 int lh_buf_puts(struct lh_buf *b, const char *s) LH_WUR;
 int lh_buf_putc(struct lh_buf *b, char c) LH_WUR;

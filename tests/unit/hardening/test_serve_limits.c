@@ -4,7 +4,8 @@
  * a body over --max-body is refused with 413 (declared) or the connection is dropped
  * (chunked, endless); a header block over libmicrohttpd's 32 KiB per-connection memory
  * is refused with 431; a client that drips its body one byte at a time under the idle
- * timeout is cut off after twice the timeout; the admin endpoints keep answering.
+ * timeout is cut off at the request deadline (issue 15: --request-timeout, no longer
+ * twice the idle timeout); the admin endpoints keep answering.
  */
 #include "hh.h"
 
@@ -80,8 +81,9 @@ static int exchange(int port, const char *req, size_t len)
 Test(serve_limits, body_header_and_time_limits)
 {
     EVP_PKEY *pk = hh_keys_file(dir);
-    const char *args[] = {"--no-config", "--github-keys", "keys.json", "--max-body",
-                          "1K",          "--timeout",     "1",         NULL};
+    const char *args[] = {
+        "--no-config", "--github-keys",     "keys.json", "--max-body", "1K", "--timeout",
+        "1",           "--request-timeout", "2",         NULL};
     struct lh_proc p;
     int port = hh_serve_start(&p, dir, args);
     cr_assert(gt(int, port, 0), "serve did not start");
@@ -139,8 +141,8 @@ static bool closed_by_server(int fd)
 Test(serve_limits, connections_per_address_are_capped_and_freed)
 {
     EVP_PKEY *pk = hh_keys_file(dir);
-    const char *args[] = {"--no-config", "--github-keys", "keys.json",
-                          "--max-connections-per-ip", "2", NULL};
+    const char *args[] = {
+        "--no-config", "--github-keys", "keys.json", "--max-connections-per-ip", "2", NULL};
     struct lh_proc p;
     int port = hh_serve_start(&p, dir, args);
     cr_assert(gt(int, port, 0), "serve did not start");

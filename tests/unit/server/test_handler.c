@@ -437,3 +437,47 @@ Test(handler, rejects_bad_reporter_names)
     o.nverifiers = 0;
     cr_assert(eq(int, lh_handler_new(&x, &o), LH_EINVAL));
 }
+
+Test(handler, precheck_answers_unknown_keys_and_missing_headers_from_the_headers_alone)
+{
+    struct lh_handler_result res;
+    char bogus[65];
+    memset(bogus, '0', 64);
+    bogus[64] = 0;
+    struct {
+        const char *id, *sig;
+        bool go_on;
+        int status;
+        const char *error;
+    } cases[] = {
+        {key.id, "AAAA", true, 0, NULL}, /* known key: the body decides, even if badly signed */
+        {bogus, "AAAA", false, 401, "unknown_key"},
+        {key.id, NULL, false, 400, "missing_header"},
+        {NULL, NULL, false, 400, "missing_header"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lh_header hs[2];
+        size_t n = 0;
+        if (cases[i].id) {
+            hs[n++] = (struct lh_header){"Github-Public-Key-Identifier", cases[i].id};
+        }
+        if (cases[i].sig) {
+            hs[n++] = (struct lh_header){"Github-Public-Key-Signature", cases[i].sig};
+        }
+        struct lh_header_list l = {hs, n};
+        lh_handler_result_init(&res);
+        bool go_on = lh_handler_precheck(h, lh_handler_header_list_get, &l, &res);
+        cr_assert(eq(int, go_on, cases[i].go_on), "case %zu", i);
+        cr_assert(eq(int, res.status, cases[i].status), "case %zu", i);
+        if (cases[i].error) {
+            cr_assert(eq(str, (char *)res.error, (char *)cases[i].error));
+            cr_assert(strstr(res.body.ptr, cases[i].error) != NULL, "case %zu", i);
+        }
+        cr_assert(eq(str, (char *)res.reporter, "github"));
+        lh_handler_result_dispose(&res);
+    }
+    cr_assert(eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_UNKNOWN_KEY), 1));
+    cr_assert(
+        eq(int, (int)lh_metrics_get_signature_failures(metrics, LH_VERIFY_MISSING_HEADER), 2));
+    cr_assert(eq(sz, nhits, 0));
+}

@@ -66,9 +66,7 @@ static void setup(void)
     dir = lh_tmpdir();
     cr_assert(dir != NULL);
     th_key_new(&key);
-    char *keys = th_keys_json(&key, 1);
-    lh_write_file(dir, "keys.json", keys, strlen(keys));
-    free(keys);
+    th_write_keys(dir, &key);
     lh_write_file(dir, "src/a.txt", "nothing to see\n", 15);
     libs = lh_shadow_libs(sonames);
     cr_assert(libs != NULL);

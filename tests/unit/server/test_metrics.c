@@ -8,19 +8,7 @@
 #include <criterion/new/assert.h>
 
 #include "server/metrics.h"
-
-static long long sample(const char *text, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = text; p && *p;) {
-        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-            return strtoll(p + n + 1, NULL, 10);
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return -1;
-}
+#include "th.h"
 
 Test(metrics, renders_counters_gauges_and_a_cumulative_histogram)
 {
@@ -45,32 +33,33 @@ Test(metrics, renders_counters_gauges_and_a_cumulative_histogram)
     lh_buf_init(&b, 0);
     cr_assert(eq(int, lh_metrics_render(m, &b), 0));
     const char *t = b.ptr;
-    cr_assert(eq(llong, sample(t, "leakhound_serve_requests_total{status=\"200\"}"), 2));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_requests_total{status=\"413\"}"), 1));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_requests_total{status=\"404\"}"), -1));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_tokens_total{label=\"true_positive\"}"), 3));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_tokens_total{label=\"false_positive\"}"), 5));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_requests_total{status=\"200\"}"), 2));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_requests_total{status=\"413\"}"), 1));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_requests_total{status=\"404\"}"), -1));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_tokens_total{label=\"true_positive\"}"), 3));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_tokens_total{label=\"false_positive\"}"), 5));
     cr_assert(
-        eq(llong, sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_der\"}"), 2));
-    cr_assert(eq(
-        llong, sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_signature\"}"), 0));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_revoke_enqueue_errors_total"), 1));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_in_flight_requests"), 1));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_spool_depth"), 4));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_revoke_delivered_total"), 5));
-    cr_assert(eq(llong, sample(t, "leakhound_serve_revoke_failed_total"), 1));
+        eq(llong, th_sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_der\"}"), 2));
+    cr_assert(eq(llong,
+                 th_sample(t, "leakhound_serve_signature_failures_total{reason=\"bad_signature\"}"),
+                 0));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_revoke_enqueue_errors_total"), 1));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_in_flight_requests"), 1));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_spool_depth"), 4));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_revoke_delivered_total"), 5));
+    cr_assert(eq(llong, th_sample(t, "leakhound_serve_revoke_failed_total"), 1));
     const char *lat = "leakhound_serve_request_duration_seconds";
     char name[128];
     snprintf(name, sizeof(name), "%s_bucket{le=\"0.0005\"}", lat);
-    cr_assert(eq(llong, sample(t, name), 1));
+    cr_assert(eq(llong, th_sample(t, name), 1));
     snprintf(name, sizeof(name), "%s_bucket{le=\"0.005\"}", lat);
-    cr_assert(eq(llong, sample(t, name), 2));
+    cr_assert(eq(llong, th_sample(t, name), 2));
     snprintf(name, sizeof(name), "%s_bucket{le=\"10\"}", lat);
-    cr_assert(eq(llong, sample(t, name), 2));
+    cr_assert(eq(llong, th_sample(t, name), 2));
     snprintf(name, sizeof(name), "%s_bucket{le=\"+Inf\"}", lat);
-    cr_assert(eq(llong, sample(t, name), 3));
+    cr_assert(eq(llong, th_sample(t, name), 3));
     snprintf(name, sizeof(name), "%s_count", lat);
-    cr_assert(eq(llong, sample(t, name), 3));
+    cr_assert(eq(llong, th_sample(t, name), 3));
     cr_assert(strstr(t, "# TYPE leakhound_serve_request_duration_seconds histogram\n") != NULL);
     cr_assert(strstr(t, "# TYPE leakhound_serve_requests_total counter\n") != NULL);
     cr_assert(eq(int, (int)lh_metrics_get_requests(m, 200), 2));

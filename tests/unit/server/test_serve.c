@@ -337,8 +337,8 @@ Test(serve, labels_tokens_and_revokes_true_positives_once)
              sink.port);
     lh_write_file(dir, "leakhound.yml", cfg, strlen(cfg));
     struct th_server s;
-    const char *const args[] = {"--config", "leakhound.yml", "--github-keys", "keys.json",
-                                "--rules",  "test.yml",      NULL};
+    const char *const args[] = {
+        "--config", "leakhound.yml", "--github-keys", "keys.json", "--rules", "test.yml", NULL};
     start(&s, args);
     cr_assert(ne(int, (int)s.admin_port, 0), "serve.admin_listen was not applied");
     health_ok(s.admin_port, "admin port from the configuration");
@@ -504,7 +504,7 @@ Test(serve, routes_methods_and_a_configured_path)
     th_http_dispose(&r);
     th_get(&r, url);
     cr_assert(eq(long, r.status, 200));
-    cr_assert(eq(str, r.body, "{\"status\":\"ok\"}"));
+    cr_assert(eq(int, strncmp(r.body, "{\"status\":\"ok\",", 15), 0), "%s", r.body);
     th_http_dispose(&r);
     stop(&s, NULL);
 }
@@ -593,42 +593,6 @@ Test(serve, startup_errors_have_exit_codes)
 
 /* ---- raw sockets ---- */
 
-static int dial(unsigned port, bool nonblock)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0) | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    if (!nonblock) {
-        struct timeval tv = {10, 0};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    }
-    return fd;
-}
-
-static void send_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n <= 0) {
-            return;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 /* Reads until the peer closes or 10 s pass. Heap, NUL-terminated. */
 static char *recv_all(int fd)
 {
@@ -663,24 +627,24 @@ Test(serve, sigterm_finishes_the_request_in_flight)
              "Content-Type: application/json\r\nGithub-Public-Key-Identifier: %s\r\n"
              "Github-Public-Key-Signature: %s\r\nContent-Length: %zu\r\n\r\n",
              key.id, sig, len);
-    int fd = dial(s.port, false);
+    int fd = th_dial(s.port, false);
     cr_assert(ge(int, fd, 0));
-    send_all(fd, head, strlen(head));
-    send_all(fd, body, len / 2);
+    th_send_all(fd, head, strlen(head));
+    th_send_all(fd, body, len / 2);
     usleep(300 * 1000);
     cr_assert(eq(int, kill(s.proc.pid, SIGTERM), 0));
     usleep(500 * 1000);
     cr_assert(eq(int, lh_proc_alive(&s.proc), 1), "the server quit with a request in flight");
     /* no new connections are accepted while draining */
-    int late = dial(s.port, false);
+    int late = th_dial(s.port, false);
     if (late >= 0) {
         char c;
         static const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-        send_all(late, get, strlen(get));
+        th_send_all(late, get, strlen(get));
         cr_assert(le(long, (long)recv(late, &c, 1, 0), 0), "a new connection was served");
         close(late);
     }
-    send_all(fd, body + len / 2, len - len / 2);
+    th_send_all(fd, body + len / 2, len - len / 2);
     char *resp = recv_all(fd);
     close(fd);
     cr_assert(eq(int, strncmp(resp, "HTTP/1.1 200", 12), 0), "%s", resp);
@@ -698,11 +662,11 @@ Test(serve, sigterm_finishes_the_request_in_flight)
  */
 static void poke(unsigned port, const char *data, size_t len, bool answer)
 {
-    int fd = dial(port, false);
+    int fd = th_dial(port, false);
     if (fd < 0) {
         return;
     }
-    send_all(fd, data, len);
+    th_send_all(fd, data, len);
     if (answer) {
         struct timeval tv = {3, 0};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -737,9 +701,14 @@ Test(serve, hostile_clients_do_not_stop_health_checks)
     }
     cr_assert(ge(llong, (long long)rl.rlim_cur, 10400LL), "need 10400 descriptors");
     struct th_server s;
-    const char *const args[] = {"--no-config", "--github-keys", "keys.json", "--admin-listen",
-                                "127.0.0.1:0", "--timeout",     "3",         "--threads",
-                                "2",           "--max-body",    "65536",     NULL};
+    /* every client here shares 127.0.0.1, as behind a reverse proxy: no per-address limit */
+    const char *const args[] = {"--no-config", "--github-keys",
+                                "keys.json",   "--admin-listen",
+                                "127.0.0.1:0", "--timeout",
+                                "3",           "--threads",
+                                "2",           "--max-body",
+                                "65536",       "--max-connections-per-ip",
+                                "0",           NULL};
     start(&s, args);
     cr_assert(ne(int, (int)s.admin_port, 0));
     const char marker[] = "ghp_HOSTILEmarkerHOSTILEmarkerHOSTILE1234";
@@ -749,13 +718,13 @@ Test(serve, hostile_clients_do_not_stop_health_checks)
     int slow[SLOW];
     const char slow_head[] = "POST /github/secret-scanning HTTP/1.1\r\nHost: x\r\n";
     for (int i = 0; i < SLOW; i++) {
-        slow[i] = dial(s.port, false);
+        slow[i] = th_dial(s.port, false);
         cr_assert(ge(int, slow[i], 0));
-        send_all(slow[i], slow_head, strlen(slow_head));
+        th_send_all(slow[i], slow_head, strlen(slow_head));
     }
     for (int round = 0; round < 4; round++) {
         for (int i = 0; i < SLOW; i++) {
-            send_all(slow[i], "X", 1);
+            th_send_all(slow[i], "X", 1);
         }
         health_ok(s.port, "public port, slow clients");
         health_ok(s.admin_port, "admin port, slow clients");
@@ -806,7 +775,7 @@ Test(serve, hostile_clients_do_not_stop_health_checks)
     int *flood = malloc(sizeof(int) * FLOOD);
     size_t opened = 0;
     for (int i = 0; i < FLOOD; i++) {
-        flood[i] = dial(s.port, true);
+        flood[i] = th_dial(s.port, true);
         opened += flood[i] >= 0;
     }
     cr_assert(gt(sz, opened, (size_t)(FLOOD * 9 / 10)), "only %zu connections opened", opened);

@@ -7,8 +7,11 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +57,13 @@ void th_key_free(struct th_key *k)
     EVP_PKEY_free(k->pk);
     free(k->pem);
     memset(k, 0, sizeof(*k));
+}
+
+void th_write_keys(const char *dir, const struct th_key *k)
+{
+    char *keys = th_keys_json(k, 1);
+    lh_write_file(dir, "keys.json", keys, strlen(keys));
+    free(keys);
 }
 
 char *th_keys_json(const struct th_key *keys, size_t n)
@@ -251,23 +261,94 @@ int th_server_stop(struct th_server *s, char **log)
     return st;
 }
 
+long long th_sample(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p && *p;) {
+        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+            return strtoll(p + n + 1, NULL, 10);
+        }
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return -1;
+}
+
 long long th_metric(const char *base, const char *sample)
 {
     char url[256];
     struct th_http r;
-    long long v = -1;
     snprintf(url, sizeof(url), "%s/metrics", base);
     th_get(&r, url);
-    size_t n = strlen(sample);
-    for (const char *p = r.body; p && *p;) {
-        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
-            v = strtoll(p + n + 1, NULL, 10);
+    long long v = th_sample(r.body, sample);
+    th_http_dispose(&r);
+    return v;
+}
+
+int th_dial_from(const char *src, unsigned port, bool nonblock)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0) | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    if (src) {
+        inet_pton(AF_INET, src, &sa.sin_addr);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+            close(fd);
+            return -1;
+        }
+    }
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    if (!nonblock) {
+        struct timeval tv = {10, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    }
+    return fd;
+}
+
+int th_dial(unsigned port, bool nonblock)
+{
+    return th_dial_from(NULL, port, nonblock);
+}
+
+void th_send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0) {
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+long th_proc_status_kib(int pid, const char *field)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    char *text = lh_read_file(path);
+    long v = -1;
+    size_t n = strlen(field);
+    for (const char *p = text; p && *p;) {
+        if (strncmp(p, field, n) == 0 && p[n] == ':') {
+            v = strtol(p + n + 1, NULL, 10);
             break;
         }
         p = strchr(p, '\n');
         p = p ? p + 1 : NULL;
     }
-    th_http_dispose(&r);
+    free(text);
     return v;
 }
 

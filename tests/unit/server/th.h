@@ -30,6 +30,9 @@ void th_key_free(struct th_key *k);
 /* {"public_keys":[...]} for n keys (the first is_current). Heap. */
 char *th_keys_json(const struct th_key *keys, size_t n);
 
+/* Writes dir/keys.json: the key list of k alone. */
+void th_write_keys(const char *dir, const struct th_key *k);
+
 /* Base64 of the DER ECDSA-SHA256 signature of body[0..len). Heap. */
 char *th_sign(const struct th_key *k, const void *body, size_t len);
 
@@ -82,6 +85,9 @@ int th_server_stop(struct th_server *s, char **log);
  */
 void th_server_kill_all(void);
 
+/* The value of one sample ("name{labels}" exactly as rendered) in exposition text; -1. */
+long long th_sample(const char *text, const char *name);
+
 /* Reads one sample ("name{labels}" exactly as rendered) from GET /metrics; -1 if absent. */
 long long th_metric(const char *base, const char *sample);
 
@@ -104,6 +110,19 @@ void th_sink_set_get(struct th_sink *s, const char *body, const char *etag);
 size_t th_sink_wait(struct th_sink *s, size_t n, int timeout_ms);
 size_t th_sink_gets(struct th_sink *s);
 void th_sink_stop(struct th_sink *s);
+
+/*
+ * A TCP connection to 127.0.0.1:port from the loopback address `src` (NULL: any; e.g.
+ * "127.0.0.2" to look like another client). Blocking ones get 10 s send and receive
+ * timeouts. Returns the descriptor or -1.
+ */
+int th_dial_from(const char *src, unsigned port, bool nonblock);
+int th_dial(unsigned port, bool nonblock);
+/* Sends all of buf, or stops at the first error. */
+void th_send_all(int fd, const void *buf, size_t len);
+
+/* The server process's /proc/<pid>/status field ("VmHWM", "VmRSS") in KiB; -1 if absent. */
+long th_proc_status_kib(int pid, const char *field);
 
 /* Lowercase hex SHA-256 of a string. */
 void th_sha256_hex(char out[65], const char *s);
