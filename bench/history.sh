@@ -90,8 +90,9 @@ import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 blob_bytes, rss_kb = int(sys.argv[2]), int(sys.argv[3])
 lh, floor = r["leakhound"]["mean"], r["floor"]["mean"]
-print(f"RATIO leakhound/floor = {lh / floor:.2f}  (leakhound {lh:.2f} s ± {r['leakhound']['stddev']:.2f},"
-      f" floor {floor:.2f} s ± {r['floor']['stddev']:.2f}; target <= 1.5)")
+sd = {k: v["stddev"] or 0.0 for k, v in r.items()}  # None with --runs 1
+print(f"RATIO leakhound/floor = {lh / floor:.2f}  (leakhound {lh:.2f} s ± {sd['leakhound']:.2f},"
+      f" floor {floor:.2f} s ± {sd['floor']:.2f}; target <= 1.5)")
 cpu = {k: v["user"] + v["system"] for k, v in r.items()}
 print(f"CPU (user+sys) leakhound {cpu['leakhound']:.1f} s, floor {cpu['floor']:.1f} s"
       f" (wall-time ratio on a loaded machine drifts; this does not)")

@@ -4,7 +4,8 @@
 set -euo pipefail
 build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgit2-dev
        libyaml-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev)
-test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils)
+test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils
+      openssh-client)
 bench=(hyperfine ripgrep wrk time)
 # fuzz: libFuzzer and the clang sanitizer runtimes (bench/fuzz.sh, -DLH_FUZZ=ON)
 fuzz=(clang libclang-rt-14-dev)
