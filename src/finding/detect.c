@@ -9,7 +9,9 @@
  * matched first (the matcher orders their regions first); each reported pair remembers
  * its secret and id spans, and a later finding of another rule that overlaps one of them
  * is dropped, so the pair is one finding. The id is an identifier, not a secret: it is
- * recorded in clear as the `pair_id` metadata.
+ * recorded in clear as the `pair_id` metadata. Rules with `yields: true` (generic shapes: any
+ * JWT, a password in a URL or a .env assignment) run last and are dropped where another
+ * rule reported an overlapping secret, so a provider's JWT is reported once, by its rule.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "finding/detect.h"
@@ -47,16 +49,20 @@ struct lh_detector {
      * shared by all threads.
      */
     pcre2_match_context *allow_mctx;
+    bool has_yields; /* an active rule has `yields`: findings' spans are recorded */
 };
 
 struct span {
     size_t rule, start, end;
+    bool pair; /* part of a pair finding (secret or id); else an ordinary finding's secret */
 };
 
 struct lh_detect_scratch {
     struct lh_matcher_scratch *ms;
     pcre2_match_data *md;
-    struct span *pairs; /* spans (secret, id) of the current blob's reported pairs */
+    /* spans of the current blob's findings: pairs' secret and id (which every other rule
+     * yields to), and other findings' secrets (which rules with `yields` yield to) */
+    struct span *pairs;
     size_t npairs, apairs;
     /*
      * Newline offsets of the current blob, built on the first finding. uint32_t (hardening,
@@ -168,6 +174,7 @@ int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
         if (rc < 0) {
             goto fail;
         }
+        d->has_yields |= r->yields && lh_rule_active(r);
     }
     d->allow_mctx = pcre2_match_context_create(NULL);
     if (!d->allow_mctx) {
@@ -409,7 +416,7 @@ static bool path_allowed(const struct lh_rule *r, const char *path)
     return false;
 }
 
-static int push_pair_span(struct lh_detect_scratch *s, size_t rule, size_t start, size_t end)
+static int push_span(struct lh_detect_scratch *s, size_t rule, size_t start, size_t end, bool pair)
 {
     if (end <= start) {
         return 0;
@@ -423,17 +430,21 @@ static int push_pair_span(struct lh_detect_scratch *s, size_t rule, size_t start
         s->pairs = p;
         s->apairs = n;
     }
-    s->pairs[s->npairs++] = (struct span){rule, start, end};
+    s->pairs[s->npairs++] = (struct span){rule, start, end, pair};
     return 0;
 }
 
-/* Does [start, end) overlap a span of a pair reported by another rule? */
-static bool in_reported_pair(const struct lh_detect_scratch *s, size_t rule, size_t start,
-                             size_t end)
+/*
+ * Does [start, end) overlap a span reported by another rule: a pair's secret or id, or, for
+ * a rule that yields (`yields: true`: generic shapes such as any JWT or a password in a
+ * URL), any other finding's secret? Pair regions run first and yielding rules' last.
+ */
+static bool in_reported_span(const struct lh_detect_scratch *s, size_t rule, bool yields,
+                             size_t start, size_t end)
 {
     for (size_t i = 0; i < s->npairs; i++) {
         const struct span *p = &s->pairs[i];
-        if (p->rule != rule && start < p->end && end > p->start) {
+        if (p->rule != rule && (p->pair || yields) && start < p->end && end > p->start) {
             return true;
         }
     }
@@ -467,8 +478,8 @@ static int on_match(const struct lh_match *m, void *payload)
     if (path_allowed(r, c->path)) {
         return 0;
     }
-    if (c->s->npairs && in_reported_pair(c->s, m->rule, m->sstart, m->send)) {
-        return 0; /* reported as part of a pair */
+    if (c->s->npairs && in_reported_span(c->s, m->rule, r->yields, m->sstart, m->send)) {
+        return 0; /* reported as part of a pair, or by a rule this one yields to */
     }
     const uint8_t *secret = c->buf + m->sstart;
     size_t slen = m->send - m->sstart;
@@ -528,10 +539,16 @@ static int on_match(const struct lh_match *m, void *payload)
     if (!f.invalid) {
         c->count++;
         if (lh_matcher_rule_is_pair(d->matcher, m->rule)) {
-            rc = push_pair_span(c->s, m->rule, m->sstart, m->send);
+            rc = push_span(c->s, m->rule, m->sstart, m->send, true);
             if (rc == 0) {
-                rc = push_pair_span(c->s, m->rule, m->istart, m->iend);
+                rc = push_span(c->s, m->rule, m->istart, m->iend, true);
             }
+            if (rc < 0) {
+                lh_finding_dispose(&f);
+                return rc;
+            }
+        } else if (d->has_yields) {
+            rc = push_span(c->s, m->rule, m->sstart, m->send, false);
             if (rc < 0) {
                 lh_finding_dispose(&f);
                 return rc;

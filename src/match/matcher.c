@@ -69,7 +69,7 @@ struct lh_matcher {
 
 struct region {
     uint32_t rule;
-    uint32_t pair; /* 1 for pair rules: their regions run first */
+    uint32_t order; /* 0 pair rules (run first), 1 others, 2 rules that yield (run last) */
     size_t start, end;
 };
 
@@ -750,7 +750,9 @@ static int push_region(struct lh_matcher_scratch *s, uint32_t rule, size_t start
         s->regions = r;
         s->aregions = n;
     }
-    s->regions[s->nregions++] = (struct region){rule, s->m->rules[rule].pair ? 1u : 0u, start, end};
+    const struct crule *cr = &s->m->rules[rule];
+    uint32_t order = cr->pair ? 0u : cr->rule->yields ? 2u : 1u;
+    s->regions[s->nregions++] = (struct region){rule, order, start, end};
     return 0;
 }
 
@@ -825,8 +827,8 @@ static int cmp_region(const void *a, const void *b)
 {
     const struct region *x = a;
     const struct region *y = b;
-    if (x->pair != y->pair) {
-        return x->pair ? -1 : 1;
+    if (x->order != y->order) {
+        return x->order < y->order ? -1 : 1;
     }
     if (x->start != y->start) {
         return x->start < y->start ? -1 : 1;

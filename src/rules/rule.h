@@ -70,6 +70,7 @@ struct lh_rule {
     bool opt_in;                       /* `enabled: false` in YAML: off unless enabled by id */
     bool validator_soft; /* `validator_on_fail: probable`: a failed check lowers, not drops */
     bool disabled;       /* set by selection (config, --disable-rule) */
+    bool yields;         /* `yields: true`: dropped where another rule reports an overlap */
     bool builtin;        /* embedded in the binary (its patterns compile lazily: lh_matcher_opts) */
     size_t max_length;   /* longest match, bytes (window for the prefilter); default 1024 */
     struct lh_strlist references;

@@ -401,6 +401,8 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
                 rc = lh_yaml_error(c->name, v,
                                    "keywords_boundary must be identifier, start or none");
             }
+        } else if (!strcmp(key, "yields")) {
+            rc = lh_yaml_bool(&r->yields, c->name, c->doc, v);
         } else if (!strcmp(key, "prefilter")) {
             rc = strlist(c, v, &r->prefilters);
             if (rc == 0) {

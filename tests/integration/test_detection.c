@@ -282,3 +282,26 @@ Test(detection, credential_files_give_one_finding_and_placeholders_none)
     json_decref(arr);
     json_decref(doc);
 }
+
+/* A provider's JWT is one finding, by the provider's rule: the generic `jwt` rule yields */
+Test(detection, generic_rules_yield_to_provider_rules)
+{
+    put("monday.env", "MONDAY_API_TOKEN=eyJhbGciOiJIUzI1NiJ9."
+                      "eyJ0aWQiOjE5NzYyODQ1NCwiYWFpIjoxMSwidWlkIjo5ODc2MTMwNCwiaWFkIjoiMjAyNS0wMy0w"
+                      "NFQxMDoxMToxMi4wMDBaIiwicGVyIjoibWU6d3JpdGUiLCJhY3RpZCI6NTY3MzQwOSwicmduIjoi"
+                      "dXNlMSJ9.F2c0C2kctl92lCR0ptAbodyUGLDupAfjkWtUghWLgnQ\n");
+    /* the same JWT with no provider around it is still found, by the generic rule */
+    put("plain.txt", "Authorization: Bearer "
+                     "eyJhbGciOiJIUzI1NiJ9."
+                     "eyJ0aWQiOjE5NzYyODQ1NCwiYWFpIjoxMSwidWlkIjo5ODc2MTMwNCwiaWFkIjoiMjAyNS0wMy0wN"
+                     "FQxMDoxMToxMi4wMDBaIiwicGVyIjoibWU6d3JpdGUiLCJhY3RpZCI6NTY3MzQwOSwicmduIjoidX"
+                     "NlMSJ9.F2c0C2kctl92lCR0ptAbodyUGLDupAfjkWtUghWLgnQ\n");
+    json_t *arr = scan_json(1);
+    char *got = rules_in(arr, "monday.env");
+    cr_assert(eq(str, got, "monday-api-token"));
+    free(got);
+    got = rules_in(arr, "plain.txt");
+    cr_assert(eq(str, got, "jwt"));
+    free(got);
+    json_decref(arr);
+}
