@@ -337,6 +337,27 @@ static int parse_examples(struct ctx *c, struct lh_strlist *texts, struct lh_str
     return 0;
 }
 
+/* A list of non-empty strings (keywords, prefilters, paths). */
+static int nonempty_strlist(struct ctx *c, yaml_node_t *n, struct lh_strlist *out)
+{
+    int rc = strlist(c, n, out);
+    return rc ? rc : lh_yaml_each_string(c->name, c->doc, n, nonempty_cb, c);
+}
+
+/* A scalar that must be one of names (NULL-terminated): its index in *out, or the error. */
+static int choice(int *out, struct ctx *c, yaml_node_t *n, const char *const *names,
+                  const char *error)
+{
+    const char *s = lh_yaml_scalar(c->doc, n);
+    for (int i = 0; s && names[i]; i++) {
+        if (!strcmp(s, names[i])) {
+            *out = i;
+            return 0;
+        }
+    }
+    return lh_yaml_error(c->name, n, "%s", error);
+}
+
 static void set_pos(struct lh_srcpos *pos, const char *file, const yaml_node_t *n)
 {
     pos->file = file;
@@ -376,57 +397,34 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
         } else if (!strcmp(key, "provider")) {
             rc = lh_yaml_strdup(&r->provider, c->name, c->doc, v);
         } else if (!strcmp(key, "keywords")) {
-            rc = strlist(c, v, &r->keywords);
-            if (rc == 0) {
-                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
-            }
+            rc = nonempty_strlist(c, v, &r->keywords);
         } else if (!strcmp(key, "keywords_case")) {
-            const char *s = lh_yaml_scalar(c->doc, v);
-            if (s && !strcmp(s, "insensitive")) {
-                r->keywords_caseless = true;
-            } else if (s && !strcmp(s, "sensitive")) {
-                r->keywords_caseless = false;
-            } else {
-                rc = lh_yaml_error(c->name, v, "keywords_case must be sensitive or insensitive");
-            }
+            static const char *const names[] = {"sensitive", "insensitive", NULL};
+            int pick = 0;
+            rc = choice(&pick, c, v, names, "keywords_case must be sensitive or insensitive");
+            r->keywords_caseless = pick == 1;
         } else if (!strcmp(key, "keywords_boundary")) {
-            const char *s = lh_yaml_scalar(c->doc, v);
-            if (s && !strcmp(s, "identifier")) {
-                r->keywords_boundary = LH_KWB_IDENTIFIER;
-            } else if (s && !strcmp(s, "start")) {
-                r->keywords_boundary = LH_KWB_START;
-            } else if (s && !strcmp(s, "none")) {
-                r->keywords_boundary = LH_KWB_NONE;
-            } else {
-                rc = lh_yaml_error(c->name, v,
-                                   "keywords_boundary must be identifier, start or none");
-            }
+            /* in the order of enum lh_kw_boundary */
+            static const char *const names[] = {"none", "identifier", "start", NULL};
+            int pick = 0;
+            rc = choice(&pick, c, v, names, "keywords_boundary must be identifier, start or none");
+            r->keywords_boundary = (enum lh_kw_boundary)pick;
         } else if (!strcmp(key, "yields")) {
             rc = lh_yaml_bool(&r->yields, c->name, c->doc, v);
         } else if (!strcmp(key, "prefilter")) {
-            rc = strlist(c, v, &r->prefilters);
-            if (rc == 0) {
-                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
-            }
+            rc = nonempty_strlist(c, v, &r->prefilters);
         } else if (!strcmp(key, "paths")) {
-            rc = strlist(c, v, &r->paths);
-            if (rc == 0) {
-                rc = lh_yaml_each_string(c->name, c->doc, v, nonempty_cb, c);
-            }
+            rc = nonempty_strlist(c, v, &r->paths);
         } else if (!strcmp(key, "pattern")) {
             rc = lh_yaml_strdup(&r->pattern, c->name, c->doc, v);
             set_pos(&r->pattern_pos, file, v);
         } else if (!strcmp(key, "validator")) {
             rc = parse_validator(c, r, v);
         } else if (!strcmp(key, "validator_on_fail")) {
-            const char *s = lh_yaml_scalar(c->doc, v);
-            if (s && !strcmp(s, "drop")) {
-                r->validator_soft = false;
-            } else if (s && !strcmp(s, "probable")) {
-                r->validator_soft = true;
-            } else {
-                rc = lh_yaml_error(c->name, v, "validator_on_fail must be drop or probable");
-            }
+            static const char *const names[] = {"drop", "probable", NULL};
+            int pick = 0;
+            rc = choice(&pick, c, v, names, "validator_on_fail must be drop or probable");
+            r->validator_soft = pick == 1;
         } else if (!strcmp(key, "min_entropy")) {
             rc = lh_yaml_double(&r->min_entropy, c->name, c->doc, v);
             if (rc == 0 && r->min_entropy > 8.0) {
