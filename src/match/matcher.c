@@ -46,9 +46,14 @@ struct crule {
     size_t nsecret;
     uint32_t id_groups[MAX_NAMED_ALTS]; /* every group named `id` (pair rules) */
     size_t nid;
-    _Atomic int jitted; /* compiled (when lazy), then JIT-compiled: once, under jit_lock */
-    bool lazy;          /* built-in rule: compiled on first use */
-    bool pair;          /* has an `id` group; fixed at lh_matcher_new (read by all threads) */
+    _Atomic int compiled; /* compiled (when lazy): once, under jit_lock */
+    /* a JIT-compiled copy of code, made after JIT_AFTER regions and published once; a copy,
+     * because other threads may be matching with code (the interpreter) meanwhile */
+    pcre2_code *_Atomic jit;
+    _Atomic unsigned uses; /* regions matched with the interpreter so far */
+    _Atomic int jit_tried;
+    bool lazy; /* built-in rule: compiled on first use */
+    bool pair; /* has an `id` group; fixed at lh_matcher_new (read by all threads) */
     bool active;
 };
 
@@ -170,29 +175,55 @@ bool lh_matcher_pattern_names_id(const char *pattern)
     return strstr(pattern, "(?<id>") || strstr(pattern, "(?P<id>") || strstr(pattern, "(?'id'");
 }
 
-/* Compiles a lazy rule and JIT-compiles every rule, once. Returns false when the rule has
- * no usable code (a built-in pattern that does not compile: it then finds nothing). */
-static bool ensure_jit(const struct lh_matcher *cm, struct crule *cr)
+/*
+ * A rule's regions are matched by PCRE2's interpreter until it has had JIT_AFTER of them,
+ * then by a JIT-compiled copy. JIT-compiling costs ~0.1-1 ms a pattern: a one-file scan
+ * (the pre-commit hook) that touches a dozen rules paid more for it than for matching.
+ */
+#define JIT_AFTER 8
+
+/* Compiles a lazy rule, once. Returns the code to match with, or NULL when the rule has no
+ * usable code (a built-in pattern that does not compile: it then finds nothing). */
+static const pcre2_code *rule_code(const struct lh_matcher *cm, struct crule *cr)
 {
-    if (atomic_load_explicit(&cr->jitted, memory_order_acquire)) {
-        return cr->code != NULL;
-    }
     struct lh_matcher *m = (struct lh_matcher *)cm;
+    pcre2_code *jit = atomic_load_explicit(&cr->jit, memory_order_acquire);
+    if (jit) {
+        return jit;
+    }
+    if (!atomic_load_explicit(&cr->compiled, memory_order_acquire)) {
+        pthread_mutex_lock(&m->jit_lock);
+        if (!atomic_load_explicit(&cr->compiled, memory_order_relaxed)) {
+            if (!cr->code && compile_rule(cr, cr->rule) < 0) {
+                pcre2_code_free(cr->code);
+                cr->code = NULL;
+                lh_error_clear();
+            }
+            atomic_store_explicit(&cr->compiled, 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&m->jit_lock);
+    }
+    if (!cr->code) {
+        return NULL;
+    }
+    if (atomic_fetch_add_explicit(&cr->uses, 1, memory_order_relaxed) + 1 < JIT_AFTER ||
+        atomic_load_explicit(&cr->jit_tried, memory_order_relaxed)) {
+        return cr->code;
+    }
     pthread_mutex_lock(&m->jit_lock);
-    if (!atomic_load_explicit(&cr->jitted, memory_order_relaxed)) {
-        if (!cr->code && compile_rule(cr, cr->rule) < 0) {
-            pcre2_code_free(cr->code);
-            cr->code = NULL;
-            lh_error_clear();
-        }
+    if (!atomic_load_explicit(&cr->jit_tried, memory_order_relaxed)) {
         /* A JIT failure (e.g. no executable memory) is not fatal: the interpreter is used. */
-        if (cr->code) {
-            (void)pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        pcre2_code *c = pcre2_code_copy(cr->code);
+        if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD) == 0) {
+            atomic_store_explicit(&cr->jit, c, memory_order_release);
+        } else {
+            pcre2_code_free(c);
         }
-        atomic_store_explicit(&cr->jitted, 1, memory_order_release);
+        atomic_store_explicit(&cr->jit_tried, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&m->jit_lock);
-    return cr->code != NULL;
+    jit = atomic_load_explicit(&cr->jit, memory_order_acquire);
+    return jit ? jit : cr->code;
 }
 
 /*
@@ -658,6 +689,7 @@ void lh_matcher_free(struct lh_matcher *m)
     }
     for (size_t i = 0; m->rules && i < m->nrules; i++) {
         pcre2_code_free(m->rules[i].code);
+        pcre2_code_free(atomic_load_explicit(&m->rules[i].jit, memory_order_relaxed));
     }
     free(m->rules);
     free(m->lits);
@@ -858,20 +890,21 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
                         void *payload)
 {
     struct crule *cr = &m->rules[r];
-    if (!ensure_jit(m, cr)) {
+    const pcre2_code *code = rule_code(m, cr);
+    if (!code) {
         return 0;
     }
     uint32_t partial = end < len ? PCRE2_PARTIAL_HARD : 0;
     size_t pos = start;
     while (pos <= end) {
-        int n = pcre2_match(cr->code, buf, end, pos, partial, s->md, s->mctx);
+        int n = pcre2_match(code, buf, end, pos, partial, s->md, s->mctx);
         if (n == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         if (n == PCRE2_ERROR_PARTIAL) {
             size_t ps = ov[0];
-            n = pcre2_match(cr->code, buf, len, ps, PCRE2_ANCHORED, s->md, s->mctx);
+            n = pcre2_match(code, buf, len, ps, PCRE2_ANCHORED, s->md, s->mctx);
             if (n < 0) {
                 pos = ps + 1;
                 continue;
