@@ -127,11 +127,11 @@ static int named_groups(const pcre2_code *code, const char *name, uint32_t *out)
     return n;
 }
 
+/* Compiles r's pattern into cr (whose rule pointer is set already: other threads read it). */
 static int compile_rule(struct crule *cr, const struct lh_rule *r)
 {
     int err = 0;
     PCRE2_SIZE off = 0;
-    cr->rule = r;
     /*
      * NEVER_UTF (hardening, issue #9): patterns are byte patterns (docs/rules.md); a
      * `(*UTF)` pattern would make every region that is not valid UTF-8 fail with an error,
@@ -611,8 +611,8 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
     }
     size_t nlits = 0;
     for (size_t i = 0; i < nrules; i++) {
+        m->rules[i].rule = rules[i];
         if (rules[i]->builtin && !(opts && opts->eager_compile)) {
-            m->rules[i].rule = rules[i];
             m->rules[i].lazy = true;
             m->rules[i].pair = lh_matcher_pattern_names_id(rules[i]->pattern);
         } else {
