@@ -5,14 +5,6 @@
  * directory, honouring core.hooksPath. An existing foreign hook is kept and chained: it is
  * renamed to pre-commit.chained and runs first. Re-running updates leakhound's own hook.
  */
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
@@ -21,6 +13,14 @@
 #include "util/buf.h"
 #include "util/fs.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #define HOOK_MARK "leakhound-hook:"
 
 static void usage(FILE *f)
@@ -28,12 +28,20 @@ static void usage(FILE *f)
     fputs("usage: leakhound install-hook [--force] [REPO]\n"
           "\n"
           "Installs a pre-commit hook that runs `leakhound staged` and blocks commits that add\n"
-          "secrets. Honours core.hooksPath. An existing hook is chained (renamed to\n"
-          "pre-commit.chained and run first); --force replaces an earlier chained hook.\n",
+          "secrets. Honours core.hooksPath; in a linked worktree the hook goes where git\n"
+          "reads it (the common git directory), so it guards every worktree. An existing\n"
+          "hook is chained (renamed to pre-commit.chained and run first); --force replaces\n"
+          "an earlier chained hook. Bare repositories are refused.\n",
           f);
 }
 
-/* Hooks directory: core.hooksPath (relative to the work tree) or $GIT_DIR/hooks. */
+/*
+ * Hooks directory, as git resolves it: core.hooksPath (relative to the work tree), else the
+ * `hooks` directory of the *common* git directory. In a linked worktree (`git worktree add`)
+ * the git directory is .git/worktrees/<name>, where git never looks for hooks; hooks there
+ * were silently ignored and commits with secrets went through. A submodule's common
+ * directory is its own .git/modules/<name>, as git expects.
+ */
 static char *hooks_dir(git_repository *repo)
 {
     git_config *cfg = NULL;
@@ -47,7 +55,7 @@ static char *hooks_dir(git_repository *repo)
         }
         out = val.ptr[0] == '/' ? strdup(val.ptr) : lh_path_join(base, val.ptr);
     } else {
-        out = lh_path_join(git_repository_path(repo), "hooks");
+        out = lh_path_join(git_repository_commondir(repo), "hooks");
     }
     git_buf_dispose(&val);
     git_config_free(cfg);
@@ -96,6 +104,14 @@ static int install(const char *repo_path, bool force)
         const git_error *e = git_error_last();
         lh_cli_error("'%s' is not a git repository: %s", repo_path, e ? e->message : "");
         ex = LH_EXIT_IO;
+        goto out;
+    }
+    if (git_repository_is_bare(repo)) {
+        lh_cli_error("'%s' is a bare repository: nothing is committed in it, so a pre-commit "
+                     "hook there never runs; install the hook in each clone (a server-side "
+                     "check is `leakhound history --range OLD..NEW` in a pre-receive hook)",
+                     repo_path);
+        ex = LH_EXIT_USAGE;
         goto out;
     }
     dir = hooks_dir(repo);

@@ -87,6 +87,7 @@
     X(git_reflog_entrycount) \
     X(git_reflog_free) \
     X(git_reflog_read) \
+    X(git_repository_commondir) \
     X(git_repository_config_snapshot) \
     X(git_repository_discover) \
     X(git_repository_free) \
@@ -192,6 +193,7 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_reflog_read (lh_libgit2_api.fn_git_reflog_read)
 #define git_repository_config_snapshot (lh_libgit2_api.fn_git_repository_config_snapshot)
 #define git_repository_discover (lh_libgit2_api.fn_git_repository_discover)
+#define git_repository_commondir (lh_libgit2_api.fn_git_repository_commondir)
 #define git_repository_free (lh_libgit2_api.fn_git_repository_free)
 #define git_repository_head (lh_libgit2_api.fn_git_repository_head)
 #define git_repository_head_detached (lh_libgit2_api.fn_git_repository_head_detached)

@@ -5,6 +5,8 @@
  * hook, honouring core.hooksPath, --no-verify), the pre-commit framework through
  * .pre-commit-hooks.yaml (`pre-commit try-repo`), and `cmake --install` into a prefix.
  */
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <libgen.h>
@@ -13,11 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "support/support.h"
-
-#define GITENV                                                                                 \
-    "export GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=T "           \
-    "GIT_COMMITTER_EMAIL=t@example.com HOME=\"$PWD/.home\" LEAKHOUND_CACHE_DIR=\"$PWD/.cache\";" \
+#define GITENV                                                                                     \
+    "export GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=T "                \
+    "GIT_COMMITTER_EMAIL=t@example.com HOME=\"$PWD/.home\" LEAKHOUND_CACHE_DIR=\"$PWD/.cache\";"   \
     " mkdir -p .home; "
 
 static char *dir;
@@ -161,22 +161,65 @@ Test(hooks, pre_commit_framework_try_repo_blocks_secret)
 
 Test(hooks, cmake_install_yields_binary_man_page_and_completion)
 {
-    cr_assert(eq(int, lh_sh(dir, "cmake --install '%s' --prefix \"$PWD/prefix\" >install.log",
-                            LH_BUILD_DIR),
-                 0));
+    cr_assert(eq(
+        int, lh_sh(dir, "cmake --install '%s' --prefix \"$PWD/prefix\" >install.log", LH_BUILD_DIR),
+        0));
     cr_assert(eq(int, lh_sh(dir, "./prefix/bin/leakhound --version | grep -q '^leakhound '"), 0));
-    cr_assert(eq(int, lh_sh(dir, "head -1 prefix/share/man/man1/leakhound.1 | grep -q '^.TH'"),
-                 0));
-    cr_assert(eq(int, lh_sh(dir, "bash -c '. prefix/share/bash-completion/completions/leakhound "
-                                 "&& complete -p leakhound | grep -q _leakhound'"),
+    cr_assert(eq(int, lh_sh(dir, "head -1 prefix/share/man/man1/leakhound.1 | grep -q '^.TH'"), 0));
+    cr_assert(eq(int,
+                 lh_sh(dir, "bash -c '. prefix/share/bash-completion/completions/leakhound "
+                            "&& complete -p leakhound | grep -q _leakhound'"),
                  0));
     cr_assert(eq(int, lh_sh(dir, "test -x prefix/share/leakhound/hooks/pre-commit"), 0));
     /* the installed binary needs no data files: its embedded rules find a token */
     char in[128];
     snprintf(in, sizeof(in), "t=%s\n", tok);
     lh_write_file(dir, "t.env", in, strlen(in));
-    cr_assert(eq(int, lh_sh(dir, "cd / && LEAKHOUND_CACHE_DIR=%s/c %s/prefix/bin/leakhound scan "
-                                 "--quiet %s/t.env; test $? -eq 1",
-                            dir, dir, dir),
+    cr_assert(eq(int,
+                 lh_sh(dir,
+                       "cd / && LEAKHOUND_CACHE_DIR=%s/c %s/prefix/bin/leakhound scan "
+                       "--quiet %s/t.env; test $? -eq 1",
+                       dir, dir, dir),
                  0));
+}
+
+/* A linked worktree: git reads hooks from the common directory, not .git/worktrees/<name> */
+Test(hooks, install_hook_in_a_linked_worktree_blocks_a_secret)
+{
+    write_repo_file("README.md", "hello\n");
+    cr_assert(eq(int, commit("first", ""), 0));
+    cr_assert(eq(int, lh_sh(dir, GITENV "cd repo && git worktree add -q -b wt ../wt"), 0));
+    struct lh_run r;
+    char wt[4096];
+    snprintf(wt, sizeof(wt), "%s/wt", dir);
+    lh_run_lh(&r, wt, NULL, "install-hook", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    char hook[4096];
+    snprintf(hook, sizeof(hook), "%s/repo/.git/hooks/pre-commit", dir);
+    cr_assert(access(hook, X_OK) == 0, "the hook is not in the common hooks directory");
+    char text[128];
+    snprintf(text, sizeof(text), "token: %s\n", tok);
+    lh_write_file(dir, "wt/ci.yml", text, strlen(text));
+    cr_assert(lh_sh(dir, GITENV "cd wt && git add -A && git commit -q -m leak 2>../commit.err") !=
+                  0,
+              "a commit with a secret in the worktree was not blocked");
+    /* and a commit in the main work tree is guarded by the same hook */
+    write_repo_file("ci.yml", text);
+    cr_assert(commit("leak", "") != 0, "a commit with a secret in the main tree was not blocked");
+}
+
+Test(hooks, bare_repository_is_refused_with_a_reason)
+{
+    cr_assert(eq(int, lh_sh(dir, GITENV "git init -q --bare bare.git"), 0));
+    struct lh_run r;
+    char bare[4096];
+    snprintf(bare, sizeof(bare), "%s/bare.git", dir);
+    lh_run_lh(&r, dir, NULL, "install-hook", bare, NULL);
+    cr_assert(eq(int, r.status, 2), "%s", r.err);
+    cr_assert(strstr(r.err, "bare repository") != NULL, "%s", r.err);
+    lh_run_dispose(&r);
+    char hook[4096];
+    snprintf(hook, sizeof(hook), "%s/bare.git/hooks/pre-commit", dir);
+    cr_assert(access(hook, F_OK) != 0, "a hook was written into the bare repository");
 }
