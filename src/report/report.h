@@ -11,11 +11,11 @@
 #ifndef LH_REPORT_REPORT_H
 #define LH_REPORT_REPORT_H
 
-#include <stdbool.h>
-#include <stdio.h>
-
 #include "finding/finding.h"
 #include "rules/ruleset.h"
+
+#include <stdbool.h>
+#include <stdio.h>
 
 struct lh_report_summary {
     size_t files;
@@ -35,7 +35,13 @@ struct lh_report_ctx {
     const struct lh_ruleset *rules;
     const struct lh_report_summary *summary;
     const char *tool_version;
+    /* SARIF runs[0].automationDetails.id, the code-scanning category ("category/" form);
+     * NULL: "leakhound/" */
+    const char *automation_id;
 };
+
+/* GitHub code scanning's limit on results per SARIF run (a larger file is rejected whole) */
+#define LH_SARIF_MAX_RESULTS 25000
 
 struct lh_report_ops {
     const char *name;

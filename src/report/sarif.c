@@ -11,11 +11,11 @@
  * (SARIF files are uploaded to third parties): the message holds the redacted form.
  * Suppressed and invalid findings are left out, as in every other format.
  */
-#include <jansson.h>
-#include <string.h>
-
 #include "report/report.h"
 #include "util/buf.h"
+
+#include <jansson.h>
+#include <string.h>
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define FINGERPRINT_KEY "leakhound/v1"
@@ -350,7 +350,19 @@ static json_t *result(const struct lh_finding *f, long index)
     return r;
 }
 
-static json_t *invocation(const struct lh_report_ctx *ctx)
+static json_t *notification(const char *level, const char *text, bool *ok)
+{
+    json_t *n = json_object();
+    if (n) {
+        put(n, "level", json_string(level), ok);
+        put(n, "message", text_object(text), ok);
+    } else {
+        *ok = false;
+    }
+    return n;
+}
+
+static json_t *invocation(const struct lh_report_ctx *ctx, size_t omitted)
 {
     const struct lh_report_summary *s = ctx->summary;
     json_t *inv = json_object();
@@ -359,21 +371,24 @@ static json_t *invocation(const struct lh_report_ctx *ctx)
         return NULL;
     }
     put(inv, "executionSuccessful", json_boolean(!s || s->errors == 0), &ok);
+    json_t *arr = (s && s->errors) || omitted ? json_array() : NULL;
     if (s && s->errors) {
         char text[128];
         snprintf(text, sizeof(text), "%zu input%s could not be read; the scan is incomplete",
                  s->errors, s->errors == 1 ? "" : "s");
-        json_t *n = json_object();
-        if (n) {
-            put(n, "level", json_string("error"), &ok);
-            put(n, "message", text_object(text), &ok);
-        }
-        json_t *arr = json_array();
-        if (arr) {
-            append(arr, n, &ok);
-            n = NULL;
-        }
-        json_decref(n);
+        append(arr, notification("error", text, &ok), &ok);
+    }
+    if (omitted) {
+        char text[320];
+        snprintf(text, sizeof(text),
+                 "%zu result%s left out: code scanning accepts at most %d results per run, so "
+                 "this run holds the first %d by confidence (confirmed, then probable, then "
+                 "low); the exit code still counts every finding; --format json lists them all",
+                 omitted, omitted == 1 ? " was" : "s were", LH_SARIF_MAX_RESULTS,
+                 LH_SARIF_MAX_RESULTS);
+        append(arr, notification("warning", text, &ok), &ok);
+    }
+    if (arr) {
         put(inv, "toolExecutionNotifications", arr, &ok);
     }
     if (!ok) {
@@ -402,11 +417,33 @@ static json_t *build(const struct lh_findings *l, const struct lh_report_ctx *ct
     for (size_t i = 0; rules && i < m->count; i++) {
         append(rules, rule_descriptor(m->rules[i]), &ok);
     }
+    /*
+     * GitHub code scanning rejects a whole file with more than 25,000 results in a run: keep
+     * the first LH_SARIF_MAX_RESULTS by confidence (confirmed, probable, low; each in scan
+     * order) and say what was left out.
+     */
     json_t *results = json_array();
-    for (size_t i = 0; results && i < l->count; i++) {
-        const struct lh_finding *f = &l->items[i];
-        if (reported(f)) {
+    size_t kept = 0;
+    size_t omitted = 0;
+    static const enum lh_confidence order[] = {LH_CONF_CONFIRMED, LH_CONF_PROBABLE, LH_CONF_LOW,
+                                               LH_CONF_NONE};
+    for (size_t o = 0; results && o < sizeof(order) / sizeof(order[0]); o++) {
+        for (size_t i = 0; i < l->count; i++) {
+            const struct lh_finding *f = &l->items[i];
+            bool last = o + 1 == sizeof(order) / sizeof(order[0]);
+            /* the last pass takes whatever confidence the others did not */
+            if (!reported(f) ||
+                (last ? f->confidence == LH_CONF_CONFIRMED || f->confidence == LH_CONF_PROBABLE ||
+                            f->confidence == LH_CONF_LOW
+                      : f->confidence != order[o])) {
+                continue;
+            }
+            if (kept == LH_SARIF_MAX_RESULTS) {
+                omitted++;
+                continue;
+            }
             append(results, result(f, rulemap_index(m, f->rule)), &ok);
+            kept++;
         }
     }
     json_t *driver = json_object();
@@ -428,13 +465,20 @@ static json_t *build(const struct lh_findings *l, const struct lh_report_ctx *ct
     json_decref(driver);
     json_t *invs = json_array();
     if (invs) {
-        append(invs, invocation(ctx), &ok);
+        append(invs, invocation(ctx, omitted), &ok);
     }
     json_t *run = json_object();
     if (run) {
         put(run, "tool", tool, &ok);
         put(run, "invocations", invs, &ok);
         put(run, "columnKind", json_string("unicodeCodePoints"), &ok);
+        /* a stable category: code scanning keeps one set of alerts per category */
+        json_t *auto_details = json_object();
+        if (auto_details) {
+            put(auto_details, "id",
+                json_string(ctx->automation_id ? ctx->automation_id : "leakhound/"), &ok);
+        }
+        put(run, "automationDetails", auto_details, &ok);
         put(run, "results", results, &ok);
         tool = invs = results = NULL;
     }

@@ -253,3 +253,44 @@ Test(sarif, paths_that_are_not_utf8_keep_their_findings)
     cr_assert(strstr(text, "\"uri\": \"in/bad%FF%20name.env\"") != NULL, "%s", text);
     free(text);
 }
+
+/*
+ * Code scanning rejects a whole SARIF file with more than 25,000 results in a run: a scan
+ * with 32,000 findings writes a valid file with exactly 25,000, says what was left out, and
+ * still fails the build (exit 1); the run carries a stable automationDetails category.
+ */
+Test(sarif, over_25000_results_are_capped_with_a_notification)
+{
+    /* 40 files of 800 lines, each holding the same checksum-valid token: 32,000 findings */
+    char *line = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&line, &n);
+    cr_assert(mem != NULL);
+    for (int i = 0; i < 800; i++) {
+        fprintf(mem, "key_%d = \"%s\"\n", i, tok);
+    }
+    fclose(mem);
+    for (int f = 0; f < 40; f++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "many/f%02d.txt", f);
+        lh_write_file(dir, rel, line, n);
+    }
+    free(line);
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "scan", "--format", "sarif", "--output", "many.sarif", "many", NULL);
+    cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
+    lh_run_dispose(&r);
+    cr_assert(eq(int, rt_sarif_validate(dir, "many.sarif"), 0));
+    json_t *doc = json_load_file(rt_path(dir, "many.sarif"), 0, NULL);
+    cr_assert(doc != NULL);
+    json_t *run = first_run(doc);
+    cr_assert(eq(sz, json_array_size(json_object_get(run, "results")), 25000));
+    cr_assert(
+        eq(str, (char *)str_at(json_object_get(run, "automationDetails"), "id"), "leakhound/"));
+    json_t *inv = json_array_get(json_object_get(run, "invocations"), 0);
+    json_t *notes = json_object_get(inv, "toolExecutionNotifications");
+    cr_assert(eq(sz, json_array_size(notes), 1));
+    const char *text = str_at(json_object_get(json_array_get(notes, 0), "message"), "text");
+    cr_assert(strstr(text, "7000 results were left out") != NULL, "%s", text);
+    json_decref(doc);
+}
