@@ -19,7 +19,7 @@ _leakhound()
         return
     fi
     case $prev in
-    --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif" -- "$cur")); return ;;
+    --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif github" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --fail-on | --min-confidence) COMPREPLY=($(compgen -W "confirmed probable low" -- "$cur")); return ;;
     --feedback) COMPREPLY=($(compgen -W "token_hash token_raw" -- "$cur")); return ;;

@@ -148,7 +148,7 @@ int lh_cli_parse_size(size_t *out, const char *s)
 
 void lh_cli_usage_rule_options(FILE *f)
 {
-    fputs("  -f, --format FORMAT         text, json, jsonl or sarif (default text)\n"
+    fputs("  -f, --format FORMAT         text, json, jsonl, sarif or github (default text)\n"
           "  -o, --output FILE           write the report to FILE\n"
           "  --config FILE               configuration (default: .leakhound.yml at the\n"
           "                              repository root, revoke section ignored);\n"
@@ -435,6 +435,7 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
         .rules = rs,
         .summary = s,
         .tool_version = LH_VERSION,
+        .step_summary = getenv("GITHUB_STEP_SUMMARY"),
     };
     int rc = lh_report_find(o->format)->write(out, l, &ctx);
     if (fflush(out) != 0) {

@@ -8,13 +8,11 @@ extern const struct lh_report_ops lh_report_text_ops;
 extern const struct lh_report_ops lh_report_json_ops;
 extern const struct lh_report_ops lh_report_jsonl_ops;
 extern const struct lh_report_ops lh_report_sarif_ops;
+extern const struct lh_report_ops lh_report_github_ops;
 
 static const struct lh_report_ops *const writers[] = {
-    &lh_report_text_ops,
-    &lh_report_json_ops,
-    &lh_report_jsonl_ops,
-    &lh_report_sarif_ops,
-    NULL,
+    &lh_report_text_ops,  &lh_report_json_ops,   &lh_report_jsonl_ops,
+    &lh_report_sarif_ops, &lh_report_github_ops, NULL,
 };
 
 const struct lh_report_ops *lh_report_find(const char *format)
@@ -29,7 +27,7 @@ const struct lh_report_ops *lh_report_find(const char *format)
 
 const char *lh_report_formats(void)
 {
-    return "text json jsonl sarif";
+    return "text json jsonl sarif github";
 }
 
 void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
@@ -62,8 +60,8 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
     int n = snprintf(out, cap,
                      "%zu finding%s (%zu confirmed, %zu probable, %zu low) in %zu %.*s "
                      "(%.1f MB) in %.2f s",
-                     total, total == 1 ? "" : "s", confirmed, probable, low, s->files, ushow,
-                     unit, (double)s->bytes / 1e6, s->seconds);
+                     total, total == 1 ? "" : "s", confirmed, probable, low, s->files, ushow, unit,
+                     (double)s->bytes / 1e6, s->seconds);
     size_t off = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
     if (suppressed && off < cap) {
         n = snprintf(out + off, cap - off, "; %zu suppressed", suppressed);

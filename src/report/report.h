@@ -38,6 +38,8 @@ struct lh_report_ctx {
     /* SARIF runs[0].automationDetails.id, the code-scanning category ("category/" form);
      * NULL: "leakhound/" */
     const char *automation_id;
+    /* `github` format: a file to append a Markdown summary to (GITHUB_STEP_SUMMARY), or NULL */
+    const char *step_summary;
 };
 
 /* GitHub code scanning's limit on results per SARIF run (a larger file is rejected whole) */
