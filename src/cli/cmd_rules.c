@@ -52,7 +52,7 @@ static int count_rule(const struct lh_detector *d, struct lh_detect_scratch *s,
         lh_detect_blob(d, s, (const uint8_t *)text, len, example_path(path), lh_scan_collect, &all);
     size_t n = 0;
     for (size_t i = 0; rc == 0 && i < all.count; i++) {
-        if (all.items[i].rule == r && !all.items[i].invalid) {
+        if (all.items[i].rule == r && !all.items[i].invalid && !all.items[i].suppressed) {
             n++;
             if (out) {
                 rc = lh_findings_push(out, &all.items[i]);

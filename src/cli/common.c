@@ -26,6 +26,8 @@ const struct option lh_cli_common_longopts[] = {
     {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
     {"show-invalid", no_argument, NULL, OPT_SHOW_INVALID},
     {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
+    {"no-inline-allow-confirmed", no_argument, NULL, OPT_NO_INLINE_ALLOW_CONFIRMED},
+    {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
@@ -165,6 +167,8 @@ void lh_cli_usage_report_options(FILE *f)
     fputs("  --show-secrets              print whole secrets (redacted by default)\n"
           "  --show-invalid              also list matches whose checksum failed\n"
           "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
+          "  --no-inline-allow-confirmed leakhound:allow never hides a confirmed finding\n"
+          "  --show-suppressed           also list suppressed findings (inline, baseline)\n"
           "  --baseline FILE             suppress the findings listed in FILE (see\n"
           "                              'leakhound baseline --help')\n"
           "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
@@ -205,6 +209,12 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
         return 1;
     case OPT_SHOW_INVALID:
         o->show_invalid = true;
+        return 1;
+    case OPT_NO_INLINE_ALLOW_CONFIRMED:
+        o->no_inline_allow_confirmed = true;
+        return 1;
+    case OPT_SHOW_SUPPRESSED:
+        o->show_suppressed = true;
         return 1;
     case OPT_NO_INLINE_ALLOW:
         o->no_inline_allow = true;
@@ -389,6 +399,7 @@ int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
     struct lh_detect_opts dopts = {0};
     dopts.matcher.use_cache = !o->no_cache;
     dopts.inline_allow = !o->no_inline_allow;
+    dopts.inline_allow_unconfirmed = o->no_inline_allow_confirmed;
     dopts.keep_invalid = o->show_invalid;
     dopts.max_per_blob = o->max_findings;
     dopts.matcher.match_limit = o->match_limit;
@@ -431,6 +442,7 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
     struct lh_report_ctx ctx = {
         .show_secrets = o->show_secrets,
         .show_invalid = o->show_invalid,
+        .show_suppressed = o->show_suppressed,
         .color = lh_cli_use_color(o->color, out),
         .rules = rs,
         .summary = s,
@@ -726,6 +738,9 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
         lh_cli_error("out of memory");
         return LH_EXIT_IO;
     }
+    if (s->cfg.has_inline_allow_confirmed && !s->cfg.inline_allow_confirmed) {
+        o->no_inline_allow_confirmed = true; /* any config may only make this stricter */
+    }
     if (s->cfg.has_fail_on && !o->has_fail_on) {
         o->fail_on = s->cfg.fail_on;
     }
@@ -825,8 +840,9 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o, struc
     lh_findings_sort(l);
     for (size_t i = 0; i < l->count; i++) {
         struct lh_finding *f = &l->items[i];
-        if (!f->invalid && f->confidence < o->min_confidence) {
+        if (!f->invalid && !f->suppressed && f->confidence < o->min_confidence) {
             f->suppressed = true;
+            f->suppressed_by = LH_SUPP_CONFIDENCE;
         }
     }
     lh_cli_session_apply_baseline(s, o, l, s->full_scan);

@@ -31,6 +31,8 @@ struct lh_cli_opts {
     const char *output;
     bool show_secrets;
     bool show_invalid;
+    bool show_suppressed;           /* --show-suppressed */
+    bool no_inline_allow_confirmed; /* --no-inline-allow-confirmed / inline_allow_confirmed */
     bool no_inline_allow;
     bool quiet;
     bool no_cache;
@@ -89,6 +91,8 @@ enum {
     OPT_SHOW_SECRETS,
     OPT_SHOW_INVALID,
     OPT_NO_INLINE_ALLOW,
+    OPT_NO_INLINE_ALLOW_CONFIRMED,
+    OPT_SHOW_SUPPRESSED,
     OPT_QUIET,
     OPT_NO_CACHE,
     OPT_FOLLOW_SYMLINKS,

@@ -538,6 +538,9 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         } else if (!strcmp(key, "fail_on")) {
             rc = confidence(&c, v, &cfg->fail_on);
             cfg->has_fail_on = true;
+        } else if (!strcmp(key, "inline_allow_confirmed")) {
+            rc = lh_yaml_bool(&cfg->inline_allow_confirmed, name, &doc, v);
+            cfg->has_inline_allow_confirmed = true;
         } else if (!strcmp(key, "baseline")) {
             rc = lh_yaml_strdup(&cfg->baseline, name, &doc, v);
             if (rc == 0 && !cfg->baseline[0]) {
@@ -559,8 +562,8 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         } else {
             rc = lh_yaml_error(name, k,
                                "unknown key '%s' (expected rules, enable_rules, disable_rules, "
-                               "allow_paths, min_confidence, fail_on, baseline, format, revoke, "
-                               "serve)",
+                               "allow_paths, min_confidence, fail_on, inline_allow_confirmed, "
+                               "baseline, format, revoke, serve)",
                                key);
         }
     }

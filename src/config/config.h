@@ -10,12 +10,12 @@
 #ifndef LH_CONFIG_CONFIG_H
 #define LH_CONFIG_CONFIG_H
 
+#include "rules/rule.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "rules/rule.h"
-#include "util/error.h"
 
 enum lh_revoke_send { LH_SEND_TOKEN = 0, LH_SEND_SHA256 };
 
@@ -80,7 +80,9 @@ struct lh_config {
     enum lh_confidence min_confidence; /* findings below are not reported */
     bool has_fail_on;
     enum lh_confidence fail_on;
-    char *baseline; /* baseline file path */
+    bool has_inline_allow_confirmed;
+    bool inline_allow_confirmed; /* false: leakhound:allow never hides a confirmed finding */
+    char *baseline;              /* baseline file path */
     char *format;
     int format_line, format_column; /* where `format:` is (checked later, by the CLI) */
     bool untrusted;                 /* found in the scanned tree (lh_cli_config_load) */

@@ -631,6 +631,7 @@ void lh_baseline_apply(struct lh_baseline *b, struct lh_findings *l, const char 
             st.expired++;
         } else if (!f->suppressed) {
             f->suppressed = true;
+            f->suppressed_by = LH_SUPP_BASELINE;
             st.suppressed++;
         }
     }

@@ -512,8 +512,11 @@ static int on_match(const struct lh_match *m, void *payload)
     size_t lstart;
     size_t elstart;
     locate(c->s, m->sstart, &f.line, &lstart);
-    if (d->opts.inline_allow && line_has_allow(c->buf, c->len, lstart, m->sstart, m->send)) {
-        return 0;
+    /* an allowed finding is delivered suppressed: counted and listable, never reported */
+    if (d->opts.inline_allow && !(d->opts.inline_allow_unconfirmed && conf == LH_CONF_CONFIRMED) &&
+        line_has_allow(c->buf, c->len, lstart, m->sstart, m->send)) {
+        f.suppressed = true;
+        f.suppressed_by = LH_SUPP_INLINE;
     }
     locate(c->s, m->send, &f.end_line, &elstart);
     f.column = column_of(c, lstart, m->sstart);
@@ -536,7 +539,7 @@ static int on_match(const struct lh_match *m, void *payload)
         lh_finding_dispose(&f);
         return rc;
     }
-    if (!f.invalid) {
+    if (!f.invalid && !f.suppressed) {
         c->count++;
         if (lh_matcher_rule_is_pair(d->matcher, m->rule)) {
             rc = push_span(c->s, m->rule, m->sstart, m->send, true);

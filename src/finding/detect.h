@@ -9,23 +9,24 @@
 #ifndef LH_FINDING_DETECT_H
 #define LH_FINDING_DETECT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "finding/finding.h"
 #include "match/matcher.h"
 #include "rules/ruleset.h"
 #include "validate/validator.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct lh_detector;
 struct lh_detect_scratch;
 
 struct lh_detect_opts {
     struct lh_matcher_opts matcher;
-    bool inline_allow;       /* honour `leakhound:allow` (default true) */
-    bool keep_invalid;       /* report validator failures as invalid findings */
-    size_t max_per_blob;     /* cap on findings per blob (0: 1000) */
+    bool inline_allow;             /* honour `leakhound:allow` (default true) */
+    bool inline_allow_unconfirmed; /* ...but never for a confirmed finding */
+    bool keep_invalid;             /* report validator failures as invalid findings */
+    size_t max_per_blob;           /* cap on findings per blob (0: 1000) */
 };
 
 /* Compiles the ruleset (borrowed; must outlive the detector). Errors name the rule. */

@@ -202,3 +202,17 @@ void lh_findings_sort(struct lh_findings *l)
     }
     l->count = w;
 }
+
+const char *lh_suppression_name(enum lh_suppression s)
+{
+    switch (s) {
+    case LH_SUPP_INLINE:
+        return "inline";
+    case LH_SUPP_BASELINE:
+        return "baseline";
+    case LH_SUPP_CONFIDENCE:
+        return "min-confidence";
+    default:
+        return "";
+    }
+}

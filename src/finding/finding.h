@@ -8,36 +8,48 @@
 #ifndef LH_FINDING_FINDING_H
 #define LH_FINDING_FINDING_H
 
+#include "rules/rule.h"
+#include "util/error.h"
+#include "util/hash.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/rule.h"
-#include "util/error.h"
-#include "util/hash.h"
-
 #define LH_FINGERPRINT_LEN 32
 
 struct lh_provenance {
-    char *commit;  /* introducing commit (hex) */
-    char *author;  /* "Name <email>" */
-    char *date;    /* ISO 8601 */
-    char *blob;    /* blob id (hex) */
-    char *message; /* commit summary line */
+    char *commit;           /* introducing commit (hex) */
+    char *author;           /* "Name <email>" */
+    char *date;             /* ISO 8601 */
+    char *blob;             /* blob id (hex) */
+    char *message;          /* commit summary line */
     struct lh_strlist refs; /* refs whose tips still contain the blob */
 };
+
+/* Why a finding is suppressed (counted in the summary, listed by --show-suppressed). */
+enum lh_suppression {
+    LH_SUPP_NONE = 0,
+    LH_SUPP_INLINE,     /* a `leakhound:allow` comment on its line */
+    LH_SUPP_BASELINE,   /* an entry of the baseline */
+    LH_SUPP_CONFIDENCE, /* below --min-confidence */
+};
+
+/* "inline", "baseline", "min-confidence" or "" */
+const char *lh_suppression_name(enum lh_suppression s);
 
 struct lh_finding {
     const struct lh_rule *rule; /* borrowed from the ruleset */
     enum lh_confidence confidence;
-    bool invalid;  /* a validator rejected it: not a finding, listed only with --show-invalid */
-    bool suppressed; /* inline allow / baseline: kept for stale-entry accounting */
-    char *path;    /* owned */
-    size_t line, column;         /* 1-based, columns in Unicode code points */
-    size_t end_line, end_column; /* end_column is exclusive (SARIF convention) */
-    size_t offset, length;       /* byte span of the secret in the blob */
-    uint8_t *secret;             /* owned, NUL-terminated, wiped on free */
+    bool invalid;    /* a validator rejected it: not a finding, listed only with --show-invalid */
+    bool suppressed; /* inline allow / baseline / below --min-confidence: not reported */
+    enum lh_suppression suppressed_by; /* why, when suppressed */
+    char *path;                        /* owned */
+    size_t line, column;               /* 1-based, columns in Unicode code points */
+    size_t end_line, end_column;       /* end_column is exclusive (SARIF convention) */
+    size_t offset, length;             /* byte span of the secret in the blob */
+    uint8_t *secret;                   /* owned, NUL-terminated, wiped on free */
     size_t secret_len;
     char secret_sha256[LH_SHA256_HEX_LEN + 1];
     char fingerprint[LH_FINGERPRINT_LEN + 1];

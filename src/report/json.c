@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * json and jsonl writers (jansson) and the JSON helpers shared with the SARIF writer; see
- * report.h. Invalid findings only with show_invalid; suppressed findings never.
+ * report.h. Invalid findings only with show_invalid; suppressed ones only with show_suppressed
+ * (marked `"suppressed": "inline"|"baseline"|"min-confidence"`).
  */
-#include <jansson.h>
-#include <string.h>
-
 #include "report/report.h"
 #include "util/buf.h"
+
+#include <jansson.h>
+#include <string.h>
 
 json_t *lh_report_json_text(const char *s)
 {
@@ -51,6 +52,9 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
     }
     json_object_set_new(o, "confidence",
                         json_string(f->invalid ? "invalid" : lh_confidence_name(f->confidence)));
+    if (f->suppressed) {
+        json_object_set_new(o, "suppressed", json_string(lh_suppression_name(f->suppressed_by)));
+    }
     json_object_set_new(o, "path", lh_report_json_text(f->path));
     json_object_set_new(o, "line", json_integer((json_int_t)f->line));
     json_object_set_new(o, "column", json_integer((json_int_t)f->column));
@@ -105,7 +109,7 @@ static int write_json(FILE *out, const struct lh_findings *l, const struct lh_re
     }
     for (size_t i = 0; i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
-        if ((f->invalid && !ctx->show_invalid) || f->suppressed) {
+        if (!lh_report_listed(f, ctx)) {
             continue;
         }
         json_array_append_new(arr, lh_report_finding_json(f, ctx->show_secrets));
@@ -124,7 +128,7 @@ static int write_jsonl(FILE *out, const struct lh_findings *l, const struct lh_r
 {
     for (size_t i = 0; i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
-        if ((f->invalid && !ctx->show_invalid) || f->suppressed) {
+        if (!lh_report_listed(f, ctx)) {
             continue;
         }
         json_t *o = lh_report_finding_json(f, ctx->show_secrets);

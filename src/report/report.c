@@ -38,10 +38,12 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
     size_t low = 0;
     size_t invalid = 0;
     size_t suppressed = 0;
+    size_t by[LH_SUPP_CONFIDENCE + 1] = {0};
     for (size_t i = 0; i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
         if (f->suppressed) {
             suppressed++;
+            by[f->suppressed_by <= LH_SUPP_CONFIDENCE ? f->suppressed_by : LH_SUPP_NONE]++;
         } else if (f->invalid) {
             invalid++;
         } else if (f->confidence == LH_CONF_CONFIRMED) {
@@ -64,7 +66,11 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
                      (double)s->bytes / 1e6, s->seconds);
     size_t off = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
     if (suppressed && off < cap) {
-        n = snprintf(out + off, cap - off, "; %zu suppressed", suppressed);
+        /* suppressions are visible: a pull request cannot add a `leakhound:allow` unnoticed */
+        n = snprintf(out + off, cap - off,
+                     "; %zu suppressed (%zu inline allow, %zu baseline, %zu "
+                     "below --min-confidence)",
+                     suppressed, by[LH_SUPP_INLINE], by[LH_SUPP_BASELINE], by[LH_SUPP_CONFIDENCE]);
         off += n < 0 ? 0 : (size_t)n;
     }
     if (show_invalid && invalid && off < cap) {

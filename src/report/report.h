@@ -31,6 +31,7 @@ struct lh_report_summary {
 struct lh_report_ctx {
     bool show_secrets;
     bool show_invalid;
+    bool show_suppressed; /* text, json, jsonl: list suppressed findings too, marked */
     bool color;
     const struct lh_ruleset *rules;
     const struct lh_report_summary *summary;
@@ -41,6 +42,13 @@ struct lh_report_ctx {
     /* `github` format: a file to append a Markdown summary to (GITHUB_STEP_SUMMARY), or NULL */
     const char *step_summary;
 };
+
+/* Whether text, json and jsonl list f: invalid ones with show_invalid, suppressed ones with
+ * show_suppressed. SARIF and github list neither (they are what code review shows). */
+static inline bool lh_report_listed(const struct lh_finding *f, const struct lh_report_ctx *ctx)
+{
+    return !((f->invalid && !ctx->show_invalid) || (f->suppressed && !ctx->show_suppressed));
+}
 
 /* GitHub code scanning's limit on results per SARIF run (a larger file is rejected whole) */
 #define LH_SARIF_MAX_RESULTS 25000

@@ -9,9 +9,9 @@
  * are shown as \xNN, so a hostile file name cannot drive the terminal. The summary line is
  * the CLI's business (stderr), not this writer's.
  */
-#include <string.h>
-
 #include "report/report.h"
+
+#include <string.h>
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -72,7 +72,11 @@ static void write_finding(FILE *out, const struct lh_finding *f, const struct lh
         lh_redact(red, sizeof(red), f->secret, f->secret_len);
         fputs(red, out);
     }
-    fprintf(out, "  %s%s%s\n", col(ctx, C_DIM), f->rule->name, col(ctx, C_RESET));
+    fprintf(out, "  %s%s%s", col(ctx, C_DIM), f->rule->name, col(ctx, C_RESET));
+    if (f->suppressed) {
+        fprintf(out, "  (suppressed: %s)", lh_suppression_name(f->suppressed_by));
+    }
+    fputc('\n', out);
     const struct lh_provenance *p = &f->prov;
     if (p->commit) {
         fprintf(out, "      %scommit %.12s%s", col(ctx, C_CYAN), p->commit, col(ctx, C_RESET));
@@ -105,14 +109,14 @@ static int write_text(FILE *out, const struct lh_findings *l, const struct lh_re
     const char *last_path = NULL;
     for (size_t i = 0; i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
-        if ((f->invalid && !ctx->show_invalid) || f->suppressed) {
+        if (!lh_report_listed(f, ctx)) {
             continue;
         }
         if (!last_path || strcmp(last_path, f->path) != 0) {
             size_t n = 0; /* findings of this file, for the header */
             for (size_t j = i; j < l->count && !strcmp(l->items[j].path, f->path); j++) {
                 const struct lh_finding *g = &l->items[j];
-                n += !((g->invalid && !ctx->show_invalid) || g->suppressed);
+                n += lh_report_listed(g, ctx);
             }
             fprintf(out, "%s%s", last_path ? "\n" : "", col(ctx, C_BOLD));
             puts_safe(out, f->path);

@@ -77,8 +77,13 @@ Test(detect, inline_allow_suppresses_only_its_line)
     lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     char text[256];
     snprintf(text, sizeof(text), "a = '%s' # leakhound:allow\nb = '%s'\n", tok, tok);
-    cr_assert(eq(sz, run(text), 1));
-    cr_assert(eq(sz, l.items[0].line, 2));
+    /* both are delivered; the tagged one suppressed, so it is counted but never reported */
+    cr_assert(eq(sz, run(text), 2));
+    cr_assert(eq(sz, l.items[0].line, 1));
+    cr_assert(l.items[0].suppressed);
+    cr_assert(eq(int, l.items[0].suppressed_by, LH_SUPP_INLINE));
+    cr_assert(eq(sz, l.items[1].line, 2));
+    cr_assert(not(l.items[1].suppressed));
 }
 
 Test(detect, entropy_stopwords_and_allow_regexes)

@@ -144,3 +144,37 @@ Test(inline_allow, far_tag_on_a_minified_line_hides_nothing_else)
         eq(int, (int)json_integer_value(json_object_get(json_array_get(arr, 0), "column")), 4));
     json_decref(arr);
 }
+
+/*
+ * Suppressions are visible: the summary counts an inline allow, --show-suppressed lists it
+ * (marked), and `inline_allow_confirmed: false` in a config (or
+ * --no-inline-allow-confirmed) lets no comment hide a confirmed token.
+ */
+Test(inline_allow, suppressions_are_counted_listed_and_refusable_for_confirmed)
+{
+    rt_put(dir, "src/app.py", "TOKEN = \"%s\"  # leakhound:allow\n", tok);
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "scan", "src", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    cr_assert(strstr(r.err, "1 suppressed (1 inline allow, 0 baseline") != NULL, "%s", r.err);
+    lh_run_dispose(&r);
+
+    lh_run_lh(&r, dir, NULL, "scan", "-f", "json", "--show-suppressed", "src", NULL);
+    cr_assert(eq(int, r.status, 0), "listing does not fail the scan: %s", r.err);
+    json_t *arr = rt_json(&r);
+    cr_assert(eq(sz, json_array_size(arr), 1));
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_array_get(arr, 0), "suppressed")),
+                 "inline"));
+    json_decref(arr);
+    lh_run_dispose(&r);
+
+    lh_run_lh(&r, dir, NULL, "scan", "--no-inline-allow-confirmed", "src", NULL);
+    cr_assert(eq(int, r.status, 1), "a confirmed token was hidden: %s", r.err);
+    lh_run_dispose(&r);
+
+    rt_put(dir, "strict.yml", "inline_allow_confirmed: false\n", NULL);
+    lh_run_lh(&r, dir, NULL, "scan", "--config", "strict.yml", "src", NULL);
+    cr_assert(eq(int, r.status, 1), "the config switch did not apply: %s", r.err);
+    lh_run_dispose(&r);
+}
