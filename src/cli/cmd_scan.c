@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* `leakhound scan [PATH|-]...`: files, directories and stdin. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "engine/scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -28,14 +30,53 @@ static void usage(FILE *f)
           "  --scan-binary               also scan files that contain NUL bytes\n",
           f);
     lh_cli_usage_report_options(f);
-    fputs("  -q, --quiet                 no summary or warnings on stderr\n"
-          "  --revoke                    send confirmed findings to the revoke webhook routes\n"
-          "  --revoke-url URL            add a route for all rules (key in LEAKHOUND_REVOKE_SECRET)\n"
-          "  --state-dir DIR             revocation spool (default $XDG_STATE_HOME/leakhound)\n"
-          "  --dry-run                   print what would be sent instead of sending\n"
-          "\n"
-          "Exit: 0 no findings, 1 findings, 2 usage, 3 rules/config, 4 I/O error.\n",
-          f);
+    fputs(
+        "  -q, --quiet                 no summary or warnings on stderr\n"
+        "  --revoke                    send confirmed findings to the revoke webhook routes\n"
+        "  --revoke-url URL            add a route for all rules (key in LEAKHOUND_REVOKE_SECRET)\n"
+        "  --state-dir DIR             revocation spool (default $XDG_STATE_HOME/leakhound)\n"
+        "  --dry-run                   print what would be sent instead of sending\n"
+        "\n"
+        "Exit: 0 no findings, 1 findings, 2 usage, 3 rules/config, 4 I/O error.\n",
+        f);
+}
+
+/*
+ * The current directory relative to the root of the git work tree that contains it ("sub/"),
+ * or NULL at the root or outside any work tree: SARIF URIs must be relative to the
+ * repository root, and `scan .` from a subdirectory gives paths relative to it. A `.git`
+ * entry (a directory, or a file in linked worktrees and submodules) marks the root.
+ */
+static char *worktree_prefix(void)
+{
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/') {
+        return NULL;
+    }
+    size_t len = strlen(cwd);
+    for (size_t end = len; end > 0;) {
+        char probe[4096 + 8];
+        snprintf(probe, sizeof(probe), "%.*s/.git", (int)end, cwd);
+        struct stat st;
+        if (lstat(probe, &st) == 0) {
+            if (end == len) {
+                return NULL;
+            }
+            size_t n = len - end - 1; /* what follows "root/" */
+            char *out = malloc(n + 2);
+            if (out) {
+                memcpy(out, cwd + end + 1, n);
+                out[n] = '/';
+                out[n + 1] = '\0';
+            }
+            return out;
+        }
+        while (end > 0 && cwd[end - 1] != '/') {
+            end--;
+        }
+        end -= end > 0; /* drop the '/' */
+    }
+    return NULL;
 }
 
 int lh_cmd_scan(int argc, char **argv)
@@ -59,6 +100,7 @@ int lh_cmd_scan(int argc, char **argv)
         goto out;
     }
     lh_cli_session_set_inputs(&s, paths, npaths);
+    o.uri_prefix = worktree_prefix();
     struct lh_scan_stats st = {0};
     struct lh_scan_opts so = {
         .threads = o.threads,

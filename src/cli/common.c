@@ -114,6 +114,8 @@ void lh_cli_opts_dispose(struct lh_cli_opts *o)
     lh_strlist_dispose(&o->disable);
     lh_strlist_dispose(&o->exclude);
     lh_strlist_dispose(&o->revoke_urls);
+    free(o->uri_prefix);
+    o->uri_prefix = NULL;
 }
 
 int lh_cli_parse_size(size_t *out, const char *s)
@@ -443,6 +445,7 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
         .show_secrets = o->show_secrets,
         .show_invalid = o->show_invalid,
         .show_suppressed = o->show_suppressed,
+        .uri_prefix = o->uri_prefix,
         .color = lh_cli_use_color(o->color, out),
         .rules = rs,
         .summary = s,

@@ -31,7 +31,8 @@ struct lh_cli_opts {
     const char *output;
     bool show_secrets;
     bool show_invalid;
-    bool show_suppressed;           /* --show-suppressed */
+    bool show_suppressed; /* --show-suppressed */
+    char *uri_prefix; /* SARIF: cwd relative to the enclosing work tree's root ("a/b/"); owned */
     bool no_inline_allow_confirmed; /* --no-inline-allow-confirmed / inline_allow_confirmed */
     bool no_inline_allow;
     bool quiet;

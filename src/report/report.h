@@ -41,6 +41,9 @@ struct lh_report_ctx {
     const char *automation_id;
     /* `github` format: a file to append a Markdown summary to (GITHUB_STEP_SUMMARY), or NULL */
     const char *step_summary;
+    /* SARIF: prefix that makes a relative path relative to the repository root (the scan ran
+     * in a subdirectory of a work tree: "sub/dir/"), or NULL */
+    const char *uri_prefix;
 };
 
 /* Whether text, json and jsonl list f: invalid ones with show_invalid, suppressed ones with

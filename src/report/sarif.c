@@ -217,11 +217,43 @@ static json_t *rule_descriptor(const struct lh_rule *r)
  * percent-encoded. Relative paths stay relative (a leading "./" is dropped) so they resolve
  * against the checkout root; absolute ones become file:// URIs.
  */
-static char *path_uri(const char *path, bool *relative)
+/*
+ * prefix + path with `.` and `..` segments resolved, into out; false when `..` climbs above
+ * the root (the path is then left as it was).
+ */
+static bool under_root(struct lh_buf *out, const char *prefix, const char *path)
+{
+    const char *parts[2] = {prefix, path};
+    for (int k = 0; k < 2; k++) {
+        for (const char *p = parts[k]; *p;) {
+            const char *end = strchr(p, '/');
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            if (n == 2 && p[0] == '.' && p[1] == '.') {
+                if (!out->len) {
+                    return false; /* above the root */
+                }
+                while (out->len && out->ptr[out->len - 1] != '/') {
+                    out->len--;
+                }
+                out->len -= out->len ? 1 : 0; /* the '/' before the dropped segment */
+            } else if (n && !(n == 1 && p[0] == '.')) {
+                if ((out->len && lh_buf_putc(out, '/') < 0) || lh_buf_put(out, p, n) < 0) {
+                    return false;
+                }
+            }
+            p += n + (end ? 1 : 0);
+        }
+    }
+    return true;
+}
+
+static char *path_uri(const char *path, const char *prefix, bool *relative)
 {
     static const char hex[] = "0123456789ABCDEF";
     struct lh_buf b;
+    struct lh_buf rooted;
     lh_buf_init(&b, 0);
+    lh_buf_init(&rooted, 0);
     while (path[0] == '.' && path[1] == '/') {
         path += 2;
         while (*path == '/') {
@@ -229,6 +261,10 @@ static char *path_uri(const char *path, bool *relative)
         }
     }
     *relative = path[0] != '/';
+    if (*relative && prefix && *prefix && strcmp(path, "-") != 0 &&
+        under_root(&rooted, prefix, path) && lh_buf_putc(&rooted, '\0') == 0) {
+        path = rooted.ptr;
+    }
     int rc = *relative ? 0 : lh_buf_puts(&b, "file://");
     for (const unsigned char *p = (const unsigned char *)path; rc == 0 && *p; p++) {
         unsigned char c = *p;
@@ -244,6 +280,7 @@ static char *path_uri(const char *path, bool *relative)
     if (rc == 0 && b.len == 0) {
         rc = lh_buf_putc(&b, '-');
     }
+    lh_buf_dispose(&rooted);
     if (rc < 0) {
         lh_buf_dispose(&b);
         return NULL;
@@ -251,10 +288,10 @@ static char *path_uri(const char *path, bool *relative)
     return lh_buf_take(&b);
 }
 
-static json_t *location(const struct lh_finding *f)
+static json_t *location(const struct lh_finding *f, const char *prefix)
 {
     bool relative = true;
-    char *uri = path_uri(f->path ? f->path : "-", &relative);
+    char *uri = path_uri(f->path ? f->path : "-", prefix, &relative);
     json_t *art = json_object();
     bool ok = uri && art;
     if (ok) {
@@ -295,7 +332,7 @@ static json_t *location(const struct lh_finding *f)
     return loc;
 }
 
-static json_t *result(const struct lh_finding *f, long index)
+static json_t *result(const struct lh_finding *f, long index, const char *prefix)
 {
     json_t *r = json_object();
     bool ok = r != NULL;
@@ -317,7 +354,7 @@ static json_t *result(const struct lh_finding *f, long index)
     lh_buf_dispose(&msg);
     json_t *locs = json_array();
     if (locs) {
-        append(locs, location(f), &ok);
+        append(locs, location(f, prefix), &ok);
     }
     put(r, "locations", locs, &ok);
     json_t *fps = json_object();
@@ -442,7 +479,7 @@ static json_t *build(const struct lh_findings *l, const struct lh_report_ctx *ct
                 omitted++;
                 continue;
             }
-            append(results, result(f, rulemap_index(m, f->rule)), &ok);
+            append(results, result(f, rulemap_index(m, f->rule), ctx->uri_prefix), &ok);
             kept++;
         }
     }

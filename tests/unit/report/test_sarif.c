@@ -294,3 +294,36 @@ Test(sarif, over_25000_results_are_capped_with_a_notification)
     cr_assert(strstr(text, "7000 results were left out") != NULL, "%s", text);
     json_decref(doc);
 }
+
+/* A scan from a subdirectory of a work tree gives URIs relative to the repository root */
+Test(sarif, uris_are_relative_to_the_repository_root_from_a_subdirectory)
+{
+    cr_assert(eq(int, lh_sh(dir, "git init -q repo"), 0));
+    rt_put(dir, "repo/services/api/config.yml", "token: %s\n", tok);
+    rt_put(dir, "repo/services/web/.env", "T=%s\n", tok2);
+    struct lh_run r;
+    char sub[4096];
+    snprintf(sub, sizeof(sub), "%s/repo/services/api", dir);
+    lh_run_lh(&r, sub, NULL, "scan", "-f", "sarif", "-o", "out.sarif", ".", "../web", NULL);
+    cr_assert(eq(int, r.status, 1), "%s", r.err);
+    lh_run_dispose(&r);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/out.sarif", sub);
+    json_t *doc = json_load_file(path, 0, NULL);
+    cr_assert(doc != NULL);
+    json_t *results = json_object_get(first_run(doc), "results");
+    cr_assert(eq(sz, json_array_size(results), 2));
+    bool api = false, web = false;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *loc = json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(json_array_get(results, i), "locations"), 0),
+                "physicalLocation"),
+            "artifactLocation");
+        const char *uri = str_at(loc, "uri");
+        api |= !strcmp(uri, "services/api/config.yml");
+        web |= !strcmp(uri, "services/web/.env");
+    }
+    cr_assert(api && web, "URIs are not relative to the repository root");
+    json_decref(doc);
+}
