@@ -11,7 +11,7 @@ _leakhound()
     local commands="scan history staged rules baseline revoke serve keygen install-hook version help"
     local common="--format --output --config --no-config --rules --no-builtin-rules --enable-rule
         --disable-rule --exclude --threads --max-file-size --follow-symlinks --scan-binary
-        --show-secrets --show-invalid --no-inline-allow --no-inline-allow-confirmed --show-suppressed --min-confidence --fail-on --exit-code
+        --show-secrets --show-invalid --no-inline-allow --no-inline-allow-confirmed --show-suppressed --repo-name --min-confidence --fail-on --exit-code
         --baseline --color --no-cache --quiet --help --max-findings-per-file
         --regex-match-limit --regex-depth-limit"
     if [ "$cword" -eq 1 ]; then

@@ -8,19 +8,18 @@
  * `revoke flush` finishes them; only a journal that cannot be written makes it 4. Messages
  * name the route URL without credentials and the token's SHA-256 prefix, never the token.
  */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include <jansson.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "notify/revoke.h"
 #include "util/fs.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #define HASH_PREFIX 12
 /* The longest Retry-After (seconds) a scan waits for; docs/revocation.md */
@@ -174,6 +173,7 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
             .path = f->path,
             .line = f->line,
             .commit = f->prov.commit,
+            .repository = o->repo_name,
         };
         rc = lh_revoker_enqueue(rv, &it, NULL);
         if (rc == LH_ETOOBIG || rc == LH_EINVAL) {

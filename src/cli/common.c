@@ -4,6 +4,7 @@
 
 #include "cli/exit.h"
 #include "notify/revoke.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -28,6 +29,7 @@ const struct option lh_cli_common_longopts[] = {
     {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
     {"no-inline-allow-confirmed", no_argument, NULL, OPT_NO_INLINE_ALLOW_CONFIRMED},
     {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
+    {"repo-name", required_argument, NULL, OPT_REPO_NAME},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
@@ -116,6 +118,8 @@ void lh_cli_opts_dispose(struct lh_cli_opts *o)
     lh_strlist_dispose(&o->revoke_urls);
     free(o->uri_prefix);
     o->uri_prefix = NULL;
+    free(o->repo_name);
+    o->repo_name = NULL;
 }
 
 int lh_cli_parse_size(size_t *out, const char *s)
@@ -171,6 +175,8 @@ void lh_cli_usage_report_options(FILE *f)
           "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
           "  --no-inline-allow-confirmed leakhound:allow never hides a confirmed finding\n"
           "  --show-suppressed           also list suppressed findings (inline, baseline)\n"
+          "  --repo-name NAME            repository name in JSON, SARIF and revocations\n"
+          "                              (default: the origin URL, without credentials)\n"
           "  --baseline FILE             suppress the findings listed in FILE (see\n"
           "                              'leakhound baseline --help')\n"
           "  --min-confidence LEVEL      report only confirmed|probable|low and above\n"
@@ -214,6 +220,14 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
         return 1;
     case OPT_NO_INLINE_ALLOW_CONFIRMED:
         o->no_inline_allow_confirmed = true;
+        return 1;
+    case OPT_REPO_NAME:
+        free(o->repo_name);
+        o->repo_name = strdup(arg);
+        if (!o->repo_name) {
+            lh_cli_error("out of memory");
+            return -1;
+        }
         return 1;
     case OPT_SHOW_SUPPRESSED:
         o->show_suppressed = true;
@@ -395,6 +409,132 @@ int lh_cli_load_rules(struct lh_ruleset **out, const struct lh_cli_opts *o)
     return load_rules(out, o, NULL);
 }
 
+/* Reads path into a NUL-terminated heap string (at most 1 MiB); NULL when unreadable. */
+static char *read_small(const char *path)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, 1024 * 1024);
+    if (lh_fs_read_file(&b, path) < 0 || lh_buf_putc(&b, '\0') < 0) {
+        lh_buf_dispose(&b);
+        lh_error_clear();
+        return NULL;
+    }
+    return lh_buf_take(&b);
+}
+
+/* The url of [remote "origin"] in a git config text, credentials removed (heap), or NULL. */
+static char *origin_url(const char *cfg)
+{
+    bool in_origin = false;
+    for (const char *line = cfg; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        while (n && (*line == ' ' || *line == '\t')) {
+            line++;
+            n--;
+        }
+        if (n && *line == '[') {
+            in_origin = n >= 17 && !strncmp(line, "[remote \"origin\"]", 17);
+        } else if (in_origin && n > 3 && !strncmp(line, "url", 3)) {
+            const char *v = line + 3;
+            while (v < line + n && (*v == ' ' || *v == '\t' || *v == '=')) {
+                v++;
+            }
+            size_t vn = (size_t)(line + n - v);
+            while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\r' || v[vn - 1] == '\t')) {
+                vn--;
+            }
+            char *url = strndup(v, vn);
+            /* scheme://user:password@host/...: keep scheme://host/... (never print a secret) */
+            char *scheme = url ? strstr(url, "://") : NULL;
+            if (scheme) {
+                char *host = scheme + 3;
+                char *slash = strchr(host, '/');
+                char *at = memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host));
+                if (at) {
+                    memmove(host, at + 1, strlen(at + 1) + 1);
+                }
+            }
+            return url;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start)
+{
+    if (o->repo_name || !start) {
+        return;
+    }
+    char dir[4096];
+    struct stat st;
+    snprintf(dir, sizeof(dir), "%s", start);
+    if (stat(dir, &st) != 0) {
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) { /* a file: its directory */
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            snprintf(dir, sizeof(dir), ".");
+        } else {
+            slash[slash == dir ? 1 : 0] = '\0';
+        }
+    }
+    char abs[4096];
+    if (!realpath(dir, abs)) {
+        return;
+    }
+    for (size_t end = strlen(abs); end > 0;) {
+        char git[4200];
+        snprintf(git, sizeof(git), "%.*s/.git", (int)end, abs);
+        if (lstat(git, &st) == 0) {
+            char cfg[4400];
+            if (S_ISDIR(st.st_mode)) {
+                snprintf(cfg, sizeof(cfg), "%s/config", git);
+            } else {
+                /* "gitdir: X" (linked worktree or submodule); X/commondir names the shared dir */
+                char *txt = read_small(git);
+                char *gd = txt && !strncmp(txt, "gitdir: ", 8) ? txt + 8 : NULL;
+                if (!gd) {
+                    free(txt);
+                    return;
+                }
+                gd[strcspn(gd, "\r\n")] = '\0';
+                char gdabs[4300];
+                if (gd[0] == '/') {
+                    snprintf(gdabs, sizeof(gdabs), "%s", gd);
+                } else {
+                    snprintf(gdabs, sizeof(gdabs), "%.*s/%s", (int)end, abs, gd);
+                }
+                char cd[4400];
+                snprintf(cd, sizeof(cd), "%s/commondir", gdabs);
+                char *common = read_small(cd);
+                if (common) {
+                    common[strcspn(common, "\r\n")] = '\0';
+                    if (common[0] == '/') {
+                        snprintf(cfg, sizeof(cfg), "%s/config", common);
+                    } else {
+                        snprintf(cfg, sizeof(cfg), "%s/%s/config", gdabs, common);
+                    }
+                } else {
+                    snprintf(cfg, sizeof(cfg), "%s/config", gdabs);
+                }
+                free(common);
+                free(txt);
+            }
+            char *text = read_small(cfg);
+            o->repo_name = text ? origin_url(text) : NULL;
+            free(text);
+            return;
+        }
+        while (end > 0 && abs[end - 1] != '/') {
+            end--;
+        }
+        end -= end > 0;
+    }
+}
+
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
                           const struct lh_cli_opts *o)
 {
@@ -446,6 +586,7 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
         .show_invalid = o->show_invalid,
         .show_suppressed = o->show_suppressed,
         .uri_prefix = o->uri_prefix,
+        .repo_name = o->repo_name,
         .color = lh_cli_use_color(o->color, out),
         .rules = rs,
         .summary = s,
@@ -731,6 +872,7 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
     lh_config_init(&s->cfg);
     lh_baseline_init(&s->baseline);
     s->t0 = lh_cli_now();
+    lh_cli_default_repo_name(o, root);
     int ex = lh_cli_config_load(&s->cfg, o->config_path, o->no_config, root, o->quiet);
     if (ex) {
         return ex;

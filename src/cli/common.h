@@ -33,6 +33,7 @@ struct lh_cli_opts {
     bool show_invalid;
     bool show_suppressed; /* --show-suppressed */
     char *uri_prefix; /* SARIF: cwd relative to the enclosing work tree's root ("a/b/"); owned */
+    char *repo_name;  /* --repo-name, else the origin URL (credentials stripped); owned */
     bool no_inline_allow_confirmed; /* --no-inline-allow-confirmed / inline_allow_confirmed */
     bool no_inline_allow;
     bool quiet;
@@ -94,6 +95,7 @@ enum {
     OPT_NO_INLINE_ALLOW,
     OPT_NO_INLINE_ALLOW_CONFIRMED,
     OPT_SHOW_SUPPRESSED,
+    OPT_REPO_NAME,
     OPT_QUIET,
     OPT_NO_CACHE,
     OPT_FOLLOW_SYMLINKS,
@@ -142,6 +144,14 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg);
 int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
 
 /* Builds the detector. Prints the error and returns an exit code on failure (0 on success). */
+/*
+ * Sets o->repo_name, unless --repo-name gave one, to the `origin` remote URL of the git
+ * repository that contains `start` (a file or directory; its .git may be a directory, or a
+ * file as in linked worktrees and submodules), with any user:password@ removed. Leaves it
+ * NULL outside a repository or without an origin. Reads the config file; no libgit2.
+ */
+void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start);
+
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
                           const struct lh_cli_opts *o);
 

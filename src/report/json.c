@@ -37,7 +37,7 @@ json_t *lh_report_json_text(const char *s)
     return j;
 }
 
-json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
+json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, const char *repo_name)
 {
     char red[64];
     json_t *o = json_object();
@@ -54,6 +54,9 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret)
                         json_string(f->invalid ? "invalid" : lh_confidence_name(f->confidence)));
     if (f->suppressed) {
         json_object_set_new(o, "suppressed", json_string(lh_suppression_name(f->suppressed_by)));
+    }
+    if (repo_name) {
+        json_object_set_new(o, "repository", lh_report_json_text(repo_name));
     }
     json_object_set_new(o, "path", lh_report_json_text(f->path));
     json_object_set_new(o, "line", json_integer((json_int_t)f->line));
@@ -112,7 +115,7 @@ static int write_json(FILE *out, const struct lh_findings *l, const struct lh_re
         if (!lh_report_listed(f, ctx)) {
             continue;
         }
-        json_array_append_new(arr, lh_report_finding_json(f, ctx->show_secrets));
+        json_array_append_new(arr, lh_report_finding_json(f, ctx->show_secrets, ctx->repo_name));
     }
     int rc = json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(arr);
@@ -131,7 +134,7 @@ static int write_jsonl(FILE *out, const struct lh_findings *l, const struct lh_r
         if (!lh_report_listed(f, ctx)) {
             continue;
         }
-        json_t *o = lh_report_finding_json(f, ctx->show_secrets);
+        json_t *o = lh_report_finding_json(f, ctx->show_secrets, ctx->repo_name);
         int rc = o ? json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
         json_decref(o);
         fputc('\n', out);

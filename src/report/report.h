@@ -44,6 +44,8 @@ struct lh_report_ctx {
     /* SARIF: prefix that makes a relative path relative to the repository root (the scan ran
      * in a subdirectory of a work tree: "sub/dir/"), or NULL */
     const char *uri_prefix;
+    /* the scanned repository's name (--repo-name or its origin URL), or NULL */
+    const char *repo_name;
 };
 
 /* Whether text, json and jsonl list f: invalid ones with show_invalid, suppressed ones with
@@ -69,7 +71,8 @@ const char *lh_report_formats(void);
 
 /* Builds the JSON object for one finding (new reference). Used by json, jsonl and webhooks. */
 struct json_t;
-struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret);
+struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret,
+                                      const char *repo_name);
 
 /*
  * A JSON string for text that may not be valid UTF-8 (paths, git metadata): each byte that

@@ -516,6 +516,22 @@ static json_t *build(const struct lh_findings *l, const struct lh_report_ctx *ct
                 json_string(ctx->automation_id ? ctx->automation_id : "leakhound/"), &ok);
         }
         put(run, "automationDetails", auto_details, &ok);
+        if (ctx->repo_name) {
+            json_t *props = json_object();
+            if (props) {
+                put(props, "repository", json_string(ctx->repo_name), &ok);
+            }
+            put(run, "properties", props, &ok);
+            if (strstr(ctx->repo_name, "://")) {
+                json_t *vcp = json_object();
+                json_t *arr = json_array();
+                if (vcp) {
+                    put(vcp, "repositoryUri", json_string(ctx->repo_name), &ok);
+                }
+                append(arr, vcp, &ok);
+                put(run, "versionControlProvenance", arr, &ok);
+            }
+        }
         put(run, "results", results, &ok);
         tool = invs = results = NULL;
     }
