@@ -9,16 +9,16 @@
  * deleted: it needs a full scan of the project root in which every input was readable.
  * Entries whose rule is not active in the run are never judged and never removed.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "engine/scan.h"
 #include "finding/baseline.h"
 #include "util/fs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void usage(FILE *f)
 {
@@ -226,6 +226,14 @@ int lh_cmd_baseline(int argc, char **argv)
     int first = optind + 1; /* argv was shifted by one for the parser */
     const char *const *paths = first < argc ? (const char *const *)argv + first : dot;
     size_t npaths = first < argc ? (size_t)(argc - first) : 1;
+    /*
+     * `create -o FILE` with no baseline named: FILE itself is the previous baseline, so a
+     * rerun keeps the reasons, owners and expiry dates of the entries it keeps (a configured
+     * baseline, or the one found at the project root, still takes precedence).
+     */
+    if (create && !o.baseline && o.output && strcmp(o.output, "-") != 0) {
+        o.baseline = o.output;
+    }
     ex = lh_cli_session_open(&s, &o, strcmp(paths[0], "-") ? paths[0] : ".");
     if (ex) {
         goto out;

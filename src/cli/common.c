@@ -753,17 +753,35 @@ static char *project_root(const struct lh_config *cfg, const char *start)
     return realpath(".", NULL);
 }
 
-/* Loads the baseline named on the command line or in the config (relative to the file). */
+/*
+ * Loads the baseline named on the command line or in the config (relative to the file), or
+ * else LH_DEFAULT_BASELINE at the project root when it exists: the file `baseline create -o`
+ * writes there is honoured without configuration.
+ */
 static int open_baseline(struct lh_cli_session *s, struct lh_cli_opts *o)
 {
+    char *found = NULL;
+    if (!o->baseline && !s->cfg.baseline && s->project_root) {
+        found = lh_path_join(s->project_root, LH_DEFAULT_BASELINE);
+        struct stat fst;
+        if (found && (stat(found, &fst) != 0 || !S_ISREG(fst.st_mode))) {
+            free(found);
+            found = NULL;
+        }
+    }
     if (o->baseline) {
         s->baseline_path = strdup(o->baseline);
     } else if (s->cfg.baseline) {
         s->baseline_path = lh_cli_config_relative(&s->cfg, s->cfg.baseline);
         s->baseline_untrusted = s->cfg.untrusted;
+    } else if (found) {
+        /* at the project root by construction: prune may rewrite it in place */
+        s->baseline_path = found;
+        found = NULL;
     } else {
         return 0;
     }
+    free(found);
     if (!s->baseline_path) {
         lh_cli_error("out of memory");
         return LH_EXIT_IO;

@@ -152,6 +152,9 @@ int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
  */
 void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start);
 
+/* The baseline found at the project root without configuration */
+#define LH_DEFAULT_BASELINE ".leakhound-baseline.json"
+
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
                           const struct lh_cli_opts *o);
 

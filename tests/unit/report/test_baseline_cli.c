@@ -274,3 +274,53 @@ Test(baseline_cli, usage_errors)
     cr_assert(strstr(r.out, "baseline create") != NULL);
     lh_run_dispose(&r);
 }
+
+/*
+ * The hook's advice works as written: `baseline create -o .leakhound-baseline.json` at the
+ * repository root is honoured without configuration (scan, staged from a subdirectory), a
+ * rerun keeps the reasons, and prune rewrites it in place.
+ */
+Test(baseline_cli, root_baseline_is_found_and_create_o_keeps_reasons)
+{
+    cr_assert(eq(int, lh_sh(dir, "git init -q repo && mkdir -p repo/src/deep"), 0));
+    rt_put(dir, "repo/src/deep/app.env", "TOKEN=%s\n", tok);
+    char repo[4096];
+    snprintf(repo, sizeof(repo), "%s/repo", dir);
+    struct lh_run r;
+    lh_run_lh(&r, repo, NULL, "scan", ".", NULL);
+    cr_assert(eq(int, r.status, 1), "%s", r.err);
+    lh_run_dispose(&r);
+    lh_run_lh(&r, repo, NULL, "baseline", "create", "-o", ".leakhound-baseline.json", ".", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    /* found without --baseline or a config, from the root and from a subdirectory */
+    lh_run_lh(&r, repo, NULL, "scan", ".", NULL);
+    cr_assert(eq(int, r.status, 0), "the root baseline was not used: %s", r.err);
+    cr_assert(strstr(r.err, "1 baseline") != NULL, "%s", r.err);
+    lh_run_dispose(&r);
+    char deep[4200];
+    snprintf(deep, sizeof(deep), "%s/src/deep", repo);
+    lh_run_lh(&r, deep, NULL, "scan", ".", NULL);
+    cr_assert(eq(int, r.status, 0), "not found from a subdirectory: %s", r.err);
+    lh_run_dispose(&r);
+    /* a person adds a reason; `create -o` again keeps it */
+    char bl[4300];
+    snprintf(bl, sizeof(bl), "%s/.leakhound-baseline.json", repo);
+    json_t *doc = json_load_file(bl, 0, NULL);
+    cr_assert(doc != NULL);
+    json_t *e = json_array_get(json_object_get(doc, "entries"), 0);
+    cr_assert(e != NULL);
+    json_object_set_new(e, "reason", json_string("rotated; test fixture"));
+    cr_assert(eq(int, json_dump_file(doc, bl, JSON_INDENT(2)), 0));
+    json_decref(doc);
+    lh_run_lh(&r, repo, NULL, "baseline", "create", "-o", ".leakhound-baseline.json", ".", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    char *text = lh_read_file(bl);
+    cr_assert(text != NULL && strstr(text, "rotated; test fixture") != NULL,
+              "the reason was lost on rerun: %s", text);
+    free(text);
+    lh_run_lh(&r, repo, NULL, "baseline", "prune", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+}
