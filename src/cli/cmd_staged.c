@@ -7,15 +7,15 @@
  * second thread initializes libgit2, opens the repository and diffs the index against HEAD
  * (nothing there depends on the rules), so the two costs overlap.
  */
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "engine/history.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static void usage(FILE *f)
 {
@@ -69,6 +69,7 @@ int lh_cmd_staged(int argc, char **argv)
     lh_cli_opts_init(&o);
     lh_findings_init(&l);
     lh_config_init(&s.cfg);
+    o.hint_staged = true;
     int ex = lh_cli_parse(&o, argc, argv, NULL, NULL, NULL, usage);
     if (ex) {
         ex = ex < 0 ? 0 : ex;

@@ -30,6 +30,7 @@ const struct option lh_cli_common_longopts[] = {
     {"no-inline-allow-confirmed", no_argument, NULL, OPT_NO_INLINE_ALLOW_CONFIRMED},
     {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
     {"repo-name", required_argument, NULL, OPT_REPO_NAME},
+    {"hint", no_argument, NULL, OPT_HINT},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
@@ -175,6 +176,7 @@ void lh_cli_usage_report_options(FILE *f)
           "  --no-inline-allow           ignore leakhound:allow comments (audits)\n"
           "  --no-inline-allow-confirmed leakhound:allow never hides a confirmed finding\n"
           "  --show-suppressed           also list suppressed findings (inline, baseline)\n"
+          "  --hint                      when a secret is found, say how to unblock (hooks)\n"
           "  --repo-name NAME            repository name in JSON, SARIF and revocations\n"
           "                              (default: the origin URL, without credentials)\n"
           "  --baseline FILE             suppress the findings listed in FILE (see\n"
@@ -220,6 +222,9 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
         return 1;
     case OPT_NO_INLINE_ALLOW_CONFIRMED:
         o->no_inline_allow_confirmed = true;
+        return 1;
+    case OPT_HINT:
+        o->hint = true;
         return 1;
     case OPT_REPO_NAME:
         free(o->repo_name);
@@ -1012,7 +1017,30 @@ int lh_cli_session_finish(struct lh_cli_session *s, struct lh_cli_opts *o, struc
     sum->seconds = lh_cli_now() - s->t0;
     int ex = lh_cli_write_report(o, s->rs, l, sum);
     int rex = ex ? 0 : lh_cli_revoke_session(s, o, l); /* after the report: may wait on HTTP */
-    return ex ? ex : rex ? rex : lh_cli_scan_exit(o, l, sum);
+    ex = ex ? ex : rex ? rex : lh_cli_scan_exit(o, l, sum);
+    if (o->hint && ex == LH_EXIT_FINDINGS) {
+        lh_cli_print_hint(o->hint_staged);
+    }
+    return ex;
+}
+
+void lh_cli_print_hint(bool staged)
+{
+    /* the one remediation text: the native hook (hooks/pre-commit) and the pre-commit
+     * framework hooks (.pre-commit-hooks.yaml) both print it through --hint */
+    fputs("\nleakhound: commit blocked: ", stderr);
+    fputs(staged ? "the staged changes above add a secret.\n"
+                   "  - Remove it from the index:      git restore --staged <file>   (then edit "
+                   "the file)\n"
+                 : "the files above hold a secret.\n"
+                   "  - Remove it from the file, and from history if it was committed.\n",
+          stderr);
+    fputs("  - Rotate it if it was ever pushed or shared: it is compromised.\n"
+          "  - A false positive? Allow the line with a comment containing   leakhound:allow\n"
+          "    or record it in the baseline:  leakhound baseline create -o "
+          ".leakhound-baseline.json\n"
+          "  - Bypass this check once:        git commit --no-verify\n",
+          stderr);
 }
 
 int lh_cli_session_finish_git(struct lh_cli_session *s, struct lh_cli_opts *o,

@@ -34,6 +34,8 @@ struct lh_cli_opts {
     bool show_suppressed; /* --show-suppressed */
     char *uri_prefix; /* SARIF: cwd relative to the enclosing work tree's root ("a/b/"); owned */
     char *repo_name;  /* --repo-name, else the origin URL (credentials stripped); owned */
+    bool hint;        /* --hint: print how to unblock a commit when a secret is found */
+    bool hint_staged; /* ...in the words for staged changes (set by `staged`) */
     bool no_inline_allow_confirmed; /* --no-inline-allow-confirmed / inline_allow_confirmed */
     bool no_inline_allow;
     bool quiet;
@@ -96,6 +98,7 @@ enum {
     OPT_NO_INLINE_ALLOW_CONFIRMED,
     OPT_SHOW_SUPPRESSED,
     OPT_REPO_NAME,
+    OPT_HINT,
     OPT_QUIET,
     OPT_NO_CACHE,
     OPT_FOLLOW_SYMLINKS,
@@ -151,6 +154,9 @@ int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
  * NULL outside a repository or without an origin. Reads the config file; no libgit2.
  */
 void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start);
+
+/* The remediation text of the commit hooks, to stderr (staged: for `staged`, else files). */
+void lh_cli_print_hint(bool staged);
 
 /* The baseline found at the project root without configuration */
 #define LH_DEFAULT_BASELINE ".leakhound-baseline.json"

@@ -149,6 +149,9 @@ Test(hooks, pre_commit_framework_try_repo_blocks_secret)
     cr_assert(st != 0, "pre-commit did not block the secret: %s", out ? out : "");
     cr_assert(out != NULL && strstr(out, "leak.yml") != NULL, "%s", out ? out : "");
     cr_assert(strstr(out, "Failed") != NULL, "%s", out);
+    /* the same remediation text as the native hook */
+    cr_assert(strstr(out, "git restore --staged") != NULL, "%s", out);
+    cr_assert(strstr(out, "leakhound:allow") != NULL, "%s", out);
     free(out);
     /* and passes once the secret is gone */
     write_repo_file("leak.yml", "key: none\n");
@@ -222,4 +225,38 @@ Test(hooks, bare_repository_is_refused_with_a_reason)
     char hook[4096];
     snprintf(hook, sizeof(hook), "%s/bare.git/hooks/pre-commit", dir);
     cr_assert(access(hook, F_OK) != 0, "a hook was written into the bare repository");
+}
+
+/* `pre-commit run --all-files` sees secrets already committed (the files hook) */
+Test(hooks, pre_commit_framework_files_hook_finds_committed_secrets)
+{
+    if (lh_sh("/", "command -v pre-commit >/dev/null") != 0) {
+        cr_skip_test("pre-commit is not installed (scripts/deps.sh test installs it)");
+    }
+    char bin[4096];
+    snprintf(bin, sizeof(bin), "%s", LH_BIN);
+    char *bindir = dirname(bin);
+    char text[128];
+    snprintf(text, sizeof(text), "key: %s\n", tok);
+    write_repo_file("old/leak.yml", text);
+    write_repo_file("README.md", "hello\n");
+    cr_assert(eq(int, commit("history", "--no-verify"), 0));
+    /* nothing is staged: the staged hook passes, the files hook with --all-files fails */
+    int st = lh_sh(dir,
+                   GITENV "cd repo && PATH='%s':$PATH PRE_COMMIT_HOME=\"$PWD/../pc\" "
+                          "pre-commit try-repo '%s' leakhound --all-files >../pc.out 2>&1",
+                   bindir, LH_SOURCE_DIR);
+    cr_assert(eq(int, st, 0), "the staged hook failed with nothing staged");
+    st = lh_sh(dir,
+               GITENV "cd repo && PATH='%s':$PATH PRE_COMMIT_HOME=\"$PWD/../pc\" "
+                      "pre-commit try-repo '%s' leakhound-files --all-files >../pc.out 2>&1",
+               bindir, LH_SOURCE_DIR);
+    char outp[4096];
+    snprintf(outp, sizeof(outp), "%s/pc.out", dir);
+    char *out = lh_read_file(outp);
+    cr_assert(st != 0, "the files hook did not find the committed secret: %s", out ? out : "");
+    cr_assert(out != NULL && strstr(out, "old/leak.yml") != NULL, "%s", out ? out : "");
+    cr_assert(strstr(out, "leakhound:allow") != NULL, "no remediation text: %s", out);
+    cr_assert(strstr(out, tok) == NULL, "the whole secret was printed");
+    free(out);
 }
