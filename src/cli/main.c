@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* leakhound entry point: dispatches to one cmd_<name>.c per subcommand. */
-#include <stdio.h>
-#include <string.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
+#include "lh_describe.h" /* generated at build time: LH_GIT_DESCRIBE */
+
+#include <stdio.h>
+#include <string.h>
 
 struct command {
     const char *name;
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("leakhound %s\n", LH_VERSION);
+        printf("leakhound %s (git %s)\n", LH_VERSION, LH_GIT_DESCRIBE);
         return 0;
     }
     for (size_t i = 0; commands[i].name; i++) {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* End-to-end tests of `leakhound scan` and `leakhound rules`: the real binary on real files. */
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "support/support.h"
 
 static char *dir;
 static char tok[41];
@@ -59,12 +59,12 @@ Test(scan, reports_checksum_valid_token_in_nested_file)
     cr_assert(eq(int, (int)json_integer_value(json_object_get(f, "column")), 16));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(f, "end_line")), 3));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(f, "end_column")), 56));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(f, "rule_id")),
-                 "github-pat-classic"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(f, "rule_id")), "github-pat-classic"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(f, "confidence")), "confirmed"));
-    static const char *const fields[] = {"rule_id", "rule_name", "confidence", "path",
-                                         "line", "column", "end_line", "end_column",
-                                         "secret", "secret_sha256", "fingerprint"};
+    static const char *const fields[] = {"rule_id", "rule_name",     "confidence", "path",
+                                         "line",    "column",        "end_line",   "end_column",
+                                         "secret",  "secret_sha256", "fingerprint"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         cr_assert(json_object_get(f, fields[i]) != NULL, "missing field %s", fields[i]);
     }
@@ -141,8 +141,8 @@ Test(scan, missing_path_is_io_error)
     lh_run_lh(&r, dir, NULL, "scan", "does/not/exist", NULL);
     cr_assert(eq(int, r.status, 4));
     cr_assert(strstr(r.err, "does/not/exist") != NULL, "%s", r.err);
-    cr_assert(eq(int, (int)(strchr(r.err, '\n') - r.err + 1), (int)r.err_len),
-              "not one line: %s", r.err);
+    cr_assert(eq(int, (int)(strchr(r.err, '\n') - r.err + 1), (int)r.err_len), "not one line: %s",
+              r.err);
     lh_run_dispose(&r);
 }
 
@@ -329,9 +329,9 @@ Test(scan, rules_check_strict_refuses_repeated_keywords)
     lh_run_lh(&r, dir, NULL, "rules", "check", "--strict", "--no-builtin-rules", "--rules",
               "dup.yml", NULL);
     cr_assert(eq(int, r.status, 3), "%s", r.err);
-    cr_assert(not(eq(ptr, strstr(r.err, "rule 'acme-key': keyword 2: repeats an earlier keyword"),
-                     NULL)),
-              "%s", r.err);
+    cr_assert(
+        not(eq(ptr, strstr(r.err, "rule 'acme-key': keyword 2: repeats an earlier keyword"), NULL)),
+        "%s", r.err);
     lh_run_dispose(&r);
     /* not a detection problem: without --strict the rule passes */
     lh_run_lh(&r, dir, NULL, "rules", "check", "--no-builtin-rules", "--rules", "dup.yml", NULL);
@@ -451,8 +451,27 @@ Test(scan, explicit_files_inline_and_pooled_are_each_scanned_once)
 {
     scan_explicit_files(1, false);
     scan_explicit_files(2, false);
-    scan_explicit_files(64, false);  /* one full batch: still inline */
-    scan_explicit_files(65, false);  /* two batches: the pool */
+    scan_explicit_files(64, false); /* one full batch: still inline */
+    scan_explicit_files(65, false); /* two batches: the pool */
     scan_explicit_files(120, false);
-    scan_explicit_files(3, true);    /* a directory argument always uses the pool */
+    scan_explicit_files(3, true); /* a directory argument always uses the pool */
+}
+
+/* `leakhound version` names the commit it was built from (git describe at build time) */
+Test(scan, version_names_the_build_commit)
+{
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "version", NULL);
+    cr_assert(eq(int, r.status, 0));
+    cr_assert(strncmp(r.out, "leakhound ", 10) == 0, "%s", r.out);
+    cr_assert(strstr(r.out, " (git ") != NULL, "%s", r.out);
+    struct lh_run g;
+    const char *argv[] = {"git", "-C", LH_SOURCE_DIR, "rev-parse", "--short", "HEAD", NULL};
+    lh_run_in(&g, NULL, NULL, 0, argv);
+    if (g.status == 0 && g.out_len > 1) {
+        g.out[strcspn(g.out, "\n")] = '\0';
+        cr_assert(strstr(r.out, g.out) != NULL, "'%s' does not name commit %s", r.out, g.out);
+    }
+    lh_run_dispose(&g);
+    lh_run_dispose(&r);
 }
