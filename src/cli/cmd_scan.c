@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -49,34 +47,22 @@ static void usage(FILE *f)
  */
 static char *worktree_prefix(void)
 {
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/') {
-        return NULL;
-    }
-    size_t len = strlen(cwd);
-    for (size_t end = len; end > 0;) {
-        char probe[4096 + 8];
-        snprintf(probe, sizeof(probe), "%.*s/.git", (int)end, cwd);
-        struct stat st;
-        if (lstat(probe, &st) == 0) {
-            if (end == len) {
-                return NULL;
-            }
-            size_t n = len - end - 1; /* what follows "root/" */
-            char *out = malloc(n + 2);
-            if (out) {
-                memcpy(out, cwd + end + 1, n);
-                out[n] = '/';
-                out[n + 1] = '\0';
-            }
-            return out;
+    char *root = lh_cli_git_root(".");
+    char *cwd = root ? realpath(".", NULL) : NULL;
+    char *out = NULL;
+    size_t rl = root ? strlen(root) : 0;
+    if (cwd && strncmp(cwd, root, rl) == 0 && cwd[rl] == '/') {
+        size_t n = strlen(cwd + rl + 1);
+        out = malloc(n + 2);
+        if (out) {
+            memcpy(out, cwd + rl + 1, n);
+            out[n] = '/';
+            out[n + 1] = '\0';
         }
-        while (end > 0 && cwd[end - 1] != '/') {
-            end--;
-        }
-        end -= end > 0; /* drop the '/' */
     }
-    return NULL;
+    free(cwd);
+    free(root);
+    return out;
 }
 
 int lh_cmd_scan(int argc, char **argv)

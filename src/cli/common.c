@@ -467,77 +467,48 @@ static char *origin_url(const char *cfg)
     return NULL;
 }
 
-void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start)
+void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *root)
 {
-    if (o->repo_name || !start) {
+    if (o->repo_name || !root) {
         return;
     }
-    char dir[4096];
+    char git[4200];
+    char cfg[4400];
     struct stat st;
-    snprintf(dir, sizeof(dir), "%s", start);
-    if (stat(dir, &st) != 0) {
+    snprintf(git, sizeof(git), "%s/.git", root);
+    if (lstat(git, &st) != 0) {
         return;
     }
-    if (!S_ISDIR(st.st_mode)) { /* a file: its directory */
-        char *slash = strrchr(dir, '/');
-        if (!slash) {
-            snprintf(dir, sizeof(dir), ".");
-        } else {
-            slash[slash == dir ? 1 : 0] = '\0';
-        }
-    }
-    char abs[4096];
-    if (!realpath(dir, abs)) {
-        return;
-    }
-    for (size_t end = strlen(abs); end > 0;) {
-        char git[4200];
-        snprintf(git, sizeof(git), "%.*s/.git", (int)end, abs);
-        if (lstat(git, &st) == 0) {
-            char cfg[4400];
-            if (S_ISDIR(st.st_mode)) {
-                snprintf(cfg, sizeof(cfg), "%s/config", git);
-            } else {
-                /* "gitdir: X" (linked worktree or submodule); X/commondir names the shared dir */
-                char *txt = read_small(git);
-                char *gd = txt && !strncmp(txt, "gitdir: ", 8) ? txt + 8 : NULL;
-                if (!gd) {
-                    free(txt);
-                    return;
-                }
-                gd[strcspn(gd, "\r\n")] = '\0';
-                char gdabs[4300];
-                if (gd[0] == '/') {
-                    snprintf(gdabs, sizeof(gdabs), "%s", gd);
-                } else {
-                    snprintf(gdabs, sizeof(gdabs), "%.*s/%s", (int)end, abs, gd);
-                }
-                char cd[4400];
-                snprintf(cd, sizeof(cd), "%s/commondir", gdabs);
-                char *common = read_small(cd);
-                if (common) {
-                    common[strcspn(common, "\r\n")] = '\0';
-                    if (common[0] == '/') {
-                        snprintf(cfg, sizeof(cfg), "%s/config", common);
-                    } else {
-                        snprintf(cfg, sizeof(cfg), "%s/%s/config", gdabs, common);
-                    }
-                } else {
-                    snprintf(cfg, sizeof(cfg), "%s/config", gdabs);
-                }
-                free(common);
-                free(txt);
-            }
-            char *text = read_small(cfg);
-            o->repo_name = text ? origin_url(text) : NULL;
-            free(text);
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(cfg, sizeof(cfg), "%s/config", git);
+    } else {
+        /* "gitdir: X" (linked worktree or submodule); X/commondir names the shared dir */
+        char *txt = read_small(git);
+        char *gd = txt && !strncmp(txt, "gitdir: ", 8) ? txt + 8 : NULL;
+        if (!gd) {
+            free(txt);
             return;
         }
-        while (end > 0 && abs[end - 1] != '/') {
-            end--;
+        gd[strcspn(gd, "\r\n")] = '\0';
+        char gdabs[4300];
+        snprintf(gdabs, sizeof(gdabs), "%s%s%s", gd[0] == '/' ? "" : root, gd[0] == '/' ? "" : "/",
+                 gd);
+        char cd[4400];
+        snprintf(cd, sizeof(cd), "%s/commondir", gdabs);
+        char *common = read_small(cd);
+        if (common) {
+            common[strcspn(common, "\r\n")] = '\0';
+            snprintf(cfg, sizeof(cfg), "%s%s%s/config", common[0] == '/' ? "" : gdabs,
+                     common[0] == '/' ? "" : "/", common);
+        } else {
+            snprintf(cfg, sizeof(cfg), "%s/config", gdabs);
         }
-        end -= end > 0;
+        free(common);
+        free(txt);
     }
+    char *text = read_small(cfg);
+    o->repo_name = text ? origin_url(text) : NULL;
+    free(text);
 }
 
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
@@ -718,11 +689,7 @@ static int push_all(struct lh_strlist *dst, const struct lh_strlist *src)
     return 0;
 }
 
-/*
- * The directory a full scan covers: the root of the git repository holding `start`, else
- * the config file's directory, else the current directory. A real path (heap), or NULL.
- */
-static char *project_root(const struct lh_config *cfg, const char *start)
+char *lh_cli_git_root(const char *start)
 {
     char *dir = realpath(start ? start : ".", NULL);
     struct stat st;
@@ -746,6 +713,21 @@ static char *project_root(const struct lh_config *cfg, const char *start)
         *slash = '\0';
     }
     free(dir);
+    return NULL;
+}
+
+/*
+ * The directory a full scan covers: the root of the git repository holding `start`, else
+ * the config file's directory, else the current directory. A real path (heap), or NULL.
+ * *in_git says whether it is a git root.
+ */
+static char *project_root(const struct lh_config *cfg, const char *start, bool *in_git)
+{
+    char *dir = lh_cli_git_root(start);
+    *in_git = dir != NULL;
+    if (dir) {
+        return dir;
+    }
     if (cfg->path) {
         char *real = realpath(cfg->path, NULL);
         char *slash = real ? strrchr(real, '/') : NULL;
@@ -895,12 +877,12 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
     lh_config_init(&s->cfg);
     lh_baseline_init(&s->baseline);
     s->t0 = lh_cli_now();
-    lh_cli_default_repo_name(o, root);
     int ex = lh_cli_config_load(&s->cfg, o->config_path, o->no_config, root, o->quiet);
     if (ex) {
         return ex;
     }
-    s->project_root = project_root(&s->cfg, root);
+    bool in_git = false;
+    s->project_root = project_root(&s->cfg, root, &in_git);
     /* rule selection is layered in load_rules: the file first, the command line on top */
     if (add_config_rules(o, &s->cfg) < 0 || push_all(&o->exclude, &s->cfg.allow_paths) < 0) {
         lh_cli_error("out of memory");
@@ -923,6 +905,12 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
             return LH_EXIT_CONFIG;
         }
         o->format = s->cfg.format;
+    }
+    /* the repository's name is read from its config only when an output carries it (the
+     * text format and a pre-commit hook's run do not pay for it) */
+    if (in_git &&
+        (strcmp(o->format, "text") != 0 || o->revoke || o->revoke_urls.count || s->cfg.nroutes)) {
+        lh_cli_default_repo_name(o, s->project_root);
     }
     ex = open_baseline(s, o);
     if (ex) {

@@ -148,12 +148,18 @@ int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
 
 /* Builds the detector. Prints the error and returns an exit code on failure (0 on success). */
 /*
- * Sets o->repo_name, unless --repo-name gave one, to the `origin` remote URL of the git
- * repository that contains `start` (a file or directory; its .git may be a directory, or a
- * file as in linked worktrees and submodules), with any user:password@ removed. Leaves it
- * NULL outside a repository or without an origin. Reads the config file; no libgit2.
+ * The real path of the directory holding `.git` (a directory, or a file as in linked
+ * worktrees and submodules) at or above `start` (a file or directory), or NULL outside a
+ * git work tree. Heap.
  */
-void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *start);
+char *lh_cli_git_root(const char *start);
+
+/*
+ * Sets o->repo_name, unless --repo-name gave one, to the `origin` remote URL of the git
+ * work tree at `root` (lh_cli_git_root), with any user:password@ removed. Leaves it NULL
+ * without an origin. Reads the config file; no libgit2.
+ */
+void lh_cli_default_repo_name(struct lh_cli_opts *o, const char *root);
 
 /* The remediation text of the commit hooks, to stderr (staged: for `staged`, else files). */
 void lh_cli_print_hint(bool staged);

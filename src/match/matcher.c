@@ -46,13 +46,12 @@ struct crule {
     size_t nsecret;
     uint32_t id_groups[MAX_NAMED_ALTS]; /* every group named `id` (pair rules) */
     size_t nid;
-    _Atomic int compiled; /* compiled (when lazy): once, under jit_lock */
+    _Atomic int compiled; /* compiled (built-in rules: on first use): once, under jit_lock */
     /* a JIT-compiled copy of code, made after JIT_AFTER regions and published once; a copy,
      * because other threads may be matching with code (the interpreter) meanwhile */
     pcre2_code *_Atomic jit;
     _Atomic unsigned uses; /* regions matched with the interpreter so far */
     _Atomic int jit_tried;
-    bool lazy; /* built-in rule: compiled on first use */
     bool pair; /* has an `id` group; fixed at lh_matcher_new (read by all threads) */
     bool active;
 };
@@ -613,7 +612,6 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
     for (size_t i = 0; i < nrules; i++) {
         m->rules[i].rule = rules[i];
         if (rules[i]->builtin && !(opts && opts->eager_compile)) {
-            m->rules[i].lazy = true;
             m->rules[i].pair = lh_matcher_pattern_names_id(rules[i]->pattern);
         } else {
             rc = compile_rule(&m->rules[i], rules[i]);
