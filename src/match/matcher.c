@@ -39,6 +39,25 @@ struct lit {
     uint8_t boundary; /* enum lh_kw_boundary: a hit inside a word is ignored */
 };
 
+/*
+ * A rule bound to `paths`, with the longest literal run of each glob (text between
+ * wildcards): a path that holds none of them (at its end, for a run that ends the glob)
+ * cannot match, so the glob matching proper (fnmatch over every tail of the path) runs only
+ * for the few blobs that pass this test.
+ */
+struct path_lit {
+    const char *s; /* borrowed from the rule's glob */
+    size_t len;
+    bool at_end; /* the glob ends with it: the path must end with it */
+};
+
+struct path_rule {
+    uint32_t rule;
+    bool always; /* a glob with no usable literal (escapes, or wildcards only): no quick test */
+    size_t nlits;
+    struct path_lit *lits;
+};
+
 struct crule {
     const struct lh_rule *rule;
     pcre2_code *code;
@@ -61,8 +80,8 @@ struct lh_matcher {
     size_t nrules;
     struct lit *lits; /* literal id -> rule + keyword length */
     size_t nlits;
-    size_t nregex;        /* how many of the literals are prefilter regexes */
-    uint32_t *path_rules; /* active rules bound to `paths` */
+    size_t nregex;                /* how many of the literals are prefilter regexes */
+    struct path_rule *path_rules; /* active rules bound to `paths` */
     size_t npath_rules;
     hs_database_t *db; /* NULL when no active rule */
     size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
@@ -593,6 +612,78 @@ out:
     return rc;
 }
 
+static bool is_glob_special(char c)
+{
+    return c == '*' || c == '?' || c == '[' || c == ']';
+}
+
+/* Fills pr with the longest literal run of each of r's globs (see struct path_rule). */
+static int path_rule_init(struct path_rule *pr, uint32_t rule, const struct lh_rule *r)
+{
+    pr->rule = rule;
+    pr->lits = calloc(r->paths.count, sizeof(*pr->lits));
+    if (!pr->lits) {
+        return lh_error_oom();
+    }
+    for (size_t i = 0; i < r->paths.count; i++) {
+        const char *g = r->paths.items[i];
+        struct path_lit best = {NULL, 0, false};
+        if (strchr(g, '\\')) {
+            pr->always = true;
+            continue;
+        }
+        for (const char *c = g; *c;) {
+            if (is_glob_special(*c)) {
+                c++;
+                continue;
+            }
+            const char *start = c;
+            while (*c && !is_glob_special(*c)) {
+                c++;
+            }
+            if ((size_t)(c - start) > best.len) {
+                best = (struct path_lit){start, (size_t)(c - start), *c == '\0'};
+            }
+        }
+        if (!best.len) {
+            pr->always = true;
+            continue;
+        }
+        pr->lits[pr->nlits++] = best;
+    }
+    return 0;
+}
+
+/* Whether needle[0..n) occurs in hay[0..hlen) (paths are short: a plain loop will do). */
+static bool contains(const char *hay, size_t hlen, const char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= hlen; i++) {
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether r's globs may match path (a cheap necessary test; see struct path_rule). */
+static bool path_may_apply(const struct path_rule *pr, const char *path, size_t plen)
+{
+    if (pr->always) {
+        return true;
+    }
+    for (size_t i = 0; i < pr->nlits; i++) {
+        const struct path_lit *l = &pr->lits[i];
+        if (l->len > plen) {
+            continue;
+        }
+        if (l->at_end ? memcmp(path + plen - l->len, l->s, l->len) == 0
+                      : contains(path, plen, l->s, l->len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t nrules,
                    const struct lh_matcher_opts *opts)
 {
@@ -657,7 +748,10 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
             m->nregex++;
         }
         if (rules[i]->paths.count) {
-            m->path_rules[np++] = (uint32_t)i;
+            rc = path_rule_init(&m->path_rules[np++], (uint32_t)i, rules[i]);
+            if (rc < 0) {
+                goto fail;
+            }
         }
     }
     m->mctx = pcre2_match_context_create(NULL);
@@ -691,6 +785,9 @@ void lh_matcher_free(struct lh_matcher *m)
     }
     free(m->rules);
     free(m->lits);
+    for (size_t i = 0; m->path_rules && i < m->npath_rules; i++) {
+        free(m->path_rules[i].lits);
+    }
     free(m->path_rules);
     if (m->db && m->db_map_len) {
         munmap(m->db, m->db_map_len);
@@ -953,9 +1050,11 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
     s->buf = buf;
     s->len = len;
     s->error = 0;
+    size_t plen = path ? strlen(path) : 0;
     for (size_t i = 0; i < m->npath_rules; i++) {
-        uint32_t r = m->path_rules[i];
-        s->skip[r] = !lh_rule_path_applies(m->rules[r].rule, path);
+        const struct path_rule *pr = &m->path_rules[i];
+        s->skip[pr->rule] = !path || !path_may_apply(pr, path, plen) ||
+                            !lh_rule_path_applies(m->rules[pr->rule].rule, path);
     }
     s->nregions = 0;
     memset(s->open, 0, m->nrules);
