@@ -1,8 +1,7 @@
 # Run as `cmake -DOUT=file.c -DDIR=hooks -DSYMBOL=lh_hook_files -DPREFIX=hooks
 # -DPATTERN=pre-commit -P embed.cmake`: writes a C file holding every DIR/PATTERN (default
 # *.yml) as a NUL-terminated byte array, so an installed binary needs no data files. Used for
-# the pre-commit hook; the YAML data files are embedded as parsed snapshots by
-# src/tools/yamlsnap.c instead.
+# the pre-commit hook; the YAML data files become C tables through src/tools/rulegen.c instead.
 if(NOT PATTERN)
     set(PATTERN "*.yml")
 endif()

@@ -2,13 +2,11 @@
 /*
  * YAML rule loader (libyaml document API). A rule file is a mapping with one key, `rules`,
  * holding a sequence of rule mappings. Every unknown key is an error with its position:
- * a typo in a rule file must never silently weaken detection. Rule files from disk go through
- * the YAML parser; the built-in ones are rebuilt from their build-time snapshots
- * (util/yaml.h), and both end in the same document walk, load_document.
+ * a typo in a rule file must never silently weaken detection. The built-in rules went through
+ * this very loader at build time (src/tools/rulegen.c) and arrive as C tables (builtin.c).
  */
 #include "rules/ruleset.h"
 
-#include "rules/builtin.h"
 #include "util/fs.h"
 #include "util/yaml.h"
 
@@ -33,6 +31,10 @@ int lh_ruleset_new(struct lh_ruleset **out)
 void lh_rule_free(struct lh_rule *r)
 {
     if (!r) {
+        return;
+    }
+    if (r->builtin) {
+        free(r); /* a copy of a generated struct: its strings and lists are static */
         return;
     }
     free(r->id);
@@ -482,7 +484,7 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
     return 0;
 }
 
-static int add_rule(struct lh_ruleset *rs, struct lh_rule *r, const char *name)
+int lh_ruleset_add(struct lh_ruleset *rs, struct lh_rule *r, const char *name)
 {
     struct lh_rule *dup = lh_ruleset_find(rs, r->id);
     if (dup) {
@@ -524,8 +526,8 @@ static const char *intern_file(struct lh_ruleset *rs, const char *name)
 }
 
 /*
- * Adds the rules of the rule file `name`, already parsed (or rebuilt from its snapshot) into
- * doc, which stays the caller's. Positions come from the nodes' marks, so both sources report
+ * Adds the rules of the rule file `name`, already parsed into doc, which stays the caller's.
+ * Positions come from the nodes' marks, so built-in and user rules report
  * the same "file:line:col".
  */
 static int load_document(struct lh_ruleset *rs, const char *name, yaml_document_t *doc)
@@ -561,7 +563,7 @@ static int load_document(struct lh_ruleset *rs, const char *name, yaml_document_
             if (rc < 0) {
                 return rc;
             }
-            rc = add_rule(rs, r, name);
+            rc = lh_ruleset_add(rs, r, name);
             if (rc < 0) {
                 lh_rule_free(r);
                 return rc;
@@ -667,26 +669,4 @@ int lh_ruleset_load_path(struct lh_ruleset *rs, const char *path)
     }
     lh_buf_dispose(&b);
     return rc;
-}
-
-int lh_ruleset_load_builtin(struct lh_ruleset *rs)
-{
-    for (size_t i = 0; i < lh_builtin_files_count; i++) {
-        const struct lh_builtin_file *f = &lh_builtin_files[i];
-        yaml_document_t doc;
-        int rc = lh_yaml_load_snapshot(&doc, f->name, f->data, f->len);
-        if (rc < 0) {
-            return rc;
-        }
-        size_t first = rs->count;
-        rc = load_document(rs, f->name, &doc);
-        yaml_document_delete(&doc);
-        if (rc < 0) {
-            return rc;
-        }
-        for (size_t k = first; k < rs->count; k++) {
-            rs->rules[k]->builtin = true;
-        }
-    }
-    return 0;
 }

@@ -37,10 +37,18 @@ int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const uint8_
 int lh_ruleset_load_path(struct lh_ruleset *rs, const char *path) LH_WUR;
 
 /*
- * Loads the embedded built-in rules, rebuilt from their build-time snapshots without the
- * YAML parser (rules/builtin.h); names and positions are those of the files in rules/.
+ * Loads the embedded built-in rules (rules/builtin.h: generated C tables, checked by this
+ * loader at build time); names and positions are those of the files in rules/. Each rule is a
+ * heap copy of its generated struct (so selection may flag it) that borrows the static
+ * strings and lists; lh_rule_free frees only the copy. LH_EINVAL (duplicate id), LH_ENOMEM.
  */
 int lh_ruleset_load_builtin(struct lh_ruleset *rs) LH_WUR;
+
+/*
+ * Adds r to the set, taking ownership on success (on failure r stays the caller's).
+ * `name` is the rule's file, for the message. LH_EINVAL (duplicate id), LH_ENOMEM.
+ */
+int lh_ruleset_add(struct lh_ruleset *rs, struct lh_rule *r, const char *name) LH_WUR;
 
 /* Finds a rule by id; NULL if absent. Borrowed. */
 struct lh_rule *lh_ruleset_find(const struct lh_ruleset *rs, const char *id);

@@ -3,29 +3,19 @@
  * Thin helpers over libyaml's document API shared by every YAML reader (rules, config,
  * placeholders). They turn libyaml's marks into "file:line:col: message" errors and cap
  * the input size and nesting depth, so a hostile file cannot exhaust memory or stack.
- *
- * Parsed snapshots: the embedded YAML files (built-in rules, placeholder lists) are parsed at
- * build time by the host tool src/tools/yamlsnap.c and stored as a compact binary
- * serialization of the yaml_document_t (every node with its type, style, tag, marks, bytes,
- * items and pairs), which lh_yaml_load_snapshot turns back into an identical document without
- * running libyaml's scanner and parser, the cost of loading the built-in rules at every start.
- * Consumers walk the rebuilt document exactly like a parsed one, and its marks give the same
- * "file:line:col" positions. A snapshot is checked like any other input.
  */
 #ifndef LH_UTIL_YAML_H
 #define LH_UTIL_YAML_H
+
+#include "util/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <yaml.h>
 
-#include "util/error.h"
-
 #define LH_YAML_MAX_BYTES (16u * 1024u * 1024u)
 #define LH_YAML_MAX_DEPTH 32
-/* Snapshots are larger than their YAML (marks, node ids): room for any LH_YAML_MAX_BYTES file. */
-#define LH_YAML_SNAPSHOT_MAX_BYTES (16u * LH_YAML_MAX_BYTES)
 
 /*
  * Parses the first YAML document of buf into *doc (caller calls yaml_document_delete): the
@@ -37,32 +27,6 @@
  * no root node. On failure *doc holds nothing to free.
  */
 int lh_yaml_load(yaml_document_t *doc, const char *name, const uint8_t *buf, size_t len) LH_WUR;
-
-/*
- * Rebuilds into *doc the document that lh_yaml_dump_snapshot serialized into snap[0..len),
- * through libyaml's document-construction API, then restores every node's start and end
- * marks, so errors positioned on its nodes read as for the parsed file. `name` (the original
- * file's name) is used in messages. The blob is validated as input: bounds-checked reads,
- * magic and version, counts bounded by the bytes left, node ids in range, styles and types
- * known, scalars and tags valid UTF-8, no trailing bytes, then the nesting depth as in
- * lh_yaml_load. Returns 0 (caller calls yaml_document_delete), LH_EINVAL (malformed
- * snapshot: "name: corrupt yaml snapshot at byte N: ..."), LH_ETOOBIG (len over
- * LH_YAML_SNAPSHOT_MAX_BYTES, or nesting deeper than LH_YAML_MAX_DEPTH), LH_ENOMEM; on
- * failure *doc holds nothing to free. Never asserts on the blob's content. Does not keep
- * pointers into snap. Thread-safe (no shared state).
- */
-int lh_yaml_load_snapshot(yaml_document_t *doc, const char *name, const uint8_t *snap,
-                          size_t len) LH_WUR;
-
-/*
- * Serializes doc (typically from lh_yaml_load) into a new heap blob *out of *out_len bytes
- * (caller frees with free()) that lh_yaml_load_snapshot rebuilds into an identical document.
- * The build's snapshot tool uses it; it is in lh_core so tests and fuzzers can round-trip
- * documents. Returns 0, LH_EINVAL (a %YAML or %TAG directive, a node without a tag or of an
- * unknown type: "name: ..."), LH_ETOOBIG (over LH_YAML_SNAPSHOT_MAX_BYTES), LH_ENOMEM.
- */
-int lh_yaml_dump_snapshot(uint8_t **out, size_t *out_len, const char *name,
-                          yaml_document_t *doc) LH_WUR;
 
 /*
  * Compares two documents field by field: implicit flags, marks and directives of the

@@ -1,101 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Placeholder detection; see placeholder.h. The literal list comes from embedded YAML
- * (`placeholders: [{value, source}]`), stored as build-time snapshots and rebuilt without the
- * YAML parser (util/yaml.h); malformed embedded data is a build defect (the build's snapshot
- * tool parses the files, the unit tests load the snapshots), so a load failure here degrades
- * to "no literal list" rather than aborting.
+ * Placeholder detection; see placeholder.h. The literal list comes from the YAML files of
+ * rules/placeholders (`placeholders: [{value, source}]`), turned at build time into a sorted
+ * C table by src/tools/rulegen.c (which fails the build on a malformed file), so there is
+ * nothing to load or to fail at run time.
  */
 #include "validate/placeholder.h"
 
 #include "rules/builtin.h"
-#include "util/yaml.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char **values;
-static size_t nvalues;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void add_value(const char *v)
-{
-    char **nv = realloc(values, (nvalues + 1) * sizeof(*nv));
-    if (!nv) {
-        return;
-    }
-    values = nv;
-    values[nvalues] = strdup(v);
-    if (values[nvalues]) {
-        nvalues++;
-    }
-}
-
-static void load_file(const struct lh_builtin_file *f)
-{
-    yaml_document_t doc;
-    if (lh_yaml_load_snapshot(&doc, f->name, f->data, f->len) < 0) {
-        return;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && root->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-             p++) {
-            yaml_node_t *list = yaml_document_get_node(&doc, p->value);
-            if (list->type != YAML_SEQUENCE_NODE) {
-                continue;
-            }
-            for (yaml_node_item_t *it = list->data.sequence.items.start;
-                 it < list->data.sequence.items.top; it++) {
-                yaml_node_t *e = yaml_document_get_node(&doc, *it);
-                if (e->type != YAML_MAPPING_NODE) {
-                    continue;
-                }
-                for (yaml_node_pair_t *q = e->data.mapping.pairs.start;
-                     q < e->data.mapping.pairs.top; q++) {
-                    const char *k = lh_yaml_scalar(&doc, yaml_document_get_node(&doc, q->key));
-                    const char *v = lh_yaml_scalar(&doc, yaml_document_get_node(&doc, q->value));
-                    if (k && v && !strcmp(k, "value")) {
-                        add_value(v);
-                    }
-                }
-            }
-        }
-    }
-    yaml_document_delete(&doc);
-}
-
-static void load(void)
-{
-    for (size_t i = 0; i < lh_placeholder_files_count; i++) {
-        load_file(&lh_placeholder_files[i]);
-    }
-    if (nvalues) {
-        qsort(values, nvalues, sizeof(*values), cmp_str);
-    }
-}
-
 size_t lh_placeholder_count(void)
 {
-    pthread_once(&once, load);
-    return nvalues;
+    return lh_placeholder_values_count;
 }
 
+/* Binary search of the generated table (sorted by strcmp, so by unsigned bytes). */
 static bool known(const uint8_t *s, size_t len)
 {
-    pthread_once(&once, load);
     size_t lo = 0;
-    size_t hi = nvalues;
+    size_t hi = lh_placeholder_values_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        size_t ml = strlen(values[mid]);
-        int c = memcmp(values[mid], s, ml < len ? ml : len);
+        const char *v = lh_placeholder_values[mid];
+        size_t ml = strlen(v);
+        int c = memcmp(v, s, ml < len ? ml : len);
         if (c == 0) {
             c = ml < len ? -1 : ml > len ? 1 : 0;
         }

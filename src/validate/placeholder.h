@@ -5,7 +5,7 @@
  * kept as data in the YAML files of rules/placeholders with a source for each entry, plus generic
  * shapes (repeated-character fillers, alphabet runs such as `abcdefgh`, ${VAR} / {{ x }} /
  * %VAR% / <VAR> templates).
- * The list is loaded once (thread-safe) from the embedded files.
+ * The list is a table generated at build time (rules/builtin.h).
  */
 #ifndef LH_VALIDATE_PLACEHOLDER_H
 #define LH_VALIDATE_PLACEHOLDER_H
@@ -21,7 +21,7 @@
  */
 bool lh_placeholder_check(const uint8_t *secret, size_t len, const char **why);
 
-/* Number of literal entries loaded (for tests and `rules list`); loads on first call. */
+/* Number of literal entries (for tests and `rules list`). */
 size_t lh_placeholder_count(void);
 
 #endif

@@ -5,8 +5,8 @@
 The seeds are small, real-looking inputs: the built-in rule files and hand-written rule
 edge cases, sample configurations, baselines, texts holding one token of every validator
 kind (fresh, deterministic tokens from scripts/mktoken.py --seed, never live credentials),
-partner requests, key lists and revocation journals, YAML documents and their parsed snapshots
-(made by the build's yamlsnap tool, when a build has one). Files are rewritten in place, so the
+partner requests, key lists and revocation journals, and YAML edge cases (directives,
+recursive anchors) for the rule loader. Files are rewritten in place, so the
 corpora stay reviewable in diffs; crash reproducers live in fixtures/fuzz/<name>-crashes/
 and are never touched here. Existing seed files are kept (some seeds hold fresh random keys or
 timestamps, and rewriting them would only churn the diff); --force rewrites them all.
@@ -349,7 +349,7 @@ def git_indexes():
     return out
 
 
-YAMLSNAP_TEXTS = {
+YAML_TEXTS = {
     "kinds.yml": """---
 plain: value
 single: 'it''s'
@@ -380,35 +380,6 @@ block:
 }
 
 
-def yamlsnap_tool():
-    """The build's snapshot tool: $LH_YAMLSNAP, else the newest build/*/yamlsnap."""
-    if os.environ.get("LH_YAMLSNAP"):
-        return pathlib.Path(os.environ["LH_YAMLSNAP"])
-    found = sorted((ROOT / "build").glob("*/yamlsnap"), key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else None
-
-
-def yamlsnap_seeds():
-    """YAML texts, and snapshots of some of them and of two embedded files."""
-    out = dict(YAMLSNAP_TEXTS)
-    tool = yamlsnap_tool()
-    if not tool:
-        print("mkseeds: no yamlsnap tool (build first or set LH_YAMLSNAP); "
-              "writing the yamlsnap text seeds only", file=sys.stderr)
-        return out
-    with tempfile.TemporaryDirectory() as d:
-        sources = {name: pathlib.Path(d, name) for name in ("kinds.yml", "empty.yml")}
-        for name, path in sources.items():
-            path.write_text(YAMLSNAP_TEXTS[name])
-        sources["openai.yml"] = ROOT / "rules" / "openai.yml"
-        sources["placeholders.yml"] = ROOT / "rules" / "placeholders" / "placeholders.yml"
-        for name, src in sources.items():
-            snap = pathlib.Path(d, name + ".snap")
-            subprocess.run([str(tool), "-o", str(snap), str(src)], check=True)
-            out[name[:-len(".yml")] + ".snap"] = snap.read_bytes()
-    return out
-
-
 def main():
     tok = tokens()
     for name, data in git_indexes().items():
@@ -429,8 +400,8 @@ def main():
         put("keyring", name, data)
     for name, data in spool_records(tok).items():
         put("spool", name, data)
-    for name, data in yamlsnap_seeds().items():
-        put("yamlsnap", name, data)
+    for name, text in YAML_TEXTS.items():
+        put("rules", f"yaml-{name}", text)
 
 
 if __name__ == "__main__":
