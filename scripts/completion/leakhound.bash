@@ -40,9 +40,9 @@ _leakhound()
     esac
     local extra=""
     case ${words[1]} in
-    history) extra="--range --since --all-objects" ;;
+    history) extra="--range --range-fallback --since --all-objects --pre-push" ;;
     rules) extra="--strict" ;;
-    install-hook) extra="--force" ;;
+    install-hook) extra="--force --pre-commit --pre-push" ;;
     serve) extra="--listen --path --github-keys --github-keys-url --tls-cert --tls-key
         --admin-listen --max-body --max-connections --max-connections-per-ip --timeout
         --header-timeout --request-timeout --body-budget --threads --feedback
