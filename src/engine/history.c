@@ -1074,7 +1074,9 @@ static int list_commits(struct hist *h)
     if (!h->commits) {
         return lh_error_oom();
     }
-    memcpy(h->commits, h->rl.ids, h->rl.count * sizeof(*h->commits));
+    if (h->rl.count) {
+        memcpy(h->commits, h->rl.ids, h->rl.count * sizeof(*h->commits));
+    }
     h->ncommits = h->rl.count;
     atomic_store(&h->st->commits_total, h->rl.count);
     /* a range builds on its boundary: that content is known, not introduced */
