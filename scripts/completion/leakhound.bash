@@ -9,7 +9,7 @@ _leakhound()
         cword=$COMP_CWORD
     }
     local commands="scan history staged rules baseline revoke serve keygen install-hook version help"
-    local common="--format --output --config --no-config --rules --no-builtin-rules --enable-rule
+    local common="--format --output --report --config --no-config --rules --no-builtin-rules --enable-rule
         --disable-rule --exclude --threads --max-file-size --follow-symlinks --scan-binary
         --show-secrets --show-invalid --no-inline-allow --no-inline-allow-confirmed --show-suppressed --repo-name --min-confidence --fail-on --exit-code
         --baseline --color --no-cache --quiet --help --max-findings-per-file
@@ -20,6 +20,13 @@ _leakhound()
     fi
     case $prev in
     --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif github" -- "$cur")); return ;;
+    --report)
+        if [[ $cur == *:* ]]; then
+            COMPREPLY=($(compgen -f -P "${cur%%:*}:" -- "${cur#*:}"))
+        else
+            COMPREPLY=($(compgen -W "text json jsonl sarif github" -S : -- "$cur"))
+        fi
+        return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --fail-on | --min-confidence) COMPREPLY=($(compgen -W "confirmed probable low" -- "$cur")); return ;;
     --feedback) COMPREPLY=($(compgen -W "token_hash token_raw" -- "$cur")); return ;;
@@ -33,9 +40,9 @@ _leakhound()
     esac
     local extra=""
     case ${words[1]} in
-    history) extra="--range --since --all-objects" ;;
+    history) extra="--range --range-fallback --since --all-objects --pre-push" ;;
     rules) extra="--strict" ;;
-    install-hook) extra="--force" ;;
+    install-hook) extra="--force --pre-commit --pre-push" ;;
     serve) extra="--listen --path --github-keys --github-keys-url --tls-cert --tls-key
         --admin-listen --max-body --max-connections --max-connections-per-ip --timeout
         --header-timeout --request-timeout --body-budget --threads --feedback

@@ -5,27 +5,36 @@
  * that introduced them. The progress line goes to stderr only when it is a terminal and
  * --quiet is off; warnings clear it first so the two never share a line.
  */
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
 #include "engine/history.h"
+#include "source/git_range.h"
+#include "util/date.h"
+#include "util/fs.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum {
     OPT_RANGE = OPT_COMMON_LAST + 1,
     OPT_SINCE,
     OPT_ALL_OBJECTS,
+    OPT_RANGE_FALLBACK,
+    OPT_PRE_PUSH,
 };
 
 static const struct option history_longopts[] = {
     {"range", required_argument, NULL, OPT_RANGE},
     {"since", required_argument, NULL, OPT_SINCE},
     {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
+    {"range-fallback", required_argument, NULL, OPT_RANGE_FALLBACK},
+    {"pre-push", required_argument, NULL, OPT_PRE_PUSH},
     {NULL, 0, NULL, 0},
 };
 
@@ -33,7 +42,11 @@ struct history_args {
     const char *range;
     const char *since;
     bool all_objects;
-    char *since_range; /* "REF..HEAD" (owned) */
+    const char *range_fallback;
+    const char *pre_push; /* the remote argument of a pre-push hook */
+    char *since_range;    /* "REF..HEAD" (owned) */
+    int64_t since_time;   /* --since DATE */
+    struct lh_git_push push;
 };
 
 /* The progress line is shared by the ticker thread and warnings from any thread. */
@@ -54,7 +67,14 @@ static void usage(FILE *f)
           "\n"
           "  --range BASE..HEAD          only blobs introduced by commits reachable from HEAD\n"
           "                              and not from BASE (A...B: either side, not both)\n"
-          "  --since REF                 same as --range REF..HEAD\n"
+          "  --range-fallback REF        when BASE is missing (force-push, shallow clone)\n"
+          "                              or all zeros (new branch): scan what HEAD adds to\n"
+          "                              REF (default: origin/HEAD, origin/main,\n"
+          "                              origin/master, main or master)\n"
+          "  --since REF|DATE            --range REF..HEAD, or the commits of HEAD since DATE\n"
+          "                              (2024-05-01, 2024-05-01T12:00Z, '2 weeks ago')\n"
+          "  --pre-push REMOTE           git's pre-push hook: scan exactly the pushed commits\n"
+          "                              read from stdin (see 'install-hook --pre-push')\n"
           "  --all-objects               also scan objects no ref reaches (dangling commits,\n"
           "                              dropped stashes, unreachable blobs)\n",
           f);
@@ -84,6 +104,12 @@ static int handle(int opt, const char *arg, void *payload)
         return 1;
     case OPT_ALL_OBJECTS:
         a->all_objects = true;
+        return 1;
+    case OPT_RANGE_FALLBACK:
+        a->range_fallback = arg;
+        return 1;
+    case OPT_PRE_PUSH:
+        a->pre_push = arg;
         return 1;
     default:
         return 0;
@@ -138,6 +164,76 @@ static void on_progress(const struct lh_history_stats *st, double elapsed, void 
     funlockfile(stderr);
 }
 
+static void on_notice(const char *msg, void *payload)
+{
+    struct progress *p = payload;
+    if (p->o->quiet) {
+        return;
+    }
+    flockfile(stderr);
+    clear_line(p);
+    fprintf(stderr, "leakhound: note: %s\n", msg);
+    funlockfile(stderr);
+}
+
+/* --since: a date (the commits of HEAD since then) or a revision (REV..HEAD). */
+static int since_arg(struct history_args *a)
+{
+    int rc = lh_date_parse(&a->since_time, a->since, (int64_t)time(NULL));
+    if (rc == 0) {
+        if (a->range_fallback) {
+            lh_cli_error("--range-fallback applies to --since REF, not to a date");
+            return LH_EXIT_USAGE;
+        }
+        return 0;
+    }
+    if (rc != LH_ENOTFOUND) {
+        lh_cli_error("--since: %s", lh_error_get());
+        return LH_EXIT_USAGE;
+    }
+    size_t n = strlen(a->since) + 7;
+    a->since_range = malloc(n);
+    if (!a->since_range) {
+        lh_cli_error("out of memory");
+        return LH_EXIT_IO;
+    }
+    snprintf(a->since_range, n, "%s..HEAD", a->since);
+    return 0;
+}
+
+/* The pre-push protocol on stdin, parsed (bounded: git sends one short line per ref). */
+static int read_push(struct lh_git_push *out)
+{
+    struct lh_buf b;
+    lh_buf_init(&b, (size_t)LH_GIT_PUSH_MAX_LINES * 256);
+    int rc = lh_libgit2_load("history --pre-push");
+    if (rc == 0) {
+        rc = lh_fs_read_fd(&b, STDIN_FILENO, "stdin");
+    }
+    if (rc == 0) {
+        rc = lh_git_push_parse(out, b.ptr ? b.ptr : "", b.len);
+    }
+    lh_buf_dispose(&b);
+    if (rc < 0) {
+        lh_cli_error("--pre-push: %s", lh_error_get());
+        return rc == LH_EINVAL || rc == LH_ETOOBIG ? LH_EXIT_USAGE : LH_EXIT_IO;
+    }
+    return 0;
+}
+
+static void print_push_hint(void)
+{
+    fputs("\nleakhound: push blocked: the commits above add a secret.\n"
+          "  - Rotate it first: it is compromised once it leaves your machine, and may\n"
+          "    already be in other clones.\n"
+          "  - Remove it from the unpushed commits: git commit --amend (last commit) or\n"
+          "    git rebase -i <upstream> (older ones), then push again.\n"
+          "  - A false positive? Allow the line with a comment containing   leakhound:allow\n"
+          "    or record it:  leakhound baseline create --history -o .leakhound-baseline.json\n"
+          "  - Bypass this check once:        git push --no-verify\n",
+          stderr);
+}
+
 int lh_cmd_history(int argc, char **argv)
 {
     struct lh_cli_opts o;
@@ -158,26 +254,33 @@ int lh_cmd_history(int argc, char **argv)
         ex = LH_EXIT_USAGE;
         goto out;
     }
-    if (a.range && a.since) {
-        lh_cli_error("--range and --since cannot be combined");
+    if ((a.range != NULL) + (a.since != NULL) + (a.pre_push != NULL) > 1) {
+        lh_cli_error("--range, --since and --pre-push cannot be combined");
         ex = LH_EXIT_USAGE;
         goto out;
     }
-    if (a.all_objects && (a.range || a.since)) {
+    if (a.all_objects && (a.range || a.since || a.pre_push)) {
         lh_cli_error("--all-objects scans the whole object database; it cannot be combined "
-                     "with --range or --since");
+                     "with --range, --since or --pre-push");
+        ex = LH_EXIT_USAGE;
+        goto out;
+    }
+    if (a.range_fallback && !a.range && !a.since && !a.pre_push) {
+        lh_cli_error("--range-fallback applies to --range, --since REF or --pre-push");
         ex = LH_EXIT_USAGE;
         goto out;
     }
     if (a.since) {
-        size_t n = strlen(a.since) + 7;
-        a.since_range = malloc(n);
-        if (!a.since_range) {
-            lh_cli_error("out of memory");
-            ex = LH_EXIT_IO;
+        ex = since_arg(&a);
+        if (ex) {
             goto out;
         }
-        snprintf(a.since_range, n, "%s..HEAD", a.since);
+    }
+    if (a.pre_push) {
+        ex = read_push(&a.push);
+        if (ex) {
+            goto out;
+        }
     }
     const char *repo = optind < argc ? argv[optind] : ".";
     ex = lh_cli_session_open(&s, &o, repo);
@@ -185,7 +288,7 @@ int lh_cmd_history(int argc, char **argv)
         goto out;
     }
     /* the whole history is a full scan: stale baseline entries are real */
-    s.full_scan = !a.range && !a.since;
+    s.full_scan = !a.range && !a.since && !a.pre_push;
     p.o = &o;
     struct lh_history_stats st = {0};
     struct lh_history_opts ho = {
@@ -194,6 +297,11 @@ int lh_cmd_history(int argc, char **argv)
         .scan_binary = o.scan_binary,
         .all_objects = a.all_objects,
         .range = a.since_range ? a.since_range : a.range,
+        .range_fallback = a.range_fallback,
+        .since = a.since_time,
+        .push = a.pre_push ? &a.push : NULL,
+        .push_remote = a.pre_push,
+        .notice = on_notice,
         .exclude = &o.exclude,
         .warn = on_warn,
         .warn_payload = &p,
@@ -206,8 +314,15 @@ int lh_cmd_history(int argc, char **argv)
         ex = lh_cli_git_fail(rc, lh_error_get());
         goto out;
     }
+    /* a blocked push gets the push's remediation text, not the commit hook's */
+    bool push_hint = o.hint && a.pre_push;
+    o.hint = o.hint && !push_hint;
     ex = lh_cli_session_finish_git(&s, &o, &l, &st, "blobs");
+    if (push_hint && ex == LH_EXIT_FINDINGS) {
+        print_push_hint();
+    }
 out:
+    lh_git_push_dispose(&a.push);
     free(a.since_range);
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);

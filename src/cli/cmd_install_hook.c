@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `leakhound install-hook [--force] [REPO]`: installs the pre-commit hook (the embedded
- * hooks/pre-commit, with this binary's absolute path) into the repository's hooks
- * directory, honouring core.hooksPath. An existing foreign hook is kept and chained: it is
- * renamed to pre-commit.chained and runs first. Re-running updates leakhound's own hook.
+ * `leakhound install-hook [--pre-commit] [--pre-push] [--force] [REPO]`: installs the
+ * pre-commit hook (the default) and/or the pre-push hook (the embedded hooks/<name>, with
+ * this binary's absolute path) into the repository's hooks directory, honouring
+ * core.hooksPath. An existing foreign hook is kept and chained: it is renamed to
+ * <name>.chained and runs first. Re-running updates leakhound's own hook.
  */
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -25,13 +26,17 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: leakhound install-hook [--force] [REPO]\n"
+    fputs("usage: leakhound install-hook [--pre-commit] [--pre-push] [--force] [REPO]\n"
           "\n"
-          "Installs a pre-commit hook that runs `leakhound staged` and blocks commits that add\n"
-          "secrets. Honours core.hooksPath; in a linked worktree the hook goes where git\n"
-          "reads it (the common git directory), so it guards every worktree. An existing\n"
-          "hook is chained (renamed to pre-commit.chained and run first); --force replaces\n"
-          "an earlier chained hook. Bare repositories are refused.\n",
+          "Installs git hooks that block secrets:\n"
+          "  --pre-commit  (the default) runs `leakhound staged`: blocks commits that add one\n"
+          "  --pre-push    runs `leakhound history --pre-push`: blocks pushes whose commits\n"
+          "                add one (exactly the pushed commits; a new branch: what it adds\n"
+          "                to the remote's branches), also commits made with --no-verify\n"
+          "Both flags install both. Honours core.hooksPath; in a linked worktree the hooks go\n"
+          "where git reads them (the common git directory), so they guard every worktree. An\n"
+          "existing hook is chained (renamed to <hook>.chained and run first); --force\n"
+          "replaces an earlier chained hook. Bare repositories are refused.\n",
           f);
 }
 
@@ -62,7 +67,7 @@ static char *hooks_dir(git_repository *repo)
     return out;
 }
 
-static int hook_text(struct lh_buf *out)
+static int hook_text(struct lh_buf *out, const char *name)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -75,8 +80,14 @@ static int hook_text(struct lh_buf *out)
         lh_error_set("the leakhound binary's path contains a quote; set LEAKHOUND instead");
         return LH_EINVAL;
     }
-    LH_ASSERT(lh_hook_files_count == 1);
-    const char *t = (const char *)lh_hook_files[0].data;
+    const char *t = NULL;
+    for (size_t i = 0; i < lh_hook_files_count; i++) {
+        const char *slash = strrchr(lh_hook_files[i].name, '/');
+        if (slash && !strcmp(slash + 1, name)) {
+            t = (const char *)lh_hook_files[i].data;
+        }
+    }
+    LH_ASSERT(t != NULL);
     const char *at = strstr(t, "@LEAKHOUND@");
     LH_ASSERT(at != NULL);
     int rc = lh_buf_put(out, t, (size_t)(at - t));
@@ -89,7 +100,7 @@ static int hook_text(struct lh_buf *out)
     return rc;
 }
 
-static int install(const char *repo_path, bool force)
+static int install(const char *repo_path, const char *name, bool force)
 {
     git_repository *repo = NULL;
     char *dir = NULL;
@@ -115,14 +126,16 @@ static int install(const char *repo_path, bool force)
         goto out;
     }
     dir = hooks_dir(repo);
-    hook = dir ? lh_path_join(dir, "pre-commit") : NULL;
-    chained = dir ? lh_path_join(dir, "pre-commit.chained") : NULL;
-    if (!hook || !chained || lh_fs_mkdirs(dir) < 0 || hook_text(&text) < 0) {
+    char chained_name[64];
+    snprintf(chained_name, sizeof(chained_name), "%s.chained", name);
+    hook = dir ? lh_path_join(dir, name) : NULL;
+    chained = dir ? lh_path_join(dir, chained_name) : NULL;
+    if (!hook || !chained || lh_fs_mkdirs(dir) < 0 || hook_text(&text, name) < 0) {
         lh_cli_error("%s", lh_error_get());
         ex = LH_EXIT_IO;
         goto out;
     }
-    const char *note = "";
+    char note[128] = "";
     if (access(hook, F_OK) == 0) {
         if (lh_fs_read_file(&old, hook) < 0) {
             lh_cli_error("%s", lh_error_get());
@@ -142,7 +155,8 @@ static int install(const char *repo_path, bool force)
                 ex = LH_EXIT_IO;
                 goto out;
             }
-            note = " (the existing hook now runs first, as pre-commit.chained)";
+            snprintf(note, sizeof(note), " (the existing hook now runs first, as %s)",
+                     chained_name);
         }
     }
     if (lh_fs_write_atomic(hook, text.ptr, text.len) < 0 || chmod(hook, 0755) != 0) {
@@ -150,7 +164,7 @@ static int install(const char *repo_path, bool force)
         ex = LH_EXIT_IO;
         goto out;
     }
-    printf("leakhound: installed the pre-commit hook in %s%s\n", hook, note);
+    printf("leakhound: installed the %s hook in %s%s\n", name, hook, note);
 out:
     lh_buf_dispose(&text);
     lh_buf_dispose(&old);
@@ -164,10 +178,16 @@ out:
 int lh_cmd_install_hook(int argc, char **argv)
 {
     bool force = false;
+    bool pre_commit = false;
+    bool pre_push = false;
     const char *repo = ".";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--force")) {
             force = true;
+        } else if (!strcmp(argv[i], "--pre-commit")) {
+            pre_commit = true;
+        } else if (!strcmp(argv[i], "--pre-push")) {
+            pre_push = true;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
@@ -183,7 +203,13 @@ int lh_cmd_install_hook(int argc, char **argv)
         lh_cli_error("%s", lh_error_get());
         return LH_EXIT_IO;
     }
-    int ex = install(repo, force);
+    if (!pre_push) {
+        pre_commit = true; /* the default */
+    }
+    int ex = pre_commit ? install(repo, "pre-commit", force) : 0;
+    if (ex == 0 && pre_push) {
+        ex = install(repo, "pre-push", force);
+    }
     git_libgit2_shutdown();
     return ex;
 }

@@ -4,6 +4,7 @@
 
 #include "cli/exit.h"
 #include "notify/revoke.h"
+#include "report/multi.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -24,6 +25,7 @@ const struct option lh_cli_common_longopts[] = {
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
     {"show-invalid", no_argument, NULL, OPT_SHOW_INVALID},
     {"no-inline-allow", no_argument, NULL, OPT_NO_INLINE_ALLOW},
@@ -117,6 +119,7 @@ void lh_cli_opts_dispose(struct lh_cli_opts *o)
     lh_strlist_dispose(&o->disable);
     lh_strlist_dispose(&o->exclude);
     lh_strlist_dispose(&o->revoke_urls);
+    lh_strlist_dispose(&o->reports);
     free(o->uri_prefix);
     o->uri_prefix = NULL;
     free(o->repo_name);
@@ -159,6 +162,9 @@ void lh_cli_usage_rule_options(FILE *f)
 {
     fputs("  -f, --format FORMAT         text, json, jsonl, sarif or github (default text)\n"
           "  -o, --output FILE           write the report to FILE\n"
+          "  --report FORMAT[:FILE]      one more report, to FILE (atomically) or stdout\n"
+          "                              (repeatable: --report sarif:out.sarif --report\n"
+          "                              github); --format still goes to the terminal\n"
           "  --config FILE               configuration (default: .leakhound.yml at the\n"
           "                              repository root, revoke section ignored);\n"
           "                              --no-config reads no configuration file\n"
@@ -214,6 +220,16 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
     case OPT_OUTPUT:
         o->output = arg;
         return 1;
+    case OPT_REPORT: {
+        struct lh_report_dest d;
+        int rc = lh_report_dest_parse(&d, arg);
+        lh_report_dest_dispose(&d);
+        if (rc < 0) {
+            lh_cli_error("--report: %s", lh_error_get());
+            return -1;
+        }
+        return lh_strlist_push(&o->reports, arg) < 0 ? -1 : 1;
+    }
     case OPT_SHOW_SECRETS:
         o->show_secrets = true;
         return 1;
@@ -546,47 +562,96 @@ bool lh_cli_use_color(const char *mode, FILE *stream)
     return isatty(fileno(stream)) == 1;
 }
 
+/* The run's outputs: --format to --output (or stdout) first, then each --report. */
+static int build_dests(struct lh_report_dest **out, size_t *n, const struct lh_cli_opts *o)
+{
+    struct lh_report_dest *d = calloc(o->reports.count + 1, sizeof(*d));
+    *out = d;
+    *n = 0;
+    if (!d) {
+        return lh_error_oom();
+    }
+    d[0].ops = lh_report_find(o->format);
+    if (o->output && strcmp(o->output, "-") != 0) {
+        d[0].path = strdup(o->output);
+        if (!d[0].path) {
+            return lh_error_oom();
+        }
+    }
+    *n = 1;
+    for (size_t i = 0; i < o->reports.count; i++) {
+        int rc = lh_report_dest_parse(&d[i + 1], o->reports.items[i]);
+        if (rc < 0) {
+            return rc;
+        }
+        *n = i + 2;
+    }
+    return 0;
+}
+
+static void free_dests(struct lh_report_dest *d, size_t n)
+{
+    for (size_t i = 0; d && i < n; i++) {
+        lh_report_dest_dispose(&d[i]);
+    }
+    free(d);
+}
+
+int lh_cli_reports_check(const struct lh_cli_opts *o)
+{
+    struct lh_report_dest *d = NULL;
+    size_t n = 0;
+    int rc = build_dests(&d, &n, o);
+    if (rc == 0) {
+        rc = lh_report_dests_check(d, n);
+    }
+    free_dests(d, n);
+    if (rc < 0) {
+        lh_cli_error("%s", lh_error_get());
+        return rc == LH_EUSAGE ? LH_EXIT_USAGE : LH_EXIT_IO;
+    }
+    return 0;
+}
+
 int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs,
                         const struct lh_findings *l, const struct lh_report_summary *s)
 {
-    FILE *out = stdout;
-    if (o->output && strcmp(o->output, "-") != 0) {
-        out = fopen(o->output, "w");
-        if (!out) {
-            lh_cli_error("cannot write '%s': %s", o->output, strerror(errno));
-            return LH_EXIT_IO;
-        }
-    }
+    struct lh_report_dest *d = NULL;
+    size_t n = 0;
+    int ex = 0;
     struct lh_report_ctx ctx = {
         .show_secrets = o->show_secrets,
         .show_invalid = o->show_invalid,
         .show_suppressed = o->show_suppressed,
         .uri_prefix = o->uri_prefix,
         .repo_name = o->repo_name,
-        .color = lh_cli_use_color(o->color, out),
+        .color = lh_cli_use_color(o->color, stdout),
         .rules = rs,
         .summary = s,
         .tool_version = LH_VERSION,
         .step_summary = getenv("GITHUB_STEP_SUMMARY"),
     };
-    int rc = lh_report_find(o->format)->write(out, l, &ctx);
-    if (fflush(out) != 0) {
-        rc = LH_EIO;
-    }
-    if (out != stdout && fclose(out) != 0) {
-        rc = LH_EIO;
-    }
-    if (rc < 0) {
-        lh_cli_error("cannot write the report to '%s': %s", o->output ? o->output : "stdout",
-                     strerror(errno));
+    if (build_dests(&d, &n, o) < 0) {
+        lh_cli_error("%s", lh_error_get());
+        free_dests(d, n);
         return LH_EXIT_IO;
     }
+    for (size_t i = 0; i < n; i++) {
+        if (lh_report_dest_write(&d[i], stdout, l, &ctx) < 0) {
+            lh_cli_error("%s", lh_error_get());
+            ex = LH_EXIT_IO;
+        }
+        if (!strcmp(d[i].ops->name, "github")) {
+            ctx.step_summary = NULL; /* one job summary per run */
+        }
+    }
+    free_dests(d, n);
     if (!o->quiet) {
         char line[512];
         lh_report_summary_line(line, sizeof(line), l, s, o->show_invalid);
         fprintf(stderr, "leakhound: %s\n", line);
     }
-    return 0;
+    return ex;
 }
 
 int lh_cli_scan_exit(const struct lh_cli_opts *o, const struct lh_findings *l,
@@ -908,8 +973,12 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
     }
     /* the repository's name is read from its config only when an output carries it (the
      * text format and a pre-commit hook's run do not pay for it) */
-    if (in_git &&
-        (strcmp(o->format, "text") != 0 || o->revoke || o->revoke_urls.count || s->cfg.nroutes)) {
+    ex = lh_cli_reports_check(o);
+    if (ex) {
+        return ex;
+    }
+    if (in_git && (strcmp(o->format, "text") != 0 || o->reports.count || o->revoke ||
+                   o->revoke_urls.count || s->cfg.nroutes)) {
         lh_cli_default_repo_name(o, s->project_root);
     }
     ex = open_baseline(s, o);

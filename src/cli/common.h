@@ -29,6 +29,7 @@ struct lh_cli_opts {
     struct lh_strlist exclude;
     const char *format;
     const char *output;
+    struct lh_strlist reports; /* --report FORMAT[:FILE] (repeatable), validated when parsed */
     bool show_secrets;
     bool show_invalid;
     bool show_suppressed; /* --show-suppressed */
@@ -92,6 +93,7 @@ enum {
     OPT_EXCLUDE,
     OPT_FORMAT,
     OPT_OUTPUT,
+    OPT_REPORT,
     OPT_SHOW_SECRETS,
     OPT_SHOW_INVALID,
     OPT_NO_INLINE_ALLOW,
@@ -170,7 +172,16 @@ void lh_cli_print_hint(bool staged);
 int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
                           const struct lh_cli_opts *o);
 
-/* Writes the report to o->output or stdout. Returns 0 or an exit code. */
+/*
+ * Checks that the run's outputs (--format/--output and every --report) can coexist (see
+ * lh_report_dests_check). Prints the usage error; returns 0 or LH_EXIT_USAGE.
+ */
+int lh_cli_reports_check(const struct lh_cli_opts *o);
+
+/*
+ * Writes the report (--format to o->output or stdout) and every --report; a failed output
+ * does not stop the others. Returns 0 or an exit code.
+ */
 int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs,
                         const struct lh_findings *l, const struct lh_report_summary *s);
 

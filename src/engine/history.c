@@ -2,7 +2,14 @@
 /* History and staged scanning pipelines; see history.h. */
 #include "engine/history.h"
 
+#include "source/git.h"
+#include "source/git_oidmap.h"
+#include "source/git_revlist.h"
+#include "source/git_staged.h"
+#include "source/git_walk.h"
 #include "source/libgit2.h"
+#include "util/pool.h"
+
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -10,13 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "source/git.h"
-#include "source/git_oidmap.h"
-#include "source/git_revlist.h"
-#include "source/git_staged.h"
-#include "source/git_walk.h"
-#include "util/pool.h"
 
 #define MIN_SLICE 512         /* commits per parallel walk slice */
 #define SLICES_PER_THREAD 4   /* a few per thread: slices differ in cost */
@@ -1035,13 +1035,31 @@ out:
 
 /* ---- entry points ---- */
 
+/* A range, a date or a push: only some commits, not every ref and object. */
+static bool selective(const struct lh_history_opts *o)
+{
+    return o->range || o->since > 0 || o->push;
+}
+
 static int list_commits(struct hist *h)
 {
     git_oid *tips = NULL;
     size_t ntips = 0;
     int rc = 0;
-    if (h->o->range) {
-        rc = lh_git_revlist_range(&h->rl, h->repo, h->o->range, h->shallow, walk_warn, h);
+    if (selective(h->o)) {
+        struct lh_git_range_req req = {
+            .range = h->o->range,
+            .since = h->o->since,
+            .push = h->o->push,
+            .push_remote = h->o->push_remote,
+            .fallback = h->o->range_fallback,
+            .shallow = h->shallow,
+            .notice = h->o->notice,
+            .notice_payload = h->o->warn_payload,
+            .warn = walk_warn,
+            .payload = h,
+        };
+        rc = lh_git_range_list(&h->rl, h->repo, &req);
     } else {
         rc = commit_tips(&tips, &ntips, &h->tips);
         if (rc == 0) {
@@ -1056,7 +1074,9 @@ static int list_commits(struct hist *h)
     if (!h->commits) {
         return lh_error_oom();
     }
-    memcpy(h->commits, h->rl.ids, h->rl.count * sizeof(*h->commits));
+    if (h->rl.count) {
+        memcpy(h->commits, h->rl.ids, h->rl.count * sizeof(*h->commits));
+    }
     h->ncommits = h->rl.count;
     atomic_store(&h->st->commits_total, h->rl.count);
     /* a range builds on its boundary: that content is known, not introduced */
@@ -1120,10 +1140,10 @@ int lh_history_scan(const struct lh_detector *d, const char *repo_path,
     if (rc == 0) {
         rc = walk_commits(&h);
     }
-    if (rc == 0 && !o->range) {
+    if (rc == 0 && !selective(o)) {
         rc = walk_other_tips(&h);
     }
-    if (rc == 0 && o->all_objects && !o->range) {
+    if (rc == 0 && o->all_objects && !selective(o)) {
         rc = walk_unreachable(&h);
     }
     if (rc == 0) {

@@ -15,13 +15,15 @@
 #ifndef LH_ENGINE_HISTORY_H
 #define LH_ENGINE_HISTORY_H
 
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "engine/scan.h"
 #include "finding/detect.h"
 #include "finding/finding.h"
+#include "source/git_range.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct lh_history_stats {
     atomic_size_t commits; /* commits walked */
@@ -54,6 +56,13 @@ struct lh_history_opts {
     bool scan_binary;
     bool all_objects;  /* also unreachable objects of the object database */
     const char *range; /* NULL: every ref; else "BASE..HEAD", "A...B" or "REV" */
+    /* with range: the branch to compare with when BASE is missing or all zeros (NULL: the
+     * default branch; see source/git_range.h) */
+    const char *range_fallback;
+    int64_t since;                  /* > 0 (range NULL): commits of HEAD from this time */
+    const struct lh_git_push *push; /* pre-push updates (range NULL): the pushed commits */
+    const char *push_remote;        /* the hook's remote argument */
+    lh_warn_fn notice; /* a fallback taken, in one line (may be NULL; gets warn_payload) */
     const struct lh_strlist *exclude;
     lh_warn_fn warn; /* may be NULL; called from any thread */
     void *warn_payload;

@@ -38,6 +38,7 @@ struct heap {
 struct graph {
     git_repository *repo;
     bool shallow;
+    int64_t min_time; /* > 0: commits older than this are uninteresting (--since DATE) */
     lh_git_warn_fn warn;
     void *payload;
     size_t errors;
@@ -222,6 +223,10 @@ static int parse(struct graph *g, uint32_t n)
     }
     g->nodes[n].tree = *git_commit_tree_id(c);
     g->nodes[n].time = (int64_t)git_commit_time(c);
+    if (g->min_time > 0 && g->nodes[n].time < g->min_time) {
+        /* parsed before it is queued: the walk propagates this to its parents */
+        g->nodes[n].flags |= F_UNINTERESTING;
+    }
     g->nodes[n].parent_off = (uint32_t)g->nparents;
     for (unsigned int i = 0; rc == 0 && i < np; i++) {
         uint32_t p = 0;
@@ -463,9 +468,9 @@ static void graph_dispose(struct graph *g)
     lh_git_oidmap_dispose(&g->index);
 }
 
-int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
-                              const git_oid *include, size_t ninclude, const git_oid *exclude,
-                              size_t nexclude, bool shallow, lh_git_warn_fn warn, void *payload)
+static int difference(struct lh_git_revlist *out, git_repository *repo, const git_oid *include,
+                      size_t ninclude, const git_oid *exclude, size_t nexclude, int64_t min_time,
+                      bool shallow, lh_git_warn_fn warn, void *payload)
 {
     struct graph g;
     int rc = 0;
@@ -473,6 +478,7 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
     memset(&g, 0, sizeof(g));
     g.repo = repo;
     g.shallow = shallow;
+    g.min_time = min_time;
     g.warn = warn;
     g.payload = payload;
     g.queue.newest_first = true;
@@ -503,7 +509,7 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
     if (rc == 0) {
         rc = emit(out, &g);
     }
-    if (rc == 0 && nexclude) {
+    if (rc == 0 && (nexclude || min_time > 0)) {
         rc = collect_boundary(out, &g);
     }
     out->errors = g.errors;
@@ -512,6 +518,19 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
         lh_git_revlist_dispose(out);
     }
     return rc;
+}
+
+int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
+                              const git_oid *include, size_t ninclude, const git_oid *exclude,
+                              size_t nexclude, bool shallow, lh_git_warn_fn warn, void *payload)
+{
+    return difference(out, repo, include, ninclude, exclude, nexclude, 0, shallow, warn, payload);
+}
+
+int lh_git_revlist_since(struct lh_git_revlist *out, git_repository *repo, const git_oid *tip,
+                         int64_t since, bool shallow, lh_git_warn_fn warn, void *payload)
+{
+    return difference(out, repo, tip, 1, NULL, 0, since > 0 ? since : 1, shallow, warn, payload);
 }
 
 int lh_git_revlist_reachable(struct lh_git_revlist *out, git_repository *repo, const git_oid *tips,

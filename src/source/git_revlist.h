@@ -14,13 +14,14 @@
 #ifndef LH_SOURCE_GIT_REVLIST_H
 #define LH_SOURCE_GIT_REVLIST_H
 
-#include "source/libgit2.h"
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "source/git.h"
 #include "source/git_oidmap.h"
+#include "source/libgit2.h"
 #include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define LH_GIT_MAX_COMMITS ((size_t)1 << 31)
 
@@ -50,6 +51,15 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
                               const git_oid *include, size_t ninclude, const git_oid *exclude,
                               size_t nexclude, bool shallow, lh_git_warn_fn warn,
                               void *payload) LH_WUR;
+
+/*
+ * The commits reachable from `tip` whose committer date is at or after `since` (Unix
+ * seconds), oldest first, with the trees of their older parents in ->boundary_trees. As
+ * `git log --since`, the walk stops below the date: a commit dated later than an older
+ * ancestor (clock skew) behind it is not listed. Returns 0 or a negative code.
+ */
+int lh_git_revlist_since(struct lh_git_revlist *out, git_repository *repo, const git_oid *tip,
+                         int64_t since, bool shallow, lh_git_warn_fn warn, void *payload) LH_WUR;
 
 /*
  * Parses a range, as the command line gives it, and lists its commits: "BASE..HEAD"

@@ -85,13 +85,18 @@ int lh_fs_read_file(struct lh_buf *b, const char *path)
 
 int lh_fs_write_atomic(const char *path, const void *data, size_t len)
 {
+    return lh_fs_write_atomic_mode(path, data, len, 0600);
+}
+
+int lh_fs_write_atomic_mode(const char *path, const void *data, size_t len, unsigned mode)
+{
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 32);
     if (!tmp) {
         return lh_error_oom();
     }
     snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     int rc = 0;
     if (fd < 0) {
         lh_error_set("cannot create '%s': %s", tmp, strerror(errno));

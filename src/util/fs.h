@@ -6,11 +6,11 @@
 #ifndef LH_UTIL_FS_H
 #define LH_UTIL_FS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "util/buf.h"
 #include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Reads a whole file (or "-" for stdin) into b (appending), up to b->cap bytes.
@@ -23,6 +23,9 @@ int lh_fs_read_fd(struct lh_buf *b, int fd, const char *name) LH_WUR;
 
 /* Writes the whole buffer to path atomically (temp file, fsync, rename). */
 int lh_fs_write_atomic(const char *path, const void *data, size_t len) LH_WUR;
+
+/* The same with the new file created with `mode` (less the umask) instead of 0600. */
+int lh_fs_write_atomic_mode(const char *path, const void *data, size_t len, unsigned mode) LH_WUR;
 
 /* Creates a directory and its parents (mode 0700 for new ones). */
 int lh_fs_mkdirs(const char *path) LH_WUR;
