@@ -210,8 +210,9 @@ Test(rules_limits, yaml_anchors_load_in_linear_time)
         cr_assert(eq(int, r[k].status, 3), "stderr: %s", r[k].err);
         cr_assert(eq(int, hh_contains(r[k].err, r[k].err_len, "never/0/*"), 1), "%s", r[k].err);
     }
-    /* 1.2 s alone under ASan; loosely bounded, as other tests share the cores */
-    cr_assert(r[1].secs < 5.0, "200,000 anchors took %.2f s", r[1].secs);
+    /* 1.2 s alone under ASan (58 s before the fix); the bound only catches a return to
+     * quadratic time on a loaded machine, the ratio below is the real check */
+    cr_assert(r[1].secs < 30.0, "200,000 anchors took %.2f s", r[1].secs);
     /* four times the anchors: well under sixteen times the time */
     cr_assert(r[1].secs < 8 * (r[0].secs > 0.05 ? r[0].secs : 0.05), "50k: %.2f s, 200k: %.2f s",
               r[0].secs, r[1].secs);
