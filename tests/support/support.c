@@ -22,8 +22,17 @@
  * tests passed). Every report of a process run through this library is copied to the test's
  * own stderr, where ctest's FAIL_REGULAR_EXPRESSION sees it and fails the test.
  */
-static void forward_sanitizer_report(const char *who, const char *text)
+void lh_forward_sanitizer_report(const char *who, const char *text, int status)
 {
+    /* ctest gives ASan and UBSan these exit codes (CMakeLists.txt), distinct from every
+     * leakhound exit code, so a report cut short or swallowed still shows */
+    if (status == LH_ASAN_EXITCODE || status == LH_UBSAN_EXITCODE) {
+        fprintf(stderr,
+                "support: spawned process %s exited with sanitizer exit code %d: "
+                "runtime error: see its report\n",
+                who, status);
+        fflush(stderr);
+    }
     if (!text) {
         return;
     }
@@ -124,7 +133,7 @@ int lh_run_in(struct lh_run *r, const char *cwd, const char *in, size_t in_len,
     int st = 0;
     waitpid(pid, &st, 0);
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    forward_sanitizer_report(argv[0], r->err);
+    lh_forward_sanitizer_report(argv[0], r->err, r->status);
     return 0;
 }
 
@@ -330,10 +339,10 @@ char *lh_proc_wait_log(struct lh_proc *p, const char *needle, int timeout_ms)
     }
 }
 
-static void proc_forward_log(struct lh_proc *p)
+static void proc_forward_log(struct lh_proc *p, int status)
 {
     char *log = p->log ? lh_read_file(p->log) : NULL;
-    forward_sanitizer_report(p->log ? p->log : "(no log)", log);
+    lh_forward_sanitizer_report(p->log ? p->log : "(no log)", log, status);
     free(log);
 }
 
@@ -350,7 +359,7 @@ int lh_proc_alive(struct lh_proc *p)
     if (r == (pid_t)p->pid) {
         p->exited = 1;
         p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        proc_forward_log(p);
+        proc_forward_log(p, p->status);
     }
     p->pid = 0;
     return 0;
@@ -369,15 +378,16 @@ int lh_proc_stop(struct lh_proc *p, int sig, int timeout_ms)
     for (;;) {
         pid_t r = waitpid((pid_t)p->pid, &st, WNOHANG);
         if (r == (pid_t)p->pid) {
+            int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             p->pid = 0;
-            proc_forward_log(p);
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            proc_forward_log(p, status);
+            return status;
         }
         if (lh_now_ms() >= end) {
             kill((pid_t)p->pid, SIGKILL);
             waitpid((pid_t)p->pid, &st, 0);
             p->pid = 0;
-            proc_forward_log(p);
+            proc_forward_log(p, 0);
             return -1;
         }
         usleep(10 * 1000);

@@ -7,6 +7,10 @@
 #ifndef LH_TEST_SUPPORT_H
 #define LH_TEST_SUPPORT_H
 
+/* Exit codes ctest gives the sanitizers (ASAN_OPTIONS / UBSAN_OPTIONS in CMakeLists.txt). */
+#define LH_ASAN_EXITCODE 86
+#define LH_UBSAN_EXITCODE 87
+
 #include <stddef.h>
 
 /*
@@ -41,20 +45,27 @@ void lh_run_dispose(struct lh_run *r);
  * teardown and TestSuite(name, .init, .fini, .timeout = LH_TEST_TIMEOUT). The test file
  * includes <criterion/criterion.h> and <stdlib.h>.
  */
-#define LH_TMPDIR_SUITE(suite)                                                                 \
-    static char *dir;                                                                          \
-    static void suite##_tmpdir_setup(void)                                                     \
-    {                                                                                          \
-        dir = lh_tmpdir();                                                                     \
-        cr_assert(dir != NULL);                                                                \
-    }                                                                                          \
-    static void suite##_tmpdir_teardown(void)                                                  \
-    {                                                                                          \
-        lh_rmtree(dir);                                                                        \
-        free(dir);                                                                             \
-    }                                                                                          \
-    TestSuite(suite, .init = suite##_tmpdir_setup, .fini = suite##_tmpdir_teardown,            \
+#define LH_TMPDIR_SUITE(suite)                                                                     \
+    static char *dir;                                                                              \
+    static void suite##_tmpdir_setup(void)                                                         \
+    {                                                                                              \
+        dir = lh_tmpdir();                                                                         \
+        cr_assert(dir != NULL);                                                                    \
+    }                                                                                              \
+    static void suite##_tmpdir_teardown(void)                                                      \
+    {                                                                                              \
+        lh_rmtree(dir);                                                                            \
+        free(dir);                                                                                 \
+    }                                                                                              \
+    TestSuite(suite, .init = suite##_tmpdir_setup, .fini = suite##_tmpdir_teardown,                \
               .timeout = LH_TEST_TIMEOUT)
+
+/*
+ * Copies a sanitizer report found in text (a spawned process's stderr or log) to this test's
+ * stderr, where ctest's FAIL_REGULAR_EXPRESSION fails the test, and says so when status is a
+ * sanitizer exit code. Every way of spawning a process in the tests must call it.
+ */
+void lh_forward_sanitizer_report(const char *who, const char *text, int status);
 
 /* Creates a fresh temporary directory (heap path). */
 char *lh_tmpdir(void);
@@ -100,8 +111,7 @@ struct lh_proc {
     char *log;
 };
 /* Starts argv (NULL-terminated) in cwd (NULL: current). Returns 0 or -1. */
-int lh_proc_start(struct lh_proc *p, const char *cwd, const char *const argv[],
-                  const char *log);
+int lh_proc_start(struct lh_proc *p, const char *cwd, const char *const argv[], const char *log);
 /* Waits up to timeout_ms until the log contains needle; returns the log (heap) or NULL. */
 char *lh_proc_wait_log(struct lh_proc *p, const char *needle, int timeout_ms);
 /* Whether the process is still running. */

@@ -2,6 +2,8 @@
 /* Hardening test helpers; see hh.h. */
 #include "hh.h"
 
+#include "support/support.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -103,6 +105,7 @@ void hh_lh(struct hh_run *r, const char *name, const char *cwd, int timeout_s, .
     r->err = slurp(err, &r->err_len, &r->err_size);
     unlink(out);
     unlink(err);
+    lh_forward_sanitizer_report(name, r->err, r->status);
     fprintf(stderr, "hardening: %s: exit %d, peak RSS %.1f MB, %.2f s, stdout %zu bytes\n", name,
             r->status, (double)r->rss_kb / 1024.0, r->secs, r->out_size);
 }

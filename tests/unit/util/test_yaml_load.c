@@ -185,8 +185,10 @@ Test(yaml_load, anchors_load_in_linear_time)
     alarm(60); /* libyaml's composer: minutes; a failure, not a hang */
     long long small = load_ms(50000);
     long long big = load_ms(200000);
-    /* libyaml's composer took 58 s for 200,000 anchors; ASan makes this run a few times slower */
-    cr_assert(big < 3000, "200,000 anchors took %lld ms", big);
+    /* libyaml's composer took 58 s for 200,000 anchors; this bound only catches a return to
+     * quadratic time on a loaded machine (3.3 s seen at load 10 on 2 cores); the ratio below
+     * is the real check */
+    cr_assert(big < 30000, "200,000 anchors took %lld ms", big);
     /*
      * four times the anchors: about four times the time (five to six with cache misses and
      * other tests on the cores); quadratic would be sixteen
