@@ -105,6 +105,9 @@ static bool stream_ratio_hit(struct lh_archive_level *lv)
     if (out > (int64_t)RATIO_FLOOR && (uint64_t)out / ratio > (uint64_t)(in > 0 ? in : 0)) {
         lv->s_abort = true;
         lv->r->st->limited++;
+        if (lv->m_abort) {
+            return true; /* its member's ratio was just reported */
+        }
         lh_archive_warnf(lv->r,
                          "archive '%s' expands more than %u times its compressed size "
                          "(--max-archive-ratio); the rest of it was not scanned",

@@ -163,7 +163,8 @@ static int nested(struct lh_archive_level *lv, struct archive_entry *e, const ch
         rc = lh_archive_level_walk(&child);
     } else if (rc == LH_EIO) {
         rc = by_name ? LH_ARCHIVE_NOT_ARCHIVE : 0;
-        if (!by_name) {
+        /* a limit that stopped the read was warned about where it was hit */
+        if (!by_name && r->stop == STOP_NONE && !lv->m_abort && !lv->s_abort) {
             lh_archive_warnf(r, "%s; not scanned", lh_error_get());
         }
     }
@@ -278,7 +279,9 @@ int lh_archive_walk_root(struct lh_archive_root *r, struct lh_archive_level *lv,
         if (rc == LH_EIO && lv->by_name) {
             rc = LH_ARCHIVE_NOT_ARCHIVE;
         } else if (rc == LH_EIO) {
-            lh_archive_warnf(r, "%s; not scanned", lh_error_get());
+            if (r->stop == STOP_NONE && !(lv->parent && lv->parent->m_abort)) {
+                lh_archive_warnf(r, "%s; not scanned", lh_error_get());
+            }
             rc = 0;
         } else if (rc == 0) {
             rc = lh_archive_level_walk(lv);
