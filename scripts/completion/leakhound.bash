@@ -8,12 +8,13 @@ _leakhound()
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="scan history staged rules baseline revoke serve keygen install-hook version help"
+    local commands="scan history staged image rules baseline revoke serve keygen install-hook version help"
     local common="--format --output --report --config --no-config --rules --no-builtin-rules --enable-rule
         --disable-rule --exclude --threads --max-file-size --follow-symlinks --scan-binary
         --show-secrets --show-invalid --no-inline-allow --no-inline-allow-confirmed --show-suppressed --repo-name --min-confidence --fail-on --exit-code
         --baseline --color --no-cache --quiet --help --max-findings-per-file
-        --regex-match-limit --regex-depth-limit"
+        --regex-match-limit --regex-depth-limit --max-archive-depth --max-archive-size
+        --max-archive-member-size --max-archive-members --max-archive-ratio --max-archive-time"
     if [ "$cword" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         return

@@ -51,6 +51,7 @@ static int scan_inputs(struct lh_cli_session *s, struct lh_cli_opts *o, const ch
         .follow_symlinks = o->follow_symlinks,
         .scan_binary = o->scan_binary,
         .exclude = &o->exclude,
+        .archive = &o->archive,
         .warn = lh_cli_warn_cb,
         .warn_payload = o,
     };

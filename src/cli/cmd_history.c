@@ -84,6 +84,7 @@ static void usage(FILE *f)
           "  --max-file-size SIZE        skip larger blobs (default 25M)\n"
           "  --scan-binary               also scan blobs that contain NUL bytes\n",
           f);
+    lh_cli_usage_archive_options(f);
     lh_cli_usage_report_options(f);
     fputs("  -q, --quiet                 no progress, summary or warnings on stderr\n"
           "\n"
@@ -303,6 +304,7 @@ int lh_cmd_history(int argc, char **argv)
         .push_remote = a.pre_push,
         .notice = on_notice,
         .exclude = &o.exclude,
+        .archive = &o.archive,
         .warn = on_warn,
         .warn_payload = &p,
         .progress = !o.quiet && isatty(STDERR_FILENO) == 1 ? on_progress : NULL,

@@ -27,6 +27,7 @@ static void usage(FILE *f)
           "  --follow-symlinks           follow symbolic links (loops are detected)\n"
           "  --scan-binary               also scan files that contain NUL bytes\n",
           f);
+    lh_cli_usage_archive_options(f);
     lh_cli_usage_report_options(f);
     fputs(
         "  -q, --quiet                 no summary or warnings on stderr\n"
@@ -94,6 +95,7 @@ int lh_cmd_scan(int argc, char **argv)
         .follow_symlinks = o.follow_symlinks,
         .scan_binary = o.scan_binary,
         .exclude = &o.exclude,
+        .archive = &o.archive,
         .warn = lh_cli_warn_cb,
         .warn_payload = &o,
     };

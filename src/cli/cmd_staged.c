@@ -31,6 +31,7 @@ static void usage(FILE *f)
           "  --max-file-size SIZE        skip larger files (default 25M)\n"
           "  --scan-binary               also scan files that contain NUL bytes\n",
           f);
+    lh_cli_usage_archive_options(f);
     lh_cli_usage_report_options(f);
     fputs("  -q, --quiet                 no summary or warnings on stderr\n"
           "\n"
@@ -103,6 +104,7 @@ int lh_cmd_staged(int argc, char **argv)
         .max_file_size = o.max_file_size,
         .scan_binary = o.scan_binary,
         .exclude = &o.exclude,
+        .archive = &o.archive,
         .warn = lh_cli_warn_cb,
         .warn_payload = &o,
     };

@@ -12,5 +12,6 @@ int lh_cmd_install_hook(int argc, char **argv);
 int lh_cmd_revoke(int argc, char **argv);
 int lh_cmd_serve(int argc, char **argv);
 int lh_cmd_keygen(int argc, char **argv);
+int lh_cmd_image(int argc, char **argv);
 
 #endif

@@ -54,6 +54,12 @@ const struct option lh_cli_common_longopts[] = {
     {"max-findings-per-file", required_argument, NULL, OPT_MAX_FINDINGS},
     {"regex-match-limit", required_argument, NULL, OPT_MATCH_LIMIT},
     {"regex-depth-limit", required_argument, NULL, OPT_DEPTH_LIMIT},
+    {"max-archive-depth", required_argument, NULL, OPT_MAX_ARCHIVE_DEPTH},
+    {"max-archive-size", required_argument, NULL, OPT_MAX_ARCHIVE_SIZE},
+    {"max-archive-member-size", required_argument, NULL, OPT_MAX_ARCHIVE_MEMBER_SIZE},
+    {"max-archive-members", required_argument, NULL, OPT_MAX_ARCHIVE_MEMBERS},
+    {"max-archive-ratio", required_argument, NULL, OPT_MAX_ARCHIVE_RATIO},
+    {"max-archive-time", required_argument, NULL, OPT_MAX_ARCHIVE_TIME},
     {NULL, 0, NULL, 0},
 };
 const size_t lh_cli_common_nlongopts =
@@ -110,6 +116,7 @@ void lh_cli_opts_init(struct lh_cli_opts *o)
     o->fail_on = LH_CONF_LOW;
     o->min_confidence = LH_CONF_LOW;
     o->exit_code = LH_EXIT_FINDINGS;
+    lh_archive_limits_default(&o->archive);
 }
 
 void lh_cli_opts_dispose(struct lh_cli_opts *o)
@@ -195,8 +202,86 @@ void lh_cli_usage_report_options(FILE *f)
           f);
 }
 
+void lh_cli_usage_archive_options(FILE *f)
+{
+    fputs("  --max-archive-depth N       open archives nested N deep (default 3; 0: archives\n"
+          "                              are not opened)\n"
+          "  --max-archive-size SIZE     uncompressed bytes read per archive (default 1G)\n"
+          "  --max-archive-member-size SIZE  bytes scanned per member (default 25M)\n"
+          "  --max-archive-members N     members per archive (default 50000)\n"
+          "  --max-archive-ratio N       compression ratio past 1 MiB (default 100; 0: off)\n"
+          "  --max-archive-time SECONDS  time per archive (default 60; 0: no limit)\n",
+          f);
+}
+
+/* The --max-archive-* options; 1 handled, -1 error, 0 not one of them. */
+static int archive_option(struct lh_archive_limits *a, int opt, const char *arg)
+{
+    size_t n = 0;
+    switch (opt) {
+    case OPT_MAX_ARCHIVE_DEPTH:
+        if (!arg[0] || strspn(arg, "0123456789") != strlen(arg) || lh_cli_parse_size(&n, arg) < 0 ||
+            n > 32) {
+            lh_cli_error("--max-archive-depth takes a number from 0 to 32, not '%s'", arg);
+            return -1;
+        }
+        a->max_depth = (unsigned)n;
+        return 1;
+    case OPT_MAX_ARCHIVE_SIZE:
+    case OPT_MAX_ARCHIVE_MEMBER_SIZE:
+        if (lh_cli_parse_size(&n, arg) < 0 || (n == 0 && opt == OPT_MAX_ARCHIVE_MEMBER_SIZE)) {
+            lh_cli_error("--max-archive-%s takes a size such as 25M, not '%s'",
+                         opt == OPT_MAX_ARCHIVE_SIZE ? "size" : "member-size", arg);
+            return -1;
+        }
+        if (opt == OPT_MAX_ARCHIVE_SIZE) {
+            a->max_size = n;
+        } else {
+            a->max_member_size = n;
+        }
+        return 1;
+    case OPT_MAX_ARCHIVE_MEMBERS:
+    case OPT_MAX_ARCHIVE_RATIO:
+        if (!arg[0] || strspn(arg, "0123456789") != strlen(arg) || lh_cli_parse_size(&n, arg) < 0 ||
+            n > 1000000000) {
+            lh_cli_error("--max-archive-%s takes a number, not '%s'",
+                         opt == OPT_MAX_ARCHIVE_RATIO ? "ratio" : "members", arg);
+            return -1;
+        }
+        if (opt == OPT_MAX_ARCHIVE_RATIO) {
+            a->max_ratio = (unsigned)n;
+        } else {
+            a->max_members = n;
+        }
+        return 1;
+    case OPT_MAX_ARCHIVE_TIME: {
+        char *end = NULL;
+        errno = 0;
+        double s = strtod(arg, &end);
+        if (end && *end == 's' && end[1] == '\0') {
+            end++;
+        } else if (end && *end == 'm' && end[1] == '\0') {
+            s *= 60;
+            end++;
+        }
+        if (errno || end == arg || *end || !(s >= 0) || s > 86400.0 * 365) {
+            lh_cli_error("--max-archive-time takes seconds such as 60 or 2m, not '%s'", arg);
+            return -1;
+        }
+        a->max_seconds = s;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
 int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
 {
+    int ah = archive_option(&o->archive, opt, arg);
+    if (ah != 0) {
+        return ah;
+    }
     switch (opt) {
     case OPT_RULES:
         return lh_strlist_push(&o->rule_paths, arg) < 0 ? -1 : 1;

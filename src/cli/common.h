@@ -7,6 +7,7 @@
 #ifndef LH_CLI_COMMON_H
 #define LH_CLI_COMMON_H
 
+#include "archive/archive.h"
 #include "config/config.h"
 #include "engine/history.h"
 #include "finding/baseline.h"
@@ -64,6 +65,7 @@ struct lh_cli_opts {
     const char *state_dir;         /* --state-dir DIR */
     bool dry_run;                  /* --dry-run: print revocation requests, send nothing */
     bool eager_compile;            /* compile every rule pattern up front (rules check) */
+    struct lh_archive_limits archive; /* --max-archive-* (depth 0: archives not opened) */
 };
 
 /*
@@ -122,6 +124,12 @@ enum {
     OPT_MAX_FINDINGS,
     OPT_MATCH_LIMIT,
     OPT_DEPTH_LIMIT,
+    OPT_MAX_ARCHIVE_DEPTH,
+    OPT_MAX_ARCHIVE_SIZE,
+    OPT_MAX_ARCHIVE_MEMBER_SIZE,
+    OPT_MAX_ARCHIVE_MEMBERS,
+    OPT_MAX_ARCHIVE_RATIO,
+    OPT_MAX_ARCHIVE_TIME,
     OPT_COMMON_LAST,
 };
 
@@ -138,6 +146,8 @@ void lh_cli_opts_dispose(struct lh_cli_opts *o);
  */
 void lh_cli_usage_rule_options(FILE *f);
 void lh_cli_usage_report_options(FILE *f);
+/* Help lines of the --max-archive-* options (scan, history, staged, image). */
+void lh_cli_usage_archive_options(FILE *f);
 
 /*
  * Handles one shared option. Returns 1 if handled, 0 if not a shared option, or -1 after

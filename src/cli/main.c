@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"rules", lh_cmd_rules, "list or check the rules"},
     {"history", lh_cmd_history, "scan the git history: every blob of every ref, once"},
     {"staged", lh_cmd_staged, "scan the changes staged for commit (pre-commit)"},
+    {"image", lh_cmd_image, "scan a container image (docker save tarball, OCI layout)"},
     {"baseline", lh_cmd_baseline, "create or prune a baseline of accepted findings"},
     {"install-hook", lh_cmd_install_hook, "install the pre-commit hook into a repository"},
     {"revoke", lh_cmd_revoke, "deliver pending revocation requests or list their status"},

@@ -604,6 +604,28 @@ static const char *item_path(const struct hist *h, const struct item *it)
     return it->path == UINT32_MAX ? "" : lh_git_strtab_get(&h->walk.paths, it->path);
 }
 
+/*
+ * Scans a blob that is an archive: its members, under "<path>!/<member>" paths, each blob
+ * counted once as scanned. LH_ARCHIVE_NOT_ARCHIVE: scan it as a plain blob.
+ */
+static int scan_archive(struct hist *h, struct lh_detect_scratch *ds, const uint8_t *data,
+                        size_t len, const char *path, lh_finding_cb cb, void *payload)
+{
+    struct lh_archive_stats ast = {0};
+    int rc = lh_scan_archive_mem(h->d, ds, data, len, path, h->o->archive, h->o->scan_binary, cb,
+                                 payload, h->o->warn, h->o->warn_payload, &ast);
+    if (rc == LH_ARCHIVE_NOT_ARCHIVE) {
+        return rc;
+    }
+    atomic_fetch_add(&h->st->scanned, 1);
+    if (rc == LH_EIO) {
+        atomic_fetch_add(&h->st->errors, 1);
+        hwarn(h, "%s (archive '%s' not scanned)", lh_error_get(), path);
+        rc = 0;
+    }
+    return rc;
+}
+
 /* Scans one blob; only fatal errors (out of memory) are returned. */
 static int scan_one(struct hist *h, struct scan_worker *w, const struct item *it)
 {
@@ -629,11 +651,20 @@ static int scan_one(struct hist *h, struct scan_worker *w, const struct item *it
     }
     const uint8_t *data = git_odb_object_data(obj);
     size_t len = git_odb_object_size(obj);
+    struct found c = {h, it, false};
     atomic_fetch_add(&h->st->bytes, len);
-    if (!h->o->scan_binary && lh_scan_is_binary(data, len)) {
+    rc = LH_ARCHIVE_NOT_ARCHIVE;
+    if (data && lh_scan_is_archive(h->o->archive, data, len, item_path(h, it))) {
+        rc = scan_archive(h, w->ds, data, len, item_path(h, it), on_finding, &c);
+    }
+    if (rc != LH_ARCHIVE_NOT_ARCHIVE) {
+        if (c.any) {
+            OPENSSL_cleanse((void *)(uintptr_t)data, len);
+        }
+    } else if (!h->o->scan_binary && lh_scan_is_binary(data, len)) {
+        rc = 0;
         atomic_fetch_add(&h->st->skipped_binary, 1);
     } else {
-        struct found c = {h, it, false};
         atomic_fetch_add(&h->st->scanned, 1);
         rc = lh_detect_blob(h->d, w->ds, data ? data : (const uint8_t *)"", len, item_path(h, it),
                             on_finding, &c);
@@ -1181,7 +1212,7 @@ struct staged_ctx {
 static int on_staged_finding(struct lh_finding *f, void *payload)
 {
     struct staged_ctx *c = payload;
-    if (!lh_git_staged_touches(c->file, f->line, f->end_line ? f->end_line : f->line)) {
+    if (c->file && !lh_git_staged_touches(c->file, f->line, f->end_line ? f->end_line : f->line)) {
         lh_finding_dispose(f);
         return 0;
     }
@@ -1285,6 +1316,32 @@ int lh_history_staged_scan(struct lh_staged *s, const struct lh_detector *d,
         const uint8_t *data = git_odb_object_data(obj);
         size_t len = git_odb_object_size(obj);
         atomic_fetch_add(&st->bytes, len);
+        if (data && lh_scan_is_archive(o->archive, data, len, f->path)) {
+            /* an archive changes as a whole: every member's findings count */
+            struct staged_ctx c = {out, NULL, hex, false};
+            lh_git_hex(hex, &f->blob);
+            rc = lh_scan_archive_mem(d, ds, data, len, f->path, o->archive, o->scan_binary,
+                                     on_staged_finding, &c, o->warn, o->warn_payload, NULL);
+            if (rc != LH_ARCHIVE_NOT_ARCHIVE) {
+                atomic_fetch_add(&st->scanned, 1);
+                if (rc == LH_EIO) {
+                    atomic_fetch_add(&st->errors, 1);
+                    if (o->warn) {
+                        char msg[1536];
+                        snprintf(msg, sizeof(msg), "%s (staged archive '%s' not scanned)",
+                                 lh_error_get(), f->path);
+                        o->warn(msg, o->warn_payload);
+                    }
+                    rc = 0;
+                }
+                if (c.any) {
+                    OPENSSL_cleanse((void *)(uintptr_t)data, len);
+                }
+                git_odb_object_free(obj);
+                continue;
+            }
+            rc = 0;
+        }
         if (!o->scan_binary && lh_scan_is_binary(data, len)) {
             atomic_fetch_add(&st->skipped_binary, 1);
         } else {

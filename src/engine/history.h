@@ -64,6 +64,7 @@ struct lh_history_opts {
     const char *push_remote;        /* the hook's remote argument */
     lh_warn_fn notice; /* a fallback taken, in one line (may be NULL; gets warn_payload) */
     const struct lh_strlist *exclude;
+    const struct lh_archive_limits *archive; /* blobs that are archives: see lh_scan_opts */
     lh_warn_fn warn; /* may be NULL; called from any thread */
     void *warn_payload;
     lh_history_progress_fn progress; /* may be NULL */

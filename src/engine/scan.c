@@ -2,6 +2,10 @@
 /* Directory walker + worker pool for file scanning; see scan.h. */
 #include "engine/scan.h"
 
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/pool.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,13 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/buf.h"
-#include "util/fs.h"
-#include "util/pool.h"
-
 #define BINARY_PROBE 8000
 #define MAX_DEPTH 256
-#define BATCH_FILES 64           /* paths per queued job: fewer wake-ups per file */
+#define BATCH_FILES 64            /* paths per queued job: fewer wake-ups per file */
 #define FIRST_READ (256u * 1024u) /* one read() covers most files whole */
 
 struct batch {
@@ -29,7 +29,7 @@ struct batch {
 };
 
 /* read_file's outcomes besides 0 and a negative error code */
-enum { READ_BINARY = 1, READ_NOT_REGULAR };
+enum { READ_BINARY = 1, READ_NOT_REGULAR, READ_ARCHIVE };
 
 struct scanctx {
     const struct lh_detector *d;
@@ -90,6 +90,79 @@ bool lh_scan_excluded(const struct lh_strlist *globs, const char *path)
     return false;
 }
 
+bool lh_scan_is_archive(const struct lh_archive_limits *lim, const uint8_t *buf, size_t len,
+                        const char *path)
+{
+    return lim && lim->max_depth > 0 &&
+           (lh_archive_sniff(buf, len) != LH_ARCHIVE_NONE ||
+            (path && lh_archive_kind_by_name(path) != LH_ARCHIVE_NONE));
+}
+
+struct member_ctx {
+    const struct lh_detector *d;
+    struct lh_detect_scratch *ds;
+    lh_finding_cb cb;
+    void *payload;
+    lh_warn_fn warn;
+    void *warn_payload;
+};
+
+static int scan_member(const struct lh_archive_member *m, void *payload)
+{
+    struct member_ctx *mc = payload;
+    return lh_detect_blob(mc->d, mc->ds, m->data, m->len, m->path, mc->cb, mc->payload);
+}
+
+static void member_warn(const char *msg, void *payload)
+{
+    struct member_ctx *mc = payload;
+    if (mc->warn) {
+        mc->warn(msg, mc->warn_payload);
+    }
+}
+
+static void archive_opts(struct lh_archive_opts *ao, struct member_ctx *mc,
+                         const struct lh_archive_limits *lim, bool scan_binary)
+{
+    memset(ao, 0, sizeof(*ao));
+    ao->limits = *lim;
+    ao->scan_binary = scan_binary;
+    ao->on_member = scan_member;
+    ao->warn = member_warn;
+    ao->payload = mc;
+}
+
+int lh_scan_archive_mem(const struct lh_detector *d, struct lh_detect_scratch *ds,
+                        const uint8_t *data, size_t len, const char *path,
+                        const struct lh_archive_limits *lim, bool scan_binary, lh_finding_cb cb,
+                        void *payload, lh_warn_fn warn, void *warn_payload,
+                        struct lh_archive_stats *st)
+{
+    struct member_ctx mc = {d, ds, cb, payload, warn, warn_payload};
+    struct lh_archive_opts ao;
+    archive_opts(&ao, &mc, lim, scan_binary);
+    return lh_archive_walk_mem(data, len, path, &ao, st);
+}
+
+/* Walks the archive open as fd; LH_ARCHIVE_NOT_ARCHIVE: scan it as a plain file. */
+static int scan_archive_fd(struct scanctx *c, struct wstate *w, int fd, const char *path)
+{
+    struct member_ctx mc = {c->d, w->ds, lh_scan_collect, c->out, c->o->warn, c->o->warn_payload};
+    struct lh_archive_opts ao;
+    struct lh_archive_stats st = {0};
+    archive_opts(&ao, &mc, c->o->archive, c->o->scan_binary);
+    int rc = lh_archive_walk_fd(fd, path, &ao, &st);
+    atomic_fetch_add(&c->stats->files, (size_t)st.members);
+    atomic_fetch_add(&c->stats->bytes, (size_t)st.bytes);
+    atomic_fetch_add(&c->stats->skipped_binary, (size_t)st.skipped_binary);
+    if (rc == LH_EIO) {
+        atomic_fetch_add(&c->stats->errors, 1);
+        warnf(c, "%s ('%s' not scanned)", lh_error_get(), path);
+        rc = 0;
+    }
+    return rc;
+}
+
 static int winit(void **state, size_t index, void *payload)
 {
     (void)index;
@@ -140,7 +213,7 @@ static int scan_buffer(struct scanctx *c, struct lh_detect_scratch *ds, const ui
  * past max_size, LH_EIO with the path named.
  */
 static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool follow,
-                     bool scan_binary)
+                     bool scan_binary, const struct lh_archive_limits *arch, int *archive_fd)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
     if (fd < 0) {
@@ -184,6 +257,9 @@ static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool f
      */
     if (b->len > max_size) {
         rc = LH_ETOOBIG;
+    } else if (archive_fd && lh_scan_is_archive(arch, (const uint8_t *)b->ptr, b->len, path)) {
+        *archive_fd = fd; /* the archive walk reads it from the start */
+        return READ_ARCHIVE;
     } else if (!scan_binary && lh_scan_is_binary((const uint8_t *)b->ptr, b->len)) {
         rc = READ_BINARY;
     } else if ((size_t)n == want) {
@@ -196,11 +272,21 @@ static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool f
 static int scan_one(struct scanctx *c, struct wstate *w, const char *path, bool follow)
 {
     lh_buf_clear(&w->buf);
-    int rc = read_file(&w->buf, path, c->max_size, follow, c->o->scan_binary);
+    int afd = -1;
+    int rc = read_file(&w->buf, path, c->max_size, follow, c->o->scan_binary, c->o->archive, &afd);
+    if (rc == READ_ARCHIVE) {
+        rc = scan_archive_fd(c, w, afd, path);
+        close(afd);
+        if (rc != LH_ARCHIVE_NOT_ARCHIVE) {
+            return rc;
+        }
+        /* a zip-named file that is no zip: a plain file after all */
+        lh_buf_clear(&w->buf);
+        rc = read_file(&w->buf, path, c->max_size, follow, c->o->scan_binary, NULL, NULL);
+    }
     if (rc == LH_ETOOBIG) {
         atomic_fetch_add(&c->stats->skipped_large, 1);
-        warnf(c, "'%s' is over the --max-file-size limit of %zu bytes; skipped", path,
-              c->max_size);
+        warnf(c, "'%s' is over the --max-file-size limit of %zu bytes; skipped", path, c->max_size);
         rc = 0;
     } else if (rc == READ_BINARY) {
         atomic_fetch_add(&c->stats->skipped_binary, 1);
@@ -449,8 +535,21 @@ static int scan_stdin(struct scanctx *c)
         goto out;
     }
     rc = lh_detect_scratch_new(&ds, c->d);
-    if (rc == 0) {
-        rc = scan_buffer(c, ds, (const uint8_t *)(b.ptr ? b.ptr : ""), b.len, "-");
+    const uint8_t *data = (const uint8_t *)(b.ptr ? b.ptr : "");
+    if (rc == 0 && lh_scan_is_archive(c->o->archive, data, b.len, NULL)) {
+        struct lh_archive_stats st = {0};
+        rc = lh_scan_archive_mem(c->d, ds, data, b.len, "-", c->o->archive, c->o->scan_binary,
+                                 lh_scan_collect, c->out, c->o->warn, c->o->warn_payload, &st);
+        atomic_fetch_add(&c->stats->files, (size_t)st.members);
+        atomic_fetch_add(&c->stats->bytes, (size_t)st.bytes);
+        atomic_fetch_add(&c->stats->skipped_binary, (size_t)st.skipped_binary);
+        if (rc == LH_EIO) {
+            atomic_fetch_add(&c->stats->errors, 1);
+            warnf(c, "%s (stdin not scanned)", lh_error_get());
+            rc = 0;
+        }
+    } else if (rc == 0) {
+        rc = scan_buffer(c, ds, data, b.len, "-");
     }
 out:
     lh_detect_scratch_free(ds);
@@ -466,8 +565,7 @@ int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t 
                         .o = o,
                         .out = out,
                         .stats = stats,
-                        .max_size = o->max_file_size ? o->max_file_size
-                                                     : LH_DEFAULT_MAX_FILE_SIZE};
+                        .max_size = o->max_file_size ? o->max_file_size : LH_DEFAULT_MAX_FILE_SIZE};
     /* Fail fast on a missing top-level path, before any work. */
     size_t nfiles = 0, ndirs = 0;
     for (size_t i = 0; i < npaths; i++) {

@@ -40,6 +40,7 @@ void lh_provenance_dispose(struct lh_provenance *p)
     free(p->date);
     free(p->blob);
     free(p->message);
+    free(p->layer);
     lh_strlist_dispose(&p->refs);
     memset(p, 0, sizeof(*p));
 }
@@ -61,7 +62,7 @@ int lh_provenance_copy(struct lh_provenance *dst, const struct lh_provenance *sr
     memset(dst, 0, sizeof(*dst));
     if (dup_opt(&dst->commit, src->commit) || dup_opt(&dst->author, src->author) ||
         dup_opt(&dst->date, src->date) || dup_opt(&dst->blob, src->blob) ||
-        dup_opt(&dst->message, src->message)) {
+        dup_opt(&dst->message, src->message) || dup_opt(&dst->layer, src->layer)) {
         lh_provenance_dispose(dst);
         return LH_ENOMEM;
     }
@@ -179,6 +180,10 @@ static int cmp_finding(const void *pa, const void *pb)
         return c;
     }
     c = cmp_opt(a->prov.commit, b->prov.commit);
+    if (c) {
+        return c;
+    }
+    c = cmp_opt(a->prov.layer, b->prov.layer);
     if (c) {
         return c;
     }

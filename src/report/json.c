@@ -94,6 +94,10 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
     if (p->blob) {
         json_object_set_new(o, "blob", lh_report_json_text(p->blob));
     }
+    if (p->layer) {
+        json_object_set_new(o, "layer", lh_report_json_text(p->layer));
+        json_object_set_new(o, "deleted", json_boolean(p->deleted));
+    }
     if (p->commit || p->refs.count) {
         json_t *refs = json_array();
         for (size_t i = 0; i < p->refs.count; i++) {

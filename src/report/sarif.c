@@ -213,8 +213,8 @@ static json_t *rule_descriptor(const struct lh_rule *r)
 }
 
 /*
- * RFC 3986 URI for a path: unreserved characters and '/' stay, every other byte is
- * percent-encoded. Relative paths stay relative (a leading "./" is dropped) so they resolve
+ * RFC 3986 URI for a path: unreserved characters, '/' and '!' (archive members) stay, every other
+ * byte is percent-encoded. Relative paths stay relative (a leading "./" is dropped) so they resolve
  * against the checkout root; absolute ones become file:// URIs.
  */
 /*
@@ -269,7 +269,8 @@ static char *path_uri(const char *path, const char *prefix, bool *relative)
     for (const unsigned char *p = (const unsigned char *)path; rc == 0 && *p; p++) {
         unsigned char c = *p;
         bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/' ||
+                    c == '!'; /* a sub-delim, legal in a path: "app.jar!/BOOT-INF/x.yml" */
         if (keep) {
             rc = lh_buf_putc(&b, (char)c);
         } else {
@@ -377,6 +378,10 @@ static json_t *result(const struct lh_finding *f, long index, const char *prefix
         }
         if (p->blob) {
             put(props, "blob", lh_report_json_text(p->blob), &ok);
+        }
+        if (p->layer) {
+            put(props, "layer", lh_report_json_text(p->layer), &ok);
+            put(props, "deleted", json_boolean(p->deleted), &ok);
         }
     }
     put(r, "properties", props, &ok);

@@ -76,7 +76,16 @@ static void write_finding(FILE *out, const struct lh_finding *f, const struct lh
     if (f->suppressed) {
         fprintf(out, "  (suppressed: %s)", lh_suppression_name(f->suppressed_by));
     }
+    if (f->prov.deleted) {
+        fputs("  [deleted]", out);
+    }
     fputc('\n', out);
+    if (f->prov.layer) {
+        fprintf(out, "      %slayer ", col(ctx, C_CYAN));
+        puts_safe(out, f->prov.layer);
+        fprintf(out, "%s%s\n", f->prov.deleted ? " (file deleted by a later layer)" : "",
+                col(ctx, C_RESET));
+    }
     const struct lh_provenance *p = &f->prov;
     if (p->commit) {
         fprintf(out, "      %scommit %.12s%s", col(ctx, C_CYAN), p->commit, col(ctx, C_RESET));
