@@ -2,6 +2,8 @@
 /* Writer table and the summary line; see report.h. */
 #include "report/report.h"
 
+#include "util/buf.h"
+
 #include <string.h>
 
 extern const struct lh_report_ops lh_report_text_ops;
@@ -9,10 +11,16 @@ extern const struct lh_report_ops lh_report_json_ops;
 extern const struct lh_report_ops lh_report_jsonl_ops;
 extern const struct lh_report_ops lh_report_sarif_ops;
 extern const struct lh_report_ops lh_report_github_ops;
+extern const struct lh_report_ops lh_report_gitlab_ops;
 
 static const struct lh_report_ops *const writers[] = {
-    &lh_report_text_ops,  &lh_report_json_ops,   &lh_report_jsonl_ops,
-    &lh_report_sarif_ops, &lh_report_github_ops, NULL,
+    &lh_report_text_ops,
+    &lh_report_json_ops,
+    &lh_report_jsonl_ops,
+    &lh_report_sarif_ops,
+    &lh_report_github_ops,
+    &lh_report_gitlab_ops,
+    NULL,
 };
 
 const struct lh_report_ops *lh_report_find(const char *format)
@@ -27,7 +35,7 @@ const struct lh_report_ops *lh_report_find(const char *format)
 
 const char *lh_report_formats(void)
 {
-    return "text json jsonl sarif github";
+    return "text json jsonl sarif github gitlab";
 }
 
 void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
@@ -124,4 +132,30 @@ size_t lh_report_utf8_len(const uint8_t *p, size_t n)
         return 0;
     }
     return len;
+}
+
+bool lh_report_under_root(struct lh_buf *out, const char *prefix, const char *path)
+{
+    const char *parts[2] = {prefix, path};
+    for (int k = 0; k < 2; k++) {
+        for (const char *p = parts[k]; *p;) {
+            const char *end = strchr(p, '/');
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            if (n == 2 && p[0] == '.' && p[1] == '.') {
+                if (!out->len) {
+                    return false; /* above the root */
+                }
+                while (out->len && out->ptr[out->len - 1] != '/') {
+                    out->len--;
+                }
+                out->len -= out->len ? 1 : 0; /* the '/' before the dropped segment */
+            } else if (n && !(n == 1 && p[0] == '.')) {
+                if ((out->len && lh_buf_putc(out, '/') < 0) || lh_buf_put(out, p, n) < 0) {
+                    return false;
+                }
+            }
+            p += n + (end ? 1 : 0);
+        }
+    }
+    return true;
 }

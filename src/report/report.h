@@ -46,6 +46,11 @@ struct lh_report_ctx {
     const char *uri_prefix;
     /* the scanned repository's name (--repo-name or its origin URL), or NULL */
     const char *repo_name;
+    /* gitlab: the commit a finding without git provenance is reported at (the pipeline's
+     * CI_COMMIT_SHA), or NULL */
+    const char *head_commit;
+    /* gitlab: when the scan ended (Unix seconds); 0: now */
+    long long end_time;
 };
 
 /* Whether text, json and jsonl list f: invalid ones with show_invalid, suppressed ones with
@@ -81,6 +86,15 @@ struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secr
  * the field.
  */
 struct json_t *lh_report_json_text(const char *s);
+
+/*
+ * prefix + path (a relative path, the prefix a directory ending in '/') appended to out, with
+ * `.` and `..` segments resolved, not NUL-terminated: the path relative to the repository
+ * root (ctx->uri_prefix). False when `..` climbs above the root or out of memory (out is then
+ * partly written). Used by the sarif and gitlab writers.
+ */
+struct lh_buf;
+bool lh_report_under_root(struct lh_buf *out, const char *prefix, const char *path);
 
 /* Length of the valid UTF-8 sequence at p (n bytes available), or 0 if there is none. */
 size_t lh_report_utf8_len(const uint8_t *p, size_t n);

@@ -217,36 +217,6 @@ static json_t *rule_descriptor(const struct lh_rule *r)
  * byte is percent-encoded. Relative paths stay relative (a leading "./" is dropped) so they resolve
  * against the checkout root; absolute ones become file:// URIs.
  */
-/*
- * prefix + path with `.` and `..` segments resolved, into out; false when `..` climbs above
- * the root (the path is then left as it was).
- */
-static bool under_root(struct lh_buf *out, const char *prefix, const char *path)
-{
-    const char *parts[2] = {prefix, path};
-    for (int k = 0; k < 2; k++) {
-        for (const char *p = parts[k]; *p;) {
-            const char *end = strchr(p, '/');
-            size_t n = end ? (size_t)(end - p) : strlen(p);
-            if (n == 2 && p[0] == '.' && p[1] == '.') {
-                if (!out->len) {
-                    return false; /* above the root */
-                }
-                while (out->len && out->ptr[out->len - 1] != '/') {
-                    out->len--;
-                }
-                out->len -= out->len ? 1 : 0; /* the '/' before the dropped segment */
-            } else if (n && !(n == 1 && p[0] == '.')) {
-                if ((out->len && lh_buf_putc(out, '/') < 0) || lh_buf_put(out, p, n) < 0) {
-                    return false;
-                }
-            }
-            p += n + (end ? 1 : 0);
-        }
-    }
-    return true;
-}
-
 static char *path_uri(const char *path, const char *prefix, bool *relative)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -262,7 +232,7 @@ static char *path_uri(const char *path, const char *prefix, bool *relative)
     }
     *relative = path[0] != '/';
     if (*relative && prefix && *prefix && strcmp(path, "-") != 0 &&
-        under_root(&rooted, prefix, path) && lh_buf_putc(&rooted, '\0') == 0) {
+        lh_report_under_root(&rooted, prefix, path) && lh_buf_putc(&rooted, '\0') == 0) {
         path = rooted.ptr;
     }
     int rc = *relative ? 0 : lh_buf_puts(&b, "file://");

@@ -52,6 +52,7 @@ struct lh_rule {
     char *id;
     char *name;
     char *description;
+    char *remediation;                     /* optional: how to revoke or rotate it */
     char *provider;                        /* optional: issuer name, e.g. "GitHub" */
     struct lh_strlist keywords;            /* literal anchors; at least one occurs in every match */
     bool keywords_caseless;                /* `keywords_case: insensitive` */

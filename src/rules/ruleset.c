@@ -40,6 +40,7 @@ void lh_rule_free(struct lh_rule *r)
     free(r->id);
     free(r->name);
     free(r->description);
+    free(r->remediation);
     free(r->provider);
     lh_strlist_dispose(&r->keywords);
     free(r->pattern);
@@ -396,6 +397,8 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
             rc = lh_yaml_strdup(&r->name, c->name, c->doc, v);
         } else if (!strcmp(key, "description")) {
             rc = lh_yaml_strdup(&r->description, c->name, c->doc, v);
+        } else if (!strcmp(key, "remediation")) {
+            rc = lh_yaml_strdup(&r->remediation, c->name, c->doc, v);
         } else if (!strcmp(key, "provider")) {
             rc = lh_yaml_strdup(&r->provider, c->name, c->doc, v);
         } else if (!strcmp(key, "keywords")) {
