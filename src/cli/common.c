@@ -167,7 +167,8 @@ int lh_cli_parse_size(size_t *out, const char *s)
 
 void lh_cli_usage_rule_options(FILE *f)
 {
-    fputs("  -f, --format FORMAT         text, json, jsonl, sarif or github (default text)\n"
+    fputs("  -f, --format FORMAT         text, json, jsonl, sarif, github or gitlab (default\n"
+          "                              text)\n"
           "  -o, --output FILE           write the report to FILE\n"
           "  --report FORMAT[:FILE]      one more report, to FILE (atomically) or stdout\n"
           "                              (repeatable: --report sarif:out.sarif --report\n"
@@ -715,6 +716,7 @@ int lh_cli_write_report(const struct lh_cli_opts *o, const struct lh_ruleset *rs
         .summary = s,
         .tool_version = LH_VERSION,
         .step_summary = getenv("GITHUB_STEP_SUMMARY"),
+        .head_commit = getenv("CI_COMMIT_SHA"), /* gitlab: the pipeline's commit */
     };
     if (build_dests(&d, &n, o) < 0) {
         lh_cli_error("%s", lh_error_get());
