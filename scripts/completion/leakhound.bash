@@ -20,12 +20,12 @@ _leakhound()
         return
     fi
     case $prev in
-    --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif github" -- "$cur")); return ;;
+    --format | -f) COMPREPLY=($(compgen -W "text json jsonl sarif github gitlab" -- "$cur")); return ;;
     --report)
         if [[ $cur == *:* ]]; then
             COMPREPLY=($(compgen -f -P "${cur%%:*}:" -- "${cur#*:}"))
         else
-            COMPREPLY=($(compgen -W "text json jsonl sarif github" -S : -- "$cur"))
+            COMPREPLY=($(compgen -W "text json jsonl sarif github gitlab" -S : -- "$cur"))
         fi
         return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
