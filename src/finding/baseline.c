@@ -8,6 +8,9 @@
  */
 #include "finding/baseline.h"
 
+#include "util/buf.h"
+#include "util/fs.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -16,14 +19,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/buf.h"
-#include "util/fs.h"
-
 #define MAX_TEXT 4096 /* bytes in rule_id, path, reason, owner */
 
 void lh_baseline_init(struct lh_baseline *b)
 {
     memset(b, 0, sizeof(*b));
+}
+
+/* 7 to LH_BASELINE_COMMIT_MAX lower-case hex digits. */
+static bool is_commit(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 7 && n <= LH_BASELINE_COMMIT_MAX && strspn(s, "0123456789abcdef") == n;
 }
 
 static void entry_dispose(struct lh_baseline_entry *e)
@@ -406,6 +413,13 @@ static int parse_entry(const struct loadctx *c, size_t idx, json_t *o, int line,
             rc = text_member(c, idx, key, v, &e->rule_id);
         } else if (!strcmp(key, "path")) {
             rc = text_member(c, idx, key, v, &e->path);
+        } else if (!strcmp(key, "commit")) {
+            if (!json_is_string(v) || !is_commit(json_string_value(v))) {
+                return fail_at(c, idx, key,
+                               "'commit' must be a commit id of 7 to %d lower-case hex digits",
+                               LH_BASELINE_COMMIT_MAX);
+            }
+            memcpy(e->commit, json_string_value(v), strlen(json_string_value(v)) + 1);
         } else if (!strcmp(key, "reason")) {
             rc = text_member(c, idx, key, v, &e->reason);
         } else if (!strcmp(key, "owner")) {
@@ -417,8 +431,8 @@ static int parse_entry(const struct loadctx *c, size_t idx, json_t *o, int line,
             memcpy(e->expires, json_string_value(v), LH_BASELINE_DATE_LEN + 1);
         } else {
             return fail_at(c, idx, key,
-                           "unknown key '%s' (expected fingerprint, rule_id, path, reason, "
-                           "owner, expires)",
+                           "unknown key '%s' (expected fingerprint, rule_id, path, commit, "
+                           "reason, owner, expires)",
                            key);
         }
         if (rc < 0) {
@@ -688,6 +702,9 @@ int lh_baseline_add_findings(struct lh_baseline *b, const struct lh_findings *l,
         if (rc == 0) {
             rc = dup_opt(&e->path, usable_hint(f->path) ? f->path : NULL);
         }
+        if (f->prov.commit && is_commit(f->prov.commit)) {
+            memcpy(e->commit, f->prov.commit, strlen(f->prov.commit) + 1);
+        }
         if (rc == 0 && p) {
             rc = dup_opt(&e->reason, p->reason);
             if (rc == 0) {
@@ -713,6 +730,37 @@ int lh_baseline_add_findings(struct lh_baseline *b, const struct lh_findings *l,
         b->entries[b->count++] = fresh.entries[i];
     }
     free(fresh.entries);
+    sort_entries(b);
+    return 0;
+}
+
+int lh_baseline_add_entry(struct lh_baseline *b, const struct lh_baseline_entry *src)
+{
+    if (lh_baseline_find(b, src->fingerprint)) {
+        return 0;
+    }
+    int rc = reserve(b, 1);
+    if (rc < 0) {
+        return rc;
+    }
+    struct lh_baseline_entry e = *src;
+    e.rule_id = e.path = e.reason = e.owner = NULL;
+    e.matched = 0;
+    rc = dup_opt(&e.rule_id, src->rule_id);
+    if (rc == 0) {
+        rc = dup_opt(&e.path, src->path);
+    }
+    if (rc == 0) {
+        rc = dup_opt(&e.reason, src->reason);
+    }
+    if (rc == 0) {
+        rc = dup_opt(&e.owner, src->owner);
+    }
+    if (rc < 0) {
+        entry_dispose(&e);
+        return rc;
+    }
+    b->entries[b->count++] = e;
     sort_entries(b);
     return 0;
 }
@@ -746,6 +794,9 @@ static int dump_entry(struct lh_buf *out, const struct lh_baseline_entry *e, boo
     }
     if (rc == 0) {
         rc = set_text(o, "path", e->path);
+    }
+    if (rc == 0) {
+        rc = set_text(o, "commit", e->commit[0] ? e->commit : NULL);
     }
     if (rc == 0) {
         rc = set_text(o, "reason", e->reason);

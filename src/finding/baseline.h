@@ -14,23 +14,27 @@
 #ifndef LH_FINDING_BASELINE_H
 #define LH_FINDING_BASELINE_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "finding/finding.h"
 #include "util/error.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #define LH_BASELINE_VERSION 1
 #define LH_BASELINE_MAX_BYTES (64u * 1024u * 1024u)
-#define LH_BASELINE_DATE_LEN 10 /* YYYY-MM-DD */
+#define LH_BASELINE_DATE_LEN 10   /* YYYY-MM-DD */
+#define LH_BASELINE_COMMIT_MAX 64 /* hex digits of a SHA-256 object id */
 
 struct lh_baseline_entry {
     char fingerprint[LH_FINGERPRINT_LEN + 1];
-    char *rule_id;                          /* owned, required */
-    char *path;                             /* owned or NULL: a hint for people only */
-    char *reason;                           /* owned or NULL */
-    char *owner;                            /* owned or NULL */
-    char expires[LH_BASELINE_DATE_LEN + 1]; /* "" (never) or YYYY-MM-DD */
+    char *rule_id;                           /* owned, required */
+    char *path;                              /* owned or NULL: a hint for people only */
+    char commit[LH_BASELINE_COMMIT_MAX + 1]; /* "" or the introducing commit (hex): the entry
+                                                came from a history scan (a hint too, never
+                                                used for matching) */
+    char *reason;                            /* owned or NULL */
+    char *owner;                             /* owned or NULL */
+    char expires[LH_BASELINE_DATE_LEN + 1];  /* "" (never) or YYYY-MM-DD */
     int line;       /* 1-based line of the entry in the file it came from; 0 if none */
     size_t matched; /* findings it matched in this run (expired or not) */
 };
@@ -94,13 +98,17 @@ void lh_baseline_apply(struct lh_baseline *b, struct lh_findings *l, const char 
 
 /*
  * Adds an entry for every finding that would be reported (not invalid, not suppressed),
- * one per fingerprint; the path hint is the first path in list order. When `previous` is
+ * one per fingerprint; the path hint is the first path in list order, and the commit hint
+ * the finding's introducing commit (history scans). When `previous` is
  * given, reason, owner and expiry of entries with the same fingerprint are carried over so
  * re-creating a baseline keeps its annotations (an expired entry stays expired). Existing
  * entries of b are kept. Returns 0 or LH_ENOMEM.
  */
 int lh_baseline_add_findings(struct lh_baseline *b, const struct lh_findings *l,
                              const struct lh_baseline *previous) LH_WUR;
+
+/* Adds a copy of src unless b has its fingerprint already. Returns 0 or LH_ENOMEM. */
+int lh_baseline_add_entry(struct lh_baseline *b, const struct lh_baseline_entry *src) LH_WUR;
 
 /* Removes and frees entry i (i < b->count); the others keep their order. */
 void lh_baseline_remove(struct lh_baseline *b, size_t i);
