@@ -290,6 +290,7 @@ int lh_cmd_history(int argc, char **argv)
     }
     /* the whole history is a full scan: stale baseline entries are real */
     s.full_scan = !a.range && !a.since && !a.pre_push;
+    s.scans_history = true;
     p.o = &o;
     struct lh_history_stats st = {0};
     struct lh_history_opts ho = {

@@ -1099,6 +1099,9 @@ void lh_cli_session_set_inputs(struct lh_cli_session *s, const char *const *path
 bool lh_cli_session_entry_checked(const struct lh_cli_session *s, const struct lh_baseline_entry *e)
 {
     const struct lh_rule *r = s->rs ? lh_ruleset_find(s->rs, e->rule_id) : NULL;
+    if (e->commit[0] && !s->scans_history) {
+        return false;
+    }
     return r && lh_rule_active(r);
 }
 

@@ -83,6 +83,7 @@ struct lh_cli_session {
     bool baseline_untrusted;     /* named by a config found in the scanned tree */
     char *project_root;          /* config dir, else git root, else cwd (owned, real path) */
     bool full_scan;              /* set by lh_cli_session_set_inputs */
+    bool scans_history;          /* git history is scanned: entries with a commit are judged */
     const char *revoke_source;   /* "source" of revocation requests; NULL: "scan" */
 };
 
@@ -231,7 +232,11 @@ void lh_cli_session_set_inputs(struct lh_cli_session *s, const char *const *path
 size_t lh_cli_session_apply_baseline(struct lh_cli_session *s, const struct lh_cli_opts *o,
                                      struct lh_findings *l, bool warn_stale);
 
-/* Whether a baseline entry can be judged in this run: its rule is loaded and active. */
+/*
+ * Whether a baseline entry can be judged in this run: its rule is loaded and active, and an
+ * entry made from history (it has a commit) only when the run scans history (a work tree
+ * scan cannot see a secret that lives in history only).
+ */
 bool lh_cli_session_entry_checked(const struct lh_cli_session *s,
                                   const struct lh_baseline_entry *e);
 
