@@ -12,25 +12,80 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
+#include "engine/history.h"
 #include "engine/scan.h"
 #include "finding/baseline.h"
+#include "util/date.h"
 #include "util/fs.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+enum {
+    OPT_HISTORY = OPT_COMMON_LAST + 1,
+    OPT_RANGE,
+    OPT_SINCE,
+    OPT_RANGE_FALLBACK,
+};
+
+static const struct option baseline_longopts[] = {
+    {"history", no_argument, NULL, OPT_HISTORY},
+    {"range", required_argument, NULL, OPT_RANGE},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"range-fallback", required_argument, NULL, OPT_RANGE_FALLBACK},
+    {NULL, 0, NULL, 0},
+};
+
+/* create --history: what to scan instead of files */
+struct history_sel {
+    bool history;
+    const char *range;
+    const char *since;
+    const char *range_fallback;
+};
+
+static int handle(int opt, const char *arg, void *payload)
+{
+    struct history_sel *h = payload;
+    switch (opt) {
+    case OPT_HISTORY:
+        h->history = true;
+        return 1;
+    case OPT_RANGE:
+        h->range = arg;
+        return 1;
+    case OPT_SINCE:
+        h->since = arg;
+        return 1;
+    case OPT_RANGE_FALLBACK:
+        h->range_fallback = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 static void usage(FILE *f)
 {
     fputs("usage: leakhound baseline create [scan options] [PATH|-]...\n"
+          "       leakhound baseline create --history [--range BASE..HEAD | --since REF]\n"
+          "                                 [scan options] [REPO]\n"
           "       leakhound baseline prune [--baseline FILE] [scan options] [PATH]...\n"
           "\n"
           "create  scans like 'leakhound scan' and writes a baseline of every finding to\n"
           "        stdout (or --output FILE): one entry per fingerprint (rule id + secret\n"
           "        hash; never the secret), sorted. Reasons, owners and expiry dates of the\n"
           "        configured baseline (--baseline or 'baseline:' in the config) are kept.\n"
+          "        --history scans the git history instead (as 'leakhound history', with\n"
+          "        --range, --since, --range-fallback): secrets that live only in history are\n"
+          "        accepted too; their entries carry the introducing commit, and a later\n"
+          "        create without --history keeps them.\n"
           "prune   scans the whole project and removes the entries that matched no finding;\n"
-          "        rewrites the baseline in place (or writes --output FILE).\n"
+          "        rewrites the baseline in place (or writes --output FILE). Entries made\n"
+          "        with --history are kept: a scan of files cannot see history.\n"
           "\n"
           "Add \"reason\", \"owner\" and \"expires\": \"YYYY-MM-DD\" to entries by hand; an\n"
           "entry stops suppressing after its expiry date. 'leakhound scan --help' lists the\n"
@@ -78,6 +133,62 @@ static int scan_inputs(struct lh_cli_session *s, struct lh_cli_opts *o, const ch
     return 0;
 }
 
+/* create --history: scans the repository's history (or a range of it) into l. */
+static int scan_history(struct lh_cli_session *s, struct lh_cli_opts *o, const char *repo,
+                        const struct history_sel *h, struct lh_findings *l,
+                        struct lh_report_summary *sum)
+{
+    char *since_range = NULL;
+    int64_t since_time = 0;
+    int drc = h->since ? lh_date_parse(&since_time, h->since, (int64_t)time(NULL)) : LH_ENOTFOUND;
+    if (drc == LH_EINVAL) {
+        lh_cli_error("--since: %s", lh_error_get());
+        return LH_EXIT_USAGE;
+    }
+    if (h->since && drc == LH_ENOTFOUND) {
+        size_t n = strlen(h->since) + 7;
+        since_range = malloc(n);
+        if (!since_range) {
+            lh_cli_error("out of memory");
+            return LH_EXIT_IO;
+        }
+        snprintf(since_range, n, "%s..HEAD", h->since);
+    }
+    struct lh_history_stats st = {0};
+    struct lh_history_opts ho = {
+        .threads = o->threads,
+        .max_file_size = o->max_file_size,
+        .scan_binary = o->scan_binary,
+        .range = since_range ? since_range : h->range,
+        .since = since_time,
+        .range_fallback = h->range_fallback,
+        .exclude = &o->exclude,
+        .warn = lh_cli_warn_cb,
+        .warn_payload = o,
+        .notice = lh_cli_warn_cb,
+    };
+    int rc = lh_history_scan(s->det, repo, &ho, l, &st);
+    free(since_range);
+    if (rc < 0) {
+        return lh_cli_git_fail(rc, lh_error_get());
+    }
+    sum->files = atomic_load(&st.scanned);
+    sum->bytes = atomic_load(&st.bytes);
+    sum->skipped_binary = atomic_load(&st.skipped_binary);
+    sum->skipped_large = atomic_load(&st.skipped_large);
+    sum->errors = atomic_load(&st.errors);
+    sum->unit = "blobs";
+    sum->seconds = lh_cli_now() - s->t0;
+    lh_findings_sort(l);
+    for (size_t i = 0; i < l->count; i++) {
+        struct lh_finding *f = &l->items[i];
+        if (!f->invalid && f->confidence < o->min_confidence) {
+            f->suppressed = true;
+        }
+    }
+    return 0;
+}
+
 /* Writes the baseline to dest ("-" or NULL: stdout; else atomically). Returns an exit code. */
 static int write_baseline(const struct lh_baseline *b, const char *dest)
 {
@@ -110,16 +221,24 @@ static size_t count_reported(const struct lh_findings *l)
 }
 
 static int cmd_create(struct lh_cli_opts *o, struct lh_cli_session *s, const char *const *paths,
-                      size_t npaths, struct lh_findings *l)
+                      size_t npaths, const struct history_sel *h, struct lh_findings *l)
 {
     struct lh_report_summary sum = {0};
-    int ex = scan_inputs(s, o, paths, npaths, l, &sum);
+    int ex = h->history ? scan_history(s, o, paths[0], h, l, &sum)
+                        : scan_inputs(s, o, paths, npaths, l, &sum);
     if (ex) {
         return ex;
     }
     struct lh_baseline b;
     lh_baseline_init(&b);
-    if (lh_baseline_add_findings(&b, l, s->baseline_path ? &s->baseline : NULL) < 0) {
+    int brc = lh_baseline_add_findings(&b, l, s->baseline_path ? &s->baseline : NULL);
+    /* entries made from history cannot be judged by a scan of files: kept as they are */
+    for (size_t i = 0; brc == 0 && !h->history && s->baseline_path && i < s->baseline.count; i++) {
+        if (s->baseline.entries[i].commit[0]) {
+            brc = lh_baseline_add_entry(&b, &s->baseline.entries[i]);
+        }
+    }
+    if (brc < 0) {
         lh_cli_error("%s", lh_error_get());
         lh_baseline_dispose(&b);
         return LH_EXIT_IO;
@@ -128,10 +247,10 @@ static int cmd_create(struct lh_cli_opts *o, struct lh_cli_session *s, const cha
     if (!ex && !o->quiet) {
         size_t n = count_reported(l);
         fprintf(stderr,
-                "leakhound: baseline: %zu entr%s for %zu finding%s in %zu file%s written "
+                "leakhound: baseline: %zu entr%s for %zu finding%s in %zu %s%s written "
                 "to %s\n",
                 b.count, b.count == 1 ? "y" : "ies", n, n == 1 ? "" : "s", sum.files,
-                sum.files == 1 ? "" : "s",
+                h->history ? "blob" : "file", sum.files == 1 ? "" : "s",
                 o->output && strcmp(o->output, "-") ? o->output : "stdout");
     }
     lh_baseline_dispose(&b);
@@ -198,6 +317,33 @@ static int cmd_prune(struct lh_cli_opts *o, struct lh_cli_session *s, const char
     return ex;
 }
 
+/* The history options make sense only for create --history, with at most one repository. */
+static int check_selection(const struct lh_cli_opts *o, const struct history_sel *h, bool create,
+                           int nargs)
+{
+    if ((h->range || h->since || h->range_fallback) && !h->history) {
+        lh_cli_error("--range, --since and --range-fallback need --history");
+        return LH_EXIT_USAGE;
+    }
+    if (h->history && !create) {
+        lh_cli_error("--history applies to 'baseline create'");
+        return LH_EXIT_USAGE;
+    }
+    if (h->range && h->since) {
+        lh_cli_error("--range and --since cannot be combined");
+        return LH_EXIT_USAGE;
+    }
+    if (h->history && nargs > 1) {
+        lh_cli_error("baseline create --history takes one repository, not %d arguments", nargs);
+        return LH_EXIT_USAGE;
+    }
+    if (o->reports.count) {
+        lh_cli_error("--report does not apply to baseline commands (they write a baseline)");
+        return LH_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int lh_cmd_baseline(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -218,9 +364,14 @@ int lh_cmd_baseline(int argc, char **argv)
     lh_findings_init(&l);
     /* create may be run to make the configured baseline for the first time */
     o.baseline_missing_ok = create;
-    int ex = lh_cli_parse(&o, argc - 1, argv + 1, NULL, NULL, NULL, usage);
+    struct history_sel h = {0};
+    int ex = lh_cli_parse(&o, argc - 1, argv + 1, baseline_longopts, handle, &h, usage);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
+        goto out;
+    }
+    ex = check_selection(&o, &h, create, argc - optind - 1);
+    if (ex) {
         goto out;
     }
     const char *dot[] = {"."};
@@ -239,7 +390,8 @@ int lh_cmd_baseline(int argc, char **argv)
     if (ex) {
         goto out;
     }
-    ex = create ? cmd_create(&o, &s, paths, npaths, &l) : cmd_prune(&o, &s, paths, npaths, &l);
+    s.scans_history = h.history;
+    ex = create ? cmd_create(&o, &s, paths, npaths, &h, &l) : cmd_prune(&o, &s, paths, npaths, &l);
 out:
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
