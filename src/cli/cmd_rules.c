@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #define MIN_EXAMPLES_STRICT 2
+#define MIN_DESCRIPTION_STRICT 40 /* bytes: more than a name */
 
 struct checkctx {
     const struct lh_detector *d;
@@ -174,6 +175,13 @@ static void check_rule(struct checkctx *c, bool strict)
     }
     if (strict && r->references.count == 0) {
         fail(c, "references", 0, "no references to the issuer's documentation");
+    }
+    /* reports show the description as what the credential is and how to revoke it */
+    if (strict && (!r->description || strlen(r->description) < MIN_DESCRIPTION_STRICT ||
+                   !strcmp(r->description, r->name))) {
+        fail(c, "description", r->description ? strlen(r->description) : 0,
+             "no description (a paragraph: what the credential is, what it gives access to, "
+             "how to revoke it)");
     }
     /* a repeated keyword is dead weight: usually a case variant under keywords_case: insensitive */
     for (size_t j = 1; strict && j < r->keywords.count; j++) {
@@ -652,8 +660,8 @@ static void usage(FILE *f)
           "\n"
           "check: every example must give exactly one finding with the expected secret,\n"
           "every negative example none, and near misses of checksum-validated examples none.\n"
-          "--strict also requires two examples, two negative examples and a reference,\n"
-          "and no repeated keyword.\n",
+          "--strict also requires two examples, two negative examples, a reference, a\n"
+          "description (what it is, what it gives, how to revoke it) and no repeated keyword.\n",
           f);
 }
 

@@ -11,6 +11,7 @@
  * (SARIF files are uploaded to third parties): the message holds the redacted form.
  * Suppressed and invalid findings are left out, as in every other format.
  */
+#include "report/help.h"
 #include "report/report.h"
 #include "util/buf.h"
 
@@ -86,11 +87,6 @@ static json_t *text_object(const char *text)
     return o;
 }
 
-static bool is_web_url(const char *s)
-{
-    return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7);
-}
-
 static const char *precision(const struct lh_rule *r)
 {
     if (r->validator) {
@@ -112,23 +108,19 @@ static const char *level(enum lh_confidence c)
     return c >= LH_CONF_PROBABLE ? "error" : "warning";
 }
 
-static const char remedy[] =
-    "If it is a real credential, revoke or rotate it at the issuer first: removing it from "
-    "the code does not remove it from history or from copies. Then load it from a secret "
-    "store or the environment instead. To accept a known, harmless finding, add it to the "
-    "baseline ('leakhound baseline create') or put 'leakhound:allow' in a comment on its "
-    "line.";
-
-static json_t *rule_help(const struct lh_rule *r)
+/*
+ * The rule's help: what it is (description), how to revoke it and clean up (remediation),
+ * and where to read more (references), as text and as Markdown (report/help.h).
+ */
+static json_t *rule_help(const struct lh_rule *r, const char *desc, const char *fix)
 {
     struct lh_buf t;
     struct lh_buf md;
     lh_buf_init(&t, 0);
     lh_buf_init(&md, 0);
-    const char *desc = r->description ? r->description : r->name;
-    int rc = lh_buf_printf(&t, "%s\n\n%s", desc, remedy);
+    int rc = lh_buf_printf(&t, "%s\n\nWhat to do: %s", desc, fix);
     if (rc == 0) {
-        rc = lh_buf_printf(&md, "**%s**\n\n%s\n\n%s", r->name, desc, remedy);
+        rc = lh_buf_printf(&md, "**%s**\n\n%s\n\n**What to do:** %s", r->name, desc, fix);
     }
     if (rc == 0 && r->references.count) {
         rc = lh_buf_puts(&t, "\n\nReferences:");
@@ -169,14 +161,20 @@ static json_t *rule_descriptor(const struct lh_rule *r)
     }
     put(d, "id", lh_report_json_text(r->id), &ok);
     put(d, "name", lh_report_json_text(r->name), &ok);
+    struct lh_buf desc;
+    struct lh_buf fix;
+    lh_buf_init(&desc, 0);
+    lh_buf_init(&fix, 0);
+    if (lh_report_rule_description(&desc, r) < 0 || lh_report_rule_remediation(&fix, r) < 0) {
+        ok = false;
+    }
     put(d, "shortDescription", text_object(r->name), &ok);
-    put(d, "fullDescription", text_object(r->description ? r->description : r->name), &ok);
-    put(d, "help", rule_help(r), &ok);
-    for (size_t i = 0; i < r->references.count; i++) {
-        if (is_web_url(r->references.items[i])) {
-            put(d, "helpUri", lh_report_json_text(r->references.items[i]), &ok);
-            break;
-        }
+    put(d, "fullDescription", ok ? text_object(desc.ptr) : NULL, &ok);
+    put(d, "help", ok ? rule_help(r, desc.ptr, fix.ptr) : NULL, &ok);
+    lh_buf_dispose(&desc);
+    lh_buf_dispose(&fix);
+    if (lh_report_rule_link(r)) {
+        put(d, "helpUri", lh_report_json_text(lh_report_rule_link(r)), &ok);
     }
     json_t *cfg = json_object();
     if (cfg) {

@@ -126,7 +126,8 @@ Test(gitlab, history_report_validates_and_names_each_commit)
     cr_assert(eq(str, (char *)sget(json_array_get(json_object_get(a, "identifiers"), 0), "value"),
                  "github-pat-classic"));
     cr_assert(strlen(sget(a, "description")) > 20, "%s", sget(a, "description"));
-    cr_assert(strstr(sget(a, "solution"), "Revoke") != NULL, "%s", sget(a, "solution"));
+    cr_assert(strstr(sget(a, "solution"), "Personal access tokens (classic)") != NULL, "%s",
+              sget(a, "solution"));
     json_t *b = by_file(doc, "old.env");
     cr_assert(eq(str, (char *)sget(b, "location.commit.sha"), second));
     cr_assert(eq(str, (char *)sget(b, "location.commit.message"), "two"));
