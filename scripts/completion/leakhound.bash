@@ -43,6 +43,7 @@ _leakhound()
     case ${words[1]} in
     history) extra="--range --range-fallback --since --all-objects --pre-push" ;;
     rules) extra="--strict" ;;
+    baseline) extra="--history --range --since --range-fallback" ;;
     install-hook) extra="--force --pre-commit --pre-push" ;;
     serve) extra="--listen --path --github-keys --github-keys-url --tls-cert --tls-key
         --admin-listen --max-body --max-connections --max-connections-per-ip --timeout

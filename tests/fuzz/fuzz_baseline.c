@@ -32,6 +32,7 @@ static void round_trip(const struct lh_baseline *b)
         LH_FUZZ_CHECK(strcmp(x->fingerprint, y->fingerprint) == 0);
         LH_FUZZ_CHECK(same_str(x->rule_id, y->rule_id));
         LH_FUZZ_CHECK(same_str(x->path, y->path));
+        LH_FUZZ_CHECK(strcmp(x->commit, y->commit) == 0);
         LH_FUZZ_CHECK(same_str(x->reason, y->reason));
         LH_FUZZ_CHECK(same_str(x->owner, y->owner));
         LH_FUZZ_CHECK(strcmp(x->expires, y->expires) == 0);
