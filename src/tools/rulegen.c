@@ -114,6 +114,8 @@ static void put_rule(FILE *f, size_t i, const struct lh_rule *r)
     put_str(f, r->name);
     fputs(",\n    .description = ", f);
     put_str(f, r->description);
+    fputs(",\n    .remediation = ", f);
+    put_str(f, r->remediation);
     fputs(",\n    .provider = ", f);
     put_str(f, r->provider);
     fputs(",\n    .pattern = ", f);

@@ -91,6 +91,7 @@ Test(rules_builtin, generated_rules_equal_the_parsed_yaml)
         same_str(a->id, b->id, id, "id");
         same_str(a->name, b->name, id, "name");
         same_str(a->description, b->description, id, "description");
+        same_str(a->remediation, b->remediation, id, "remediation");
         same_str(a->provider, b->provider, id, "provider");
         same_list(&a->keywords, &b->keywords, id, "keywords");
         cr_assert(eq(int, a->keywords_caseless, b->keywords_caseless), "rule %s", id);
