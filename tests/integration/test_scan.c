@@ -320,6 +320,7 @@ Test(scan, rules_check_strict_refuses_repeated_keywords)
 {
     put("dup.yml", "%s",
         "rules:\n  - id: acme-key\n    name: Acme key\n"
+        "    description: An Acme key (acme_ + 16 characters). Delete it in the Acme console.\n"
         "    keywords: [acme_, ACME_]\n    keywords_case: insensitive\n"
         "    pattern: '(?<secret>acme_[a-z0-9]{16})'\n"
         "    references: [https://example.com/acme]\n"
@@ -340,6 +341,7 @@ Test(scan, rules_check_strict_refuses_repeated_keywords)
     /* case matters for case-sensitive keywords */
     put("dup.yml", "%s",
         "rules:\n  - id: acme-key\n    name: Acme key\n"
+        "    description: An Acme key (acme_ + 16 characters). Delete it in the Acme console.\n"
         "    keywords: [acme_, ACME_]\n"
         "    pattern: '(?<secret>(?i:acme_)[a-z0-9]{16})'\n"
         "    references: [https://example.com/acme]\n"
