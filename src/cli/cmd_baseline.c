@@ -19,25 +19,11 @@
 #include "util/fs.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-enum {
-    OPT_HISTORY = OPT_COMMON_LAST + 1,
-    OPT_RANGE,
-    OPT_SINCE,
-    OPT_RANGE_FALLBACK,
-};
-
-static const struct option baseline_longopts[] = {
-    {"history", no_argument, NULL, OPT_HISTORY},
-    {"range", required_argument, NULL, OPT_RANGE},
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"range-fallback", required_argument, NULL, OPT_RANGE_FALLBACK},
-    {NULL, 0, NULL, 0},
-};
 
 /* create --history: what to scan instead of files */
 struct history_sel {
@@ -46,54 +32,6 @@ struct history_sel {
     const char *since;
     const char *range_fallback;
 };
-
-static int handle(int opt, const char *arg, void *payload)
-{
-    struct history_sel *h = payload;
-    switch (opt) {
-    case OPT_HISTORY:
-        h->history = true;
-        return 1;
-    case OPT_RANGE:
-        h->range = arg;
-        return 1;
-    case OPT_SINCE:
-        h->since = arg;
-        return 1;
-    case OPT_RANGE_FALLBACK:
-        h->range_fallback = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound baseline create [scan options] [PATH|-]...\n"
-          "       leakhound baseline create --history [--range BASE..HEAD | --since REF]\n"
-          "                                 [scan options] [REPO]\n"
-          "       leakhound baseline prune [--baseline FILE] [scan options] [PATH]...\n"
-          "\n"
-          "create  scans like 'leakhound scan' and writes a baseline of every finding to\n"
-          "        stdout (or --output FILE): one entry per fingerprint (rule id + secret\n"
-          "        hash; never the secret), sorted. Reasons, owners and expiry dates of the\n"
-          "        configured baseline (--baseline or 'baseline:' in the config) are kept.\n"
-          "        --history scans the git history instead (as 'leakhound history', with\n"
-          "        --range, --since, --range-fallback): secrets that live only in history are\n"
-          "        accepted too; their entries carry the introducing commit, and a later\n"
-          "        create without --history keeps them.\n"
-          "prune   scans the whole project and removes the entries that matched no finding;\n"
-          "        rewrites the baseline in place (or writes --output FILE). Entries made\n"
-          "        with --history are kept: a scan of files cannot see history.\n"
-          "\n"
-          "Add \"reason\", \"owner\" and \"expires\": \"YYYY-MM-DD\" to entries by hand; an\n"
-          "entry stops suppressing after its expiry date. 'leakhound scan --help' lists the\n"
-          "scan options.\n"
-          "\n"
-          "Exit: 0 written, 2 usage, 3 rules/config/baseline invalid, 4 I/O error.\n",
-          f);
-}
 
 /* Scans the inputs into l and fills sum; marks findings under --min-confidence suppressed. */
 static int scan_inputs(struct lh_cli_session *s, struct lh_cli_opts *o, const char *const *paths,
@@ -321,67 +259,50 @@ static int cmd_prune(struct lh_cli_opts *o, struct lh_cli_session *s, const char
 static int check_selection(const struct lh_cli_opts *o, const struct history_sel *h, bool create,
                            int nargs)
 {
+    const char *name = "baseline create";
+    (void)o;
+    (void)create; /* --history exists for create only: the tables say so */
     if ((h->range || h->since || h->range_fallback) && !h->history) {
-        lh_cli_error("--range, --since and --range-fallback need --history");
-        return LH_EXIT_USAGE;
-    }
-    if (h->history && !create) {
-        lh_cli_error("--history applies to 'baseline create'");
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(name, "--range, --since and --range-fallback need --history");
     }
     if (h->range && h->since) {
-        lh_cli_error("--range and --since cannot be combined");
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(name, "--range and --since cannot be combined");
     }
     if (h->history && nargs > 1) {
-        lh_cli_error("baseline create --history takes one repository, not %d arguments", nargs);
-        return LH_EXIT_USAGE;
-    }
-    if (o->reports.count) {
-        lh_cli_error("--report does not apply to baseline commands (they write a baseline)");
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(name, "--history takes one repository, not %d arguments", nargs);
     }
     return 0;
 }
 
-int lh_cmd_baseline(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? LH_EXIT_USAGE : LH_EXIT_CLEAN;
-    }
-    bool create = !strcmp(argv[1], "create");
-    if (!create && strcmp(argv[1], "prune") != 0) {
-        lh_cli_error("unknown baseline command '%s' (expected create or prune)", argv[1]);
-        return LH_EXIT_USAGE;
-    }
+    bool create = cmd == &lh_cli_cmd_baseline_create;
     struct lh_cli_opts o;
+    struct lh_cli_parsed p;
     struct lh_cli_session s;
     struct lh_findings l;
+    struct history_sel h = {0};
     lh_cli_opts_init(&o);
     memset(&s, 0, sizeof(s));
     lh_findings_init(&l);
     /* create may be run to make the configured baseline for the first time */
     o.baseline_missing_ok = create;
-    struct history_sel h = {0};
-    int ex = lh_cli_parse(&o, argc - 1, argv + 1, baseline_longopts, handle, &h, usage);
+    int ex = lh_cli_parse_opts(&p, cmd, &o, &h, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    ex = check_selection(&o, &h, create, argc - optind - 1);
+    ex = check_selection(&o, &h, create, (int)p.nargs);
     if (ex) {
         goto out;
     }
     const char *dot[] = {"."};
-    int first = optind + 1; /* argv was shifted by one for the parser */
-    const char *const *paths = first < argc ? (const char *const *)argv + first : dot;
-    size_t npaths = first < argc ? (size_t)(argc - first) : 1;
+    const char *const *paths = p.nargs ? p.args : dot;
+    size_t npaths = p.nargs ? p.nargs : 1;
     /*
      * `create -o FILE` with no baseline named: FILE itself is the previous baseline, so a
-     * rerun keeps the reasons, owners and expiry dates of the entries it keeps (a configured
-     * baseline, or the one found at the project root, still takes precedence).
+     * rerun keeps the reasons, owners and expiry dates of the entries it keeps (--baseline
+     * still names another one).
      */
     if (create && !o.baseline && o.output && strcmp(o.output, "-") != 0) {
         o.baseline = o.output;
@@ -395,6 +316,72 @@ int lh_cmd_baseline(int argc, char **argv)
 out:
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
+    lh_cli_parsed_dispose(&p);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+#define AT(field) offsetof(struct history_sel, field)
+
+static const struct lh_cli_option create_options[] = {
+    {.name = "history",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(history),
+     .help = "scan the git history of REPO instead of files, as 'leakhound history'",
+     .more = "Secrets that live only in history are accepted too; their entries carry the "
+             "introducing commit, and a later create without --history keeps them."},
+    {.name = "range",
+     .arg = LH_ARG_STRING,
+     .metavar = "BASE..HEAD",
+     .offset = AT(range),
+     .help = "with --history: only what commits reachable from HEAD and not from BASE add"},
+    {.name = "since",
+     .arg = LH_ARG_STRING,
+     .metavar = "REF|DATE",
+     .offset = AT(since),
+     .help = "with --history: --range REF..HEAD, or the commits of HEAD since DATE"},
+    {.name = "range-fallback",
+     .arg = LH_ARG_STRING,
+     .metavar = "REF",
+     .offset = AT(range_fallback),
+     .help = "with --history: what HEAD adds to REF when BASE is missing or all zeros"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_baseline_create = {
+    .name = "baseline create",
+    .bit = LH_CMD_BASELINE_CREATE,
+    .args = "[PATH|-]...",
+    .max_args = -1,
+    .args_complete = LH_COMPLETE_FILE,
+    .summary = "write a baseline of every current finding",
+    .description = "Scans like 'leakhound scan' (with --history: like 'leakhound history') "
+                   "and writes a baseline of every finding to "
+                   "stdout (or --output FILE): one entry per fingerprint (rule id and secret "
+                   "hash, never the secret), sorted. The reasons, owners and expiry dates of "
+                   "the entries of the configured baseline (--baseline, 'baseline:' in the "
+                   "configuration, or FILE itself) are kept.\n\n"
+                   "Add \"reason\", \"owner\" and \"expires\": \"YYYY-MM-DD\" to entries by "
+                   "hand; an entry stops suppressing after its expiry date.",
+    .exit_status = "0 written, 2 usage, 3 rules, configuration or baseline invalid, 4 I/O "
+                   "error.",
+    .options = create_options,
+    .run = run,
+};
+
+const struct lh_cli_command lh_cli_cmd_baseline_prune = {
+    .name = "baseline prune",
+    .bit = LH_CMD_BASELINE_PRUNE,
+    .args = "[PATH]...",
+    .max_args = -1,
+    .args_complete = LH_COMPLETE_FILE,
+    .summary = "remove the baseline entries that match nothing",
+    .description = "Scans the whole project and removes the baseline entries that matched no "
+                   "finding, rewriting the baseline in place (or writing --output FILE). It "
+                   "refuses a partial or incomplete scan, where every entry it did not see "
+                   "would look stale; entries whose rule is not active, and entries made with "
+                   "--history (a scan of files cannot see history), are kept.",
+    .exit_status = "0 written, 2 usage, 3 rules, configuration or baseline invalid, 4 I/O "
+                   "error.",
+    .run = run,
+};

@@ -14,29 +14,13 @@
 #include "util/fs.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-enum {
-    OPT_RANGE = OPT_COMMON_LAST + 1,
-    OPT_SINCE,
-    OPT_ALL_OBJECTS,
-    OPT_RANGE_FALLBACK,
-    OPT_PRE_PUSH,
-};
-
-static const struct option history_longopts[] = {
-    {"range", required_argument, NULL, OPT_RANGE},
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"all-objects", no_argument, NULL, OPT_ALL_OBJECTS},
-    {"range-fallback", required_argument, NULL, OPT_RANGE_FALLBACK},
-    {"pre-push", required_argument, NULL, OPT_PRE_PUSH},
-    {NULL, 0, NULL, 0},
-};
 
 struct history_args {
     const char *range;
@@ -56,66 +40,6 @@ struct progress {
     double scan_start; /* elapsed time when blob scanning began (ticker thread only) */
     bool scanning;
 };
-
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound history [options] [REPO]\n"
-          "\n"
-          "Scans the git history of REPO (default: the repository containing the current\n"
-          "directory; bare repositories too): every blob reachable from any ref, scanned\n"
-          "once, each finding attributed to the commit that introduced it.\n"
-          "\n"
-          "  --range BASE..HEAD          only blobs introduced by commits reachable from HEAD\n"
-          "                              and not from BASE (A...B: either side, not both)\n"
-          "  --range-fallback REF        when BASE is missing (force-push, shallow clone)\n"
-          "                              or all zeros (new branch): scan what HEAD adds to\n"
-          "                              REF (default: origin/HEAD, origin/main,\n"
-          "                              origin/master, main or master)\n"
-          "  --since REF|DATE            --range REF..HEAD, or the commits of HEAD since DATE\n"
-          "                              (2024-05-01, 2024-05-01T12:00Z, '2 weeks ago')\n"
-          "  --pre-push REMOTE           git's pre-push hook: scan exactly the pushed commits\n"
-          "                              read from stdin (see 'install-hook --pre-push')\n"
-          "  --all-objects               also scan objects no ref reaches (dangling commits,\n"
-          "                              dropped stashes, unreachable blobs)\n",
-          f);
-    lh_cli_usage_rule_options(f);
-    fputs("  --exclude GLOB              skip blobs whose path matches GLOB (repeatable)\n"
-          "  --threads N                 worker threads (default: all cores)\n"
-          "  --max-file-size SIZE        skip larger blobs (default 25M)\n"
-          "  --scan-binary               also scan blobs that contain NUL bytes\n",
-          f);
-    lh_cli_usage_archive_options(f);
-    lh_cli_usage_report_options(f);
-    fputs("  -q, --quiet                 no progress, summary or warnings on stderr\n"
-          "\n"
-          "Exit: 0 no findings, 1 findings, 2 usage (not a repository, unknown revision),\n"
-          "3 rules/config, 4 an object could not be read (the findings are still reported).\n",
-          f);
-}
-
-static int handle(int opt, const char *arg, void *payload)
-{
-    struct history_args *a = payload;
-    switch (opt) {
-    case OPT_RANGE:
-        a->range = arg;
-        return 1;
-    case OPT_SINCE:
-        a->since = arg;
-        return 1;
-    case OPT_ALL_OBJECTS:
-        a->all_objects = true;
-        return 1;
-    case OPT_RANGE_FALLBACK:
-        a->range_fallback = arg;
-        return 1;
-    case OPT_PRE_PUSH:
-        a->pre_push = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 static void clear_line(struct progress *p)
 {
@@ -183,14 +107,13 @@ static int since_arg(struct history_args *a)
     int rc = lh_date_parse(&a->since_time, a->since, (int64_t)time(NULL));
     if (rc == 0) {
         if (a->range_fallback) {
-            lh_cli_error("--range-fallback applies to --since REF, not to a date");
-            return LH_EXIT_USAGE;
+            return lh_cli_usage_error("history",
+                                      "--range-fallback applies to --since REF, not to a date");
         }
         return 0;
     }
     if (rc != LH_ENOTFOUND) {
-        lh_cli_error("--since: %s", lh_error_get());
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error("history", "--since: %s", lh_error_get());
     }
     size_t n = strlen(a->since) + 7;
     a->since_range = malloc(n);
@@ -235,9 +158,10 @@ static void print_push_hint(void)
           stderr);
 }
 
-int lh_cmd_history(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct lh_cli_opts o;
+    struct lh_cli_parsed ps;
     struct lh_cli_session s = {0};
     struct lh_findings l;
     struct history_args a = {0};
@@ -245,30 +169,24 @@ int lh_cmd_history(int argc, char **argv)
     lh_cli_opts_init(&o);
     lh_findings_init(&l);
     lh_config_init(&s.cfg);
-    int ex = lh_cli_parse(&o, argc, argv, history_longopts, handle, &a, usage);
+    int ex = lh_cli_parse_opts(&ps, cmd, &o, &a, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    if (argc - optind > 1) {
-        lh_cli_error("history takes one repository, not %d arguments", argc - optind);
-        ex = LH_EXIT_USAGE;
-        goto out;
-    }
     if ((a.range != NULL) + (a.since != NULL) + (a.pre_push != NULL) > 1) {
-        lh_cli_error("--range, --since and --pre-push cannot be combined");
-        ex = LH_EXIT_USAGE;
+        ex = lh_cli_usage_error(cmd->name, "--range, --since and --pre-push cannot be combined");
         goto out;
     }
     if (a.all_objects && (a.range || a.since || a.pre_push)) {
-        lh_cli_error("--all-objects scans the whole object database; it cannot be combined "
-                     "with --range, --since or --pre-push");
-        ex = LH_EXIT_USAGE;
+        ex = lh_cli_usage_error(cmd->name, "--all-objects scans the whole object database; it "
+                                           "cannot be combined with --range, --since or "
+                                           "--pre-push");
         goto out;
     }
     if (a.range_fallback && !a.range && !a.since && !a.pre_push) {
-        lh_cli_error("--range-fallback applies to --range, --since REF or --pre-push");
-        ex = LH_EXIT_USAGE;
+        ex = lh_cli_usage_error(cmd->name,
+                                "--range-fallback applies to --range, --since REF or --pre-push");
         goto out;
     }
     if (a.since) {
@@ -283,7 +201,7 @@ int lh_cmd_history(int argc, char **argv)
             goto out;
         }
     }
-    const char *repo = optind < argc ? argv[optind] : ".";
+    const char *repo = ps.nargs ? ps.args[0] : ".";
     ex = lh_cli_session_open(&s, &o, repo);
     if (ex) {
         goto out;
@@ -329,6 +247,65 @@ out:
     free(a.since_range);
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
+    lh_cli_parsed_dispose(&ps);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+#define AT(field) offsetof(struct history_args, field)
+
+static const struct lh_cli_option options[] = {
+    {.name = "range",
+     .arg = LH_ARG_STRING,
+     .metavar = "BASE..HEAD",
+     .offset = AT(range),
+     .help = "only blobs introduced by commits reachable from HEAD and not from BASE",
+     .more = "A...B: commits reachable from either side but not both. What a push or a pull "
+             "request adds."},
+    {.name = "range-fallback",
+     .arg = LH_ARG_STRING,
+     .metavar = "REF",
+     .offset = AT(range_fallback),
+     .help = "when BASE is missing (force-push, shallow clone) or all zeros (new branch), scan "
+             "what HEAD adds to REF",
+     .dflt = "origin/HEAD, origin/main, origin/master, main or master",
+     .more = "With --range, --since REF or --pre-push; the fallback taken is noted in one line. "
+             "See docs/git.md."},
+    {.name = "since",
+     .arg = LH_ARG_STRING,
+     .metavar = "REF|DATE",
+     .offset = AT(since),
+     .help = "the same as --range REF..HEAD, or the commits of HEAD since DATE (2024-05-01, "
+             "2024-05-01T12:00Z, '2 weeks ago')"},
+    {.name = "pre-push",
+     .arg = LH_ARG_STRING,
+     .metavar = "REMOTE",
+     .offset = AT(pre_push),
+     .help = "git's pre-push hook: scan exactly the pushed commits, read from stdin",
+     .more = "Installed by 'leakhound install-hook --pre-push'. A new branch: what it adds to "
+             "the remote's branches."},
+    {.name = "all-objects",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(all_objects),
+     .help = "also scan objects no ref reaches (dangling commits, dropped stashes, unreachable "
+             "blobs)"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_history = {
+    .name = "history",
+    .bit = LH_CMD_HISTORY,
+    .args = "[REPO]",
+    .max_args = 1,
+    .args_complete = LH_COMPLETE_DIR,
+    .summary = "scan the git history: every blob of every ref, once",
+    .description = "Scans the git history of REPO (default: the repository containing the "
+                   "current directory; bare repositories too): every blob reachable from any "
+                   "ref, scanned once, each finding attributed to the commit that introduced "
+                   "it. A progress line goes to stderr when it is a terminal.",
+    .exit_status = "0 no findings, 1 findings, 2 usage (not a repository, unknown revision), "
+                   "3 rules or configuration, 4 an object could not be read (the findings are "
+                   "still reported).",
+    .options = options,
+    .run = run,
+};

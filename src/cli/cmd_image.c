@@ -5,54 +5,26 @@
 #include "cli/exit.h"
 #include "engine/image.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound image [options] PATH\n"
-          "\n"
-          "Scans a container image: a `docker save` tarball, or an OCI image layout (a\n"
-          "directory, or a tar of one), possibly compressed. Every file of every layer is\n"
-          "scanned (findings name the layer's digest; files deleted by a later layer are\n"
-          "still reported, marked deleted), and so is the image config: its Env, Labels and\n"
-          "history commands (paths config!/Env, config!/Labels, config!/history).\n"
-          "\n",
-          f);
-    lh_cli_usage_rule_options(f);
-    fputs("  --max-findings-per-file N   report at most N findings per file (default 1000)\n"
-          "  --scan-binary               also scan files that contain NUL bytes\n",
-          f);
-    lh_cli_usage_archive_options(f);
-    lh_cli_usage_report_options(f);
-    fputs("  -q, --quiet                 no summary or warnings on stderr\n"
-          "\n"
-          "The --max-archive-* limits apply to each layer. Exit: 0 no findings, 1 findings,\n"
-          "2 usage, 3 rules/config, 4 I/O error (unreadable image or layer).\n",
-          f);
-}
-
-int lh_cmd_image(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct lh_cli_opts o;
+    struct lh_cli_parsed p;
     struct lh_cli_session s = {0};
     struct lh_findings l;
     lh_cli_opts_init(&o);
     lh_findings_init(&l);
     lh_config_init(&s.cfg);
-    int ex = lh_cli_parse(&o, argc, argv, NULL, NULL, NULL, usage);
+    int ex = lh_cli_parse_opts(&p, cmd, &o, NULL, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    if (argc - optind != 1) {
-        lh_cli_error("image takes one PATH (a docker save tarball or an OCI image layout)");
-        usage(stderr);
-        ex = LH_EXIT_USAGE;
-        goto out;
-    }
-    const char *path = argv[optind];
+    const char *path = p.args[0];
     ex = lh_cli_session_open(&s, &o, ".");
     if (ex) {
         goto out;
@@ -81,6 +53,26 @@ int lh_cmd_image(int argc, char **argv)
 out:
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
+    lh_cli_parsed_dispose(&p);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+const struct lh_cli_command lh_cli_cmd_image = {
+    .name = "image",
+    .bit = LH_CMD_IMAGE,
+    .args = "PATH",
+    .min_args = 1,
+    .max_args = 1,
+    .args_complete = LH_COMPLETE_FILE,
+    .summary = "scan a container image (docker save tarball, OCI layout)",
+    .description = "Scans a container image: a 'docker save' tarball, or an OCI image layout (a "
+                   "directory, or a tar of one), possibly compressed. Every file of every layer "
+                   "is scanned (findings name the layer's digest; files deleted by a later layer "
+                   "are still reported, marked deleted), and so is the image config: its Env, "
+                   "Labels and history commands (paths config!/Env, config!/Labels, "
+                   "config!/history). The --max-archive-* limits apply to each layer.",
+    .exit_status = "0 no findings, 1 findings, 2 usage, 3 rules or configuration, 4 I/O error "
+                   "(unreadable image or layer).",
+    .run = run,
+};

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +24,6 @@
 #include <unistd.h>
 
 #define HOOK_MARK "leakhound-hook:"
-
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound install-hook [--pre-commit] [--pre-push] [--force] [REPO]\n"
-          "\n"
-          "Installs git hooks that block secrets:\n"
-          "  --pre-commit  (the default) runs `leakhound staged`: blocks commits that add one\n"
-          "  --pre-push    runs `leakhound history --pre-push`: blocks pushes whose commits\n"
-          "                add one (exactly the pushed commits; a new branch: what it adds\n"
-          "                to the remote's branches), also commits made with --no-verify\n"
-          "Both flags install both. Honours core.hooksPath; in a linked worktree the hooks go\n"
-          "where git reads them (the common git directory), so they guard every worktree. An\n"
-          "existing hook is chained (renamed to <hook>.chained and run first); --force\n"
-          "replaces an earlier chained hook. Bare repositories are refused.\n",
-          f);
-}
 
 /*
  * Hooks directory, as git resolves it: core.hooksPath (relative to the work tree), else the
@@ -175,41 +160,71 @@ out:
     return ex;
 }
 
-int lh_cmd_install_hook(int argc, char **argv)
+struct args {
+    bool force;
+    bool pre_commit;
+    bool pre_push;
+};
+
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    bool force = false;
-    bool pre_commit = false;
-    bool pre_push = false;
-    const char *repo = ".";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--force")) {
-            force = true;
-        } else if (!strcmp(argv[i], "--pre-commit")) {
-            pre_commit = true;
-        } else if (!strcmp(argv[i], "--pre-push")) {
-            pre_push = true;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] == '-') {
-            lh_cli_error("unknown option '%s'", argv[i]);
-            usage(stderr);
-            return LH_EXIT_USAGE;
-        } else {
-            repo = argv[i];
-        }
-    }
-    if (lh_libgit2_load("install-hook") < 0 || git_libgit2_init() < 0) {
+    struct args a = {false, false, false};
+    struct lh_cli_parsed p;
+    int ex = lh_cli_parse(&p, cmd, argc, argv, first, NULL, &a);
+    const char *repo = p.nargs ? p.args[0] : ".";
+    if (ex == 0 && (lh_libgit2_load("install-hook") < 0 || git_libgit2_init() < 0)) {
         lh_cli_error("%s", lh_error_get());
-        return LH_EXIT_IO;
+        ex = LH_EXIT_IO;
+    } else if (ex == 0) {
+        if (!a.pre_push) {
+            a.pre_commit = true; /* the default */
+        }
+        ex = a.pre_commit ? install(repo, "pre-commit", a.force) : 0;
+        if (ex == 0 && a.pre_push) {
+            ex = install(repo, "pre-push", a.force);
+        }
+        git_libgit2_shutdown();
     }
-    if (!pre_push) {
-        pre_commit = true; /* the default */
-    }
-    int ex = pre_commit ? install(repo, "pre-commit", force) : 0;
-    if (ex == 0 && pre_push) {
-        ex = install(repo, "pre-push", force);
-    }
-    git_libgit2_shutdown();
-    return ex;
+    lh_cli_parsed_dispose(&p);
+    return ex < 0 ? 0 : ex;
 }
+
+#define AT(field) offsetof(struct args, field)
+
+static const struct lh_cli_option options[] = {
+    {.name = "pre-commit",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(pre_commit),
+     .help = "the pre-commit hook, running 'leakhound staged': blocks commits that add a secret "
+             "(the default)"},
+    {.name = "pre-push",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(pre_push),
+     .help = "the pre-push hook, running 'leakhound history --pre-push': blocks pushes whose "
+             "commits add a secret",
+     .more = "Exactly the pushed commits (a new branch: what it adds to the remote's branches), "
+             "also commits made with --no-verify. With --pre-commit too, both are installed."},
+    {.name = "force",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(force),
+     .help = "replace an earlier chained hook (<hook>.chained)"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_install_hook = {
+    .name = "install-hook",
+    .bit = LH_CMD_INSTALL_HOOK,
+    .args = "[REPO]",
+    .max_args = 1,
+    .args_complete = LH_COMPLETE_DIR,
+    .summary = "install the pre-commit or pre-push hook into a repository",
+    .description = "Installs git hooks that block secrets: the pre-commit hook (the default) "
+                   "and the pre-push hook. Honours core.hooksPath; in a linked worktree the hooks "
+                   "go where git reads them (the common git directory), so they guard every "
+                   "worktree. An existing hook is chained: renamed to <hook>.chained and run "
+                   "first. Bare repositories are refused.",
+    .exit_status = "0 installed, 2 usage (bare repository, a chained hook exists), 4 I/O "
+                   "error.",
+    .options = options,
+    .run = run,
+};

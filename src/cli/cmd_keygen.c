@@ -8,13 +8,6 @@
  * command proves that the rule confirms a fresh key, so it never issues keys that
  * leakhound would not find.
  */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <openssl/crypto.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
@@ -22,30 +15,13 @@
 #include "server/keygen.h"
 #include "util/hash.h"
 
+#include <openssl/crypto.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #define MAX_COUNT 1000
-
-enum { K_PREFIX = 256, K_LENGTH, K_COUNT, K_JSON, K_RULE, K_RULE_ID, K_REGEX, K_HELP };
-
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound keygen --prefix PREFIX [options]\n"
-          "\n"
-          "Issues API keys: PREFIX + random base62 characters from the system CSPRNG +\n"
-          "a 6-character base62 CRC-32 of the random part (GitHub's token layout), so\n"
-          "leakhound confirms leaked keys offline. Each key is printed once with its\n"
-          "SHA-256 (store that, not the key) and a masked form.\n"
-          "\n"
-          "  --prefix PREFIX   e.g. acme_live_ (letters, digits, '_'; ends in '_')\n"
-          "  --length N        random characters before the checksum (22-200, default 30)\n"
-          "  --count N         number of keys (default 1, at most 1000)\n"
-          "  --json            one JSON object per key: key, sha256, masked\n"
-          "  --rule            print the leakhound rule (YAML) for these keys instead\n"
-          "  --rule-id ID      rule id for --rule (default derived from the prefix)\n"
-          "  --regex           print the regex to register with GitHub's partner program\n"
-          "\n"
-          "Exit: 0 success, 2 usage (bad prefix or length), 4 random generator failure.\n",
-          f);
-}
 
 struct kopts {
     const char *prefix;
@@ -57,84 +33,20 @@ struct kopts {
     bool regex;
 };
 
-static int parse_num(size_t *out, const char *arg, size_t lo, size_t hi, const char *name)
+/* Checks what the option table cannot: the prefix's and the rule id's syntax. */
+static int check(const struct lh_cli_command *cmd, const struct kopts *k)
 {
-    if (lh_cli_parse_size(out, arg) < 0 || *out < lo || *out > hi) {
-        lh_cli_error("%s takes a number from %zu to %zu, not '%s'", name, lo, hi, arg);
-        return -1;
-    }
-    return 0;
-}
-
-static int parse(struct kopts *k, int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"prefix", required_argument, NULL, K_PREFIX},
-        {"length", required_argument, NULL, K_LENGTH},
-        {"count", required_argument, NULL, K_COUNT},
-        {"json", no_argument, NULL, K_JSON},
-        {"rule", no_argument, NULL, K_RULE},
-        {"rule-id", required_argument, NULL, K_RULE_ID},
-        {"regex", no_argument, NULL, K_REGEX},
-        {"help", no_argument, NULL, K_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case K_PREFIX:
-            k->prefix = optarg;
-            break;
-        case K_LENGTH:
-            if (parse_num(&k->length, optarg, LH_KEYGEN_MIN_RANDOM, LH_KEYGEN_MAX_RANDOM,
-                          "--length") < 0) {
-                return LH_EXIT_USAGE;
-            }
-            break;
-        case K_COUNT:
-            if (parse_num(&k->count, optarg, 1, MAX_COUNT, "--count") < 0) {
-                return LH_EXIT_USAGE;
-            }
-            break;
-        case K_JSON:
-            k->json = true;
-            break;
-        case K_RULE:
-            k->rule = true;
-            break;
-        case K_RULE_ID:
-            k->rule_id = optarg;
-            break;
-        case K_REGEX:
-            k->regex = true;
-            break;
-        case 'h':
-        case K_HELP:
-            usage(stdout);
-            return -1;
-        default:
-            usage(stderr);
-            return LH_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        lh_cli_error("keygen takes no arguments ('%s')", argv[optind]);
-        return LH_EXIT_USAGE;
-    }
     if (!k->prefix) {
-        lh_cli_error("keygen needs --prefix (e.g. --prefix acme_live_)");
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(cmd->name, "keygen needs --prefix (e.g. --prefix acme_live_)");
     }
     if (lh_keygen_check_prefix(k->prefix) < 0) {
-        lh_cli_error("%s", lh_error_get());
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(cmd->name, "%s", lh_error_get());
     }
     if (k->rule_id &&
         (strlen(k->rule_id) == 0 || strlen(k->rule_id) > 64 ||
          strspn(k->rule_id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(k->rule_id))) {
-        lh_cli_error("--rule-id takes 1-64 characters of a-z 0-9 -, not '%s'", k->rule_id);
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(
+            cmd->name, "--rule-id takes 1-64 characters of a-z 0-9 -, not '%s'", k->rule_id);
     }
     return 0;
 }
@@ -178,10 +90,15 @@ static int print_key(const struct kopts *k)
     return 0;
 }
 
-int lh_cmd_keygen(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct kopts k = {.length = LH_KEYGEN_DEFAULT_RANDOM, .count = 1};
-    int ex = parse(&k, argc, argv);
+    struct lh_cli_parsed p;
+    int ex = lh_cli_parse(&p, cmd, argc, argv, first, NULL, &k);
+    lh_cli_parsed_dispose(&p);
+    if (ex == 0) {
+        ex = check(cmd, &k);
+    }
     if (ex) {
         return ex < 0 ? 0 : ex;
     }
@@ -220,3 +137,61 @@ int lh_cmd_keygen(int argc, char **argv)
     }
     return LH_EXIT_CLEAN;
 }
+
+#define AT(field) offsetof(struct kopts, field)
+
+static const struct lh_cli_option options[] = {
+    {.name = "prefix",
+     .arg = LH_ARG_STRING,
+     .metavar = "PREFIX",
+     .offset = AT(prefix),
+     .help = "the keys' prefix: letters, digits and '_', ending in '_' (e.g. acme_live_)"},
+    {.name = "length",
+     .arg = LH_ARG_NUMBER,
+     .lo = LH_KEYGEN_MIN_RANDOM,
+     .hi = LH_KEYGEN_MAX_RANDOM,
+     .offset = AT(length),
+     .help = "random characters before the checksum",
+     .dflt = "30"},
+    {.name = "count",
+     .arg = LH_ARG_NUMBER,
+     .lo = 1,
+     .hi = MAX_COUNT,
+     .offset = AT(count),
+     .help = "number of keys",
+     .dflt = "1"},
+    {.name = "json",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(json),
+     .help = "one JSON object per key: key, sha256, masked"},
+    {.name = "rule",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(rule),
+     .help = "print the leakhound rule (YAML) that finds these keys instead"},
+    {.name = "rule-id",
+     .arg = LH_ARG_STRING,
+     .metavar = "ID",
+     .offset = AT(rule_id),
+     .help = "the rule's id for --rule",
+     .dflt = "derived from the prefix"},
+    {.name = "regex",
+     .arg = LH_ARG_FLAG,
+     .offset = AT(regex),
+     .help = "print the regex to register with GitHub's secret scanning partner program"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_keygen = {
+    .name = "keygen",
+    .bit = LH_CMD_KEYGEN,
+    .summary = "issue API keys with a checksum leakhound confirms",
+    .description = "Issues API keys: PREFIX, random base62 characters from the system CSPRNG "
+                   "and a 6-character base62 CRC-32 of the random part (GitHub's token "
+                   "layout), so that leakhound confirms leaked keys offline. Each key is "
+                   "printed once with its SHA-256 (store that, not the key) and a masked form. "
+                   "Before printing anything, the command proves that the rule confirms a "
+                   "fresh key.",
+    .exit_status = "0 success, 2 usage (bad prefix or length), 4 random generator failure.",
+    .options = options,
+    .run = run,
+};

@@ -14,8 +14,8 @@
 #include "notify/revoke.h"
 #include "util/fs.h"
 
-#include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,87 +209,10 @@ out:
 
 /* ---- leakhound revoke flush|status ---- */
 
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound revoke flush|status [options]\n"
-          "\n"
-          "  flush    deliver pending revocation requests (retries with backoff)\n"
-          "  status   list pending and failed requests (token hashes, never tokens)\n"
-          "\n"
-          "  --state-dir DIR     the spool (default: $LEAKHOUND_STATE_DIR, revoke.state_dir,\n"
-          "                      $XDG_STATE_HOME/leakhound, ~/.local/state/leakhound)\n"
-          "  --config FILE       configuration for route timeouts and secrets (default: the\n"
-          "                      revoke section of ~/.config/leakhound/config.yml; that of\n"
-          "                      .leakhound.yml is ignored); --no-config reads no file\n"
-          "  --format text|json  status output (default text)\n"
-          "  --all               status: list delivered requests too\n"
-          "  -q, --quiet         no summary or warnings on stderr\n"
-          "\n"
-          "Exit: 0 ok; flush: 4 when requests are still pending or failed; 2 usage;\n"
-          "3 config; 4 I/O.\n",
-          f);
-}
-
 struct args {
-    const char *state_dir;
-    const char *config;
-    bool no_config;
-    bool json;
+    const char *format;
     bool all;
-    bool quiet;
 };
-
-enum { R_STATE_DIR = 300, R_CONFIG, R_NO_CONFIG, R_FORMAT, R_ALL, R_HELP };
-
-static int parse_args(struct args *a, int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"state-dir", required_argument, NULL, R_STATE_DIR},
-        {"config", required_argument, NULL, R_CONFIG},
-        {"no-config", no_argument, NULL, R_NO_CONFIG},
-        {"format", required_argument, NULL, R_FORMAT},
-        {"all", no_argument, NULL, R_ALL},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, R_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case R_STATE_DIR:
-            a->state_dir = optarg;
-            break;
-        case R_CONFIG:
-            a->config = optarg;
-            break;
-        case R_NO_CONFIG:
-            a->no_config = true;
-            break;
-        case R_FORMAT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                lh_cli_error("--format takes text or json, not '%s'", optarg);
-                return LH_EXIT_USAGE;
-            }
-            a->json = !strcmp(optarg, "json");
-            break;
-        case R_ALL:
-            a->all = true;
-            break;
-        case 'q':
-            a->quiet = true;
-            break;
-        case 'h':
-        case R_HELP:
-            usage(stdout);
-            return -1;
-        default:
-            usage(stderr);
-            return LH_EXIT_USAGE;
-        }
-    }
-    return 0;
-}
 
 struct listing {
     bool all;
@@ -346,8 +269,8 @@ static void list_one(const struct lh_revoke_entry_info *e, void *payload)
 
 static int do_status(struct lh_revoker *rv, const struct args *a)
 {
-    struct listing ls = {.all = a->all, .json = a->json};
-    if (a->json) {
+    struct listing ls = {.all = a->all, .json = !strcmp(a->format, "json")};
+    if (ls.json) {
         ls.arr = json_array();
         if (!ls.arr) {
             lh_cli_error("out of memory");
@@ -359,7 +282,7 @@ static int do_status(struct lh_revoker *rv, const struct args *a)
     if (rc < 0 || ls.oom) {
         lh_cli_error("%s", rc < 0 ? lh_error_get() : "out of memory");
         ex = LH_EXIT_IO;
-    } else if (a->json) {
+    } else if (ls.json) {
         json_t *doc = json_pack("{s:s,s:I,s:I,s:I,s:O}", "journal", lh_revoker_journal_path(rv),
                                 "pending", (json_int_t)ls.pending, "failed", (json_int_t)ls.failed,
                                 "delivered", (json_int_t)ls.delivered, "entries", ls.arr);
@@ -379,39 +302,29 @@ static int do_status(struct lh_revoker *rv, const struct args *a)
     return ex;
 }
 
-int lh_cmd_revoke(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    if (argc < 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "status"))) {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-            usage(stdout);
-            return 0;
-        }
-        usage(stderr);
-        return LH_EXIT_USAGE;
-    }
-    bool flush = !strcmp(argv[1], "flush");
-    struct args a = {0};
+    bool flush = cmd == &lh_cli_cmd_revoke_flush;
+    struct args a = {.format = "text"};
+    struct lh_cli_opts o;
+    struct lh_cli_parsed p;
     struct lh_config cfg;
     struct lh_revoke_route *routes = NULL;
     size_t nroutes = 0;
     struct lh_revoker *rv = NULL;
     char *dir = NULL;
     lh_config_init(&cfg);
-    int ex = parse_args(&a, argc - 1, argv + 1);
+    lh_cli_opts_init(&o);
+    int ex = lh_cli_parse_opts(&p, cmd, &o, &a, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    if (optind < argc - 1) {
-        lh_cli_error("unexpected argument '%s'", argv[optind + 1]);
-        ex = LH_EXIT_USAGE;
-        goto out;
-    }
-    ex = lh_cli_config_load(&cfg, a.config, a.no_config, ".", a.quiet);
+    ex = lh_cli_config_load(&cfg, o.config_path, o.no_config, ".", o.quiet);
     if (ex) {
         goto out;
     }
-    dir = lh_cli_revoke_state_dir(a.state_dir, &cfg);
+    dir = lh_cli_revoke_state_dir(o.state_dir, &cfg);
     if (!dir) {
         lh_cli_error("no state directory: set --state-dir, LEAKHOUND_STATE_DIR or HOME");
         ex = LH_EXIT_CONFIG;
@@ -422,7 +335,7 @@ int lh_cmd_revoke(int argc, char **argv)
         ex = LH_EXIT_IO;
         goto out;
     }
-    struct ui u = {.quiet = a.quiet};
+    struct ui u = {.quiet = o.quiet};
     /* status never writes: it opens the journal read-only, as a dry run does */
     struct lh_revoke_opts ro = {
         .dry_run = !flush, .warn = on_warn, .event = on_event, .payload = &u};
@@ -443,7 +356,7 @@ int lh_cmd_revoke(int argc, char **argv)
         ex = lh_exit_from_error(rc);
         goto out;
     }
-    if (!a.quiet) {
+    if (!o.quiet) {
         print_stats(dir, &st, false);
     }
     ex = st.pending || st.failed ? LH_EXIT_IO : 0;
@@ -452,5 +365,47 @@ out:
     free(routes);
     free(dir);
     lh_config_dispose(&cfg);
+    lh_cli_parsed_dispose(&p);
+    lh_cli_opts_dispose(&o);
     return ex;
 }
+
+static const struct lh_cli_option status_options[] = {
+    {.name = "format",
+     .short_name = 'f',
+     .arg = LH_ARG_CHOICE,
+     .choices = "text|json",
+     .offset = offsetof(struct args, format),
+     .help = "listing format",
+     .dflt = "text"},
+    {.name = "all",
+     .arg = LH_ARG_FLAG,
+     .offset = offsetof(struct args, all),
+     .help = "list delivered requests too"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_revoke_flush = {
+    .name = "revoke flush",
+    .bit = LH_CMD_REVOKE_FLUSH,
+    .summary = "deliver pending revocation requests",
+    .description = "Delivers the pending requests of the revocation spool, retrying with "
+                   "backoff per route. Route timeouts and signing secrets come from the "
+                   "configuration (--config FILE, else the revoke section of the user "
+                   "configuration file; that of .leakhound.yml is ignored).",
+    .exit_status = "0 everything delivered, 2 usage, 3 configuration, 4 requests are still "
+                   "pending or failed, or an I/O error.",
+    .run = run,
+};
+
+const struct lh_cli_command lh_cli_cmd_revoke_status = {
+    .name = "revoke status",
+    .bit = LH_CMD_REVOKE_STATUS,
+    .summary = "list pending and failed revocation requests",
+    .description = "Lists the pending and failed requests of the revocation spool by token "
+                   "hash (never the token), with their route, attempts and last error. Never "
+                   "writes to the spool.",
+    .exit_status = "0 listed, 2 usage, 3 configuration, 4 I/O error.",
+    .options = status_options,
+    .run = run,
+};

@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <pcre2.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,77 +654,74 @@ static int cmd_list(struct lh_cli_opts *o)
     return 0;
 }
 
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound rules list [--format text|json] [--rules PATH] [--no-builtin-rules]\n"
-          "       leakhound rules check [--strict] [--rules PATH] [--no-builtin-rules]\n"
-          "\n"
-          "check: every example must give exactly one finding with the expected secret,\n"
-          "every negative example none, and near misses of checksum-validated examples none.\n"
-          "--strict also requires two examples, two negative examples, a reference, a\n"
-          "description (what it is, what it gives, how to revoke it) and no repeated keyword.\n",
-          f);
-}
+struct rules_args {
+    const char *format;
+    bool strict;
+};
 
-int lh_cmd_rules(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? LH_EXIT_USAGE : 0;
-    }
-    const char *sub = argv[1];
     struct lh_cli_opts o;
+    struct lh_cli_parsed p;
+    struct rules_args a = {.format = "text"};
     lh_cli_opts_init(&o);
-    bool strict = false;
-    struct option longopts[64];
-    size_t n = 0;
-    for (; n < lh_cli_common_nlongopts && n < 62; n++) {
-        longopts[n] = lh_cli_common_longopts[n];
-    }
-    longopts[n++] = (struct option){"strict", no_argument, NULL, OPT_COMMON_LAST};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-    optind = 2;
-    int opt;
-    int ex = 0;
-    while ((opt = getopt_long(argc, argv, "+q", longopts, NULL)) != -1) {
-        if (opt == OPT_HELP) {
-            usage(stdout);
-            goto out;
-        }
-        if (opt == OPT_COMMON_LAST) {
-            strict = true;
-            continue;
-        }
-        if (opt == OPT_FORMAT) {
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                lh_cli_error("rules list --format takes text or json, not '%s'", optarg);
-                ex = LH_EXIT_USAGE;
-                goto out;
-            }
-            o.format = optarg;
-            continue;
-        }
-        int h = lh_cli_opts_handle(&o, opt == 'q' ? OPT_QUIET : opt, optarg);
-        if (h <= 0) {
-            if (h == 0) {
-                usage(stderr);
-            }
-            ex = LH_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        lh_cli_error("unexpected argument '%s'", argv[optind]);
-        ex = LH_EXIT_USAGE;
-    } else if (!strcmp(sub, "list")) {
+    int ex = lh_cli_parse_opts(&p, cmd, &o, &a, argc, argv, first);
+    if (ex) {
+        ex = ex < 0 ? 0 : ex;
+    } else if (cmd == &lh_cli_cmd_rules_list) {
+        o.format = a.format;
         ex = cmd_list(&o);
-    } else if (!strcmp(sub, "check")) {
-        ex = cmd_check(&o, strict);
     } else {
-        lh_cli_error("unknown rules command '%s' (expected list or check)", sub);
-        ex = LH_EXIT_USAGE;
+        ex = cmd_check(&o, a.strict);
     }
-out:
+    lh_cli_parsed_dispose(&p);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+static const struct lh_cli_option list_options[] = {
+    {.name = "format",
+     .short_name = 'f',
+     .arg = LH_ARG_CHOICE,
+     .choices = "text|json",
+     .offset = offsetof(struct rules_args, format),
+     .help = "listing format",
+     .dflt = "text"},
+    {0},
+};
+
+static const struct lh_cli_option check_options[] = {
+    {.name = "strict",
+     .arg = LH_ARG_FLAG,
+     .offset = offsetof(struct rules_args, strict),
+     .help = "also require two examples, two negative examples, a reference, a description "
+             "(what it is, what it gives access to, how to revoke it) and no repeated keyword"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_rules_list = {
+    .name = "rules list",
+    .bit = LH_CMD_RULES_LIST,
+    .summary = "list the rules: id, validator, confidence, name",
+    .description = "Lists the rules a scan would load (built-in ones and those of --rules), "
+                   "opt-in rules marked as such.",
+    .exit_status = "0 listed, 2 usage, 3 invalid rules, 4 a rule file could not be read.",
+    .options = list_options,
+    .run = run,
+};
+
+const struct lh_cli_command lh_cli_cmd_rules_check = {
+    .name = "rules check",
+    .bit = LH_CMD_RULES_CHECK,
+    .summary = "check every rule against its examples and a cost budget",
+    .description = "Compiles every rule, opt-in ones included (--disable-rule leaves some "
+                   "out), then requires that every example gives exactly one finding with "
+                   "the expected secret, every negative example none, and near misses of "
+                   "checksum-validated examples (one character changed, truncated, prefix case "
+                   "swapped) none. A pattern or allow regex that exceeds the cost budget on a "
+                   "generated reference input (catastrophic backtracking) is refused.",
+    .exit_status = "0 every rule passed, 2 usage, 3 a rule failed, 4 a rule file could not be "
+                   "read.",
+    .options = check_options,
+    .run = run,
+};

@@ -9,37 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound scan [options] [PATH|-]...\n"
-          "\n"
-          "Scans files and directories (recursively; .git/ skipped) or stdin ('-').\n"
-          "With no PATH, scans the current directory.\n"
-          "\n",
-          f);
-    lh_cli_usage_rule_options(f);
-    fputs("  --exclude GLOB              skip paths matching GLOB (repeatable)\n"
-          "  --threads N                 worker threads (default: all cores)\n"
-          "  --max-file-size SIZE        skip larger files (default 25M)\n"
-          "  --max-findings-per-file N   report at most N findings per file (default 1000)\n"
-          "  --regex-match-limit N       PCRE2 match limit per rule match attempt (2000000)\n"
-          "  --regex-depth-limit N       PCRE2 depth limit (default 10000)\n"
-          "  --follow-symlinks           follow symbolic links (loops are detected)\n"
-          "  --scan-binary               also scan files that contain NUL bytes\n",
-          f);
-    lh_cli_usage_archive_options(f);
-    lh_cli_usage_report_options(f);
-    fputs(
-        "  -q, --quiet                 no summary or warnings on stderr\n"
-        "  --revoke                    send confirmed findings to the revoke webhook routes\n"
-        "  --revoke-url URL            add a route for all rules (key in LEAKHOUND_REVOKE_SECRET)\n"
-        "  --state-dir DIR             revocation spool (default $XDG_STATE_HOME/leakhound)\n"
-        "  --dry-run                   print what would be sent instead of sending\n"
-        "\n"
-        "Exit: 0 no findings, 1 findings, 2 usage, 3 rules/config, 4 I/O error.\n",
-        f);
-}
-
 /*
  * The current directory relative to the root of the git work tree that contains it ("sub/"),
  * or NULL at the root or outside any work tree: SARIF URIs must be relative to the
@@ -66,22 +35,23 @@ static char *worktree_prefix(void)
     return out;
 }
 
-int lh_cmd_scan(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct lh_cli_opts o;
+    struct lh_cli_parsed p;
     struct lh_cli_session s = {0};
     struct lh_findings l;
     lh_cli_opts_init(&o);
     lh_findings_init(&l);
     lh_config_init(&s.cfg);
-    int ex = lh_cli_parse(&o, argc, argv, NULL, NULL, NULL, usage);
+    int ex = lh_cli_parse_opts(&p, cmd, &o, NULL, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
     const char *dot[] = {"."};
-    const char *const *paths = optind < argc ? (const char *const *)argv + optind : dot;
-    size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
+    const char *const *paths = p.nargs ? p.args : dot;
+    size_t npaths = p.nargs ? p.nargs : 1;
     ex = lh_cli_session_open(&s, &o, strcmp(paths[0], "-") ? paths[0] : ".");
     if (ex) {
         goto out;
@@ -118,6 +88,22 @@ int lh_cmd_scan(int argc, char **argv)
 out:
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
+    lh_cli_parsed_dispose(&p);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+const struct lh_cli_command lh_cli_cmd_scan = {
+    .name = "scan",
+    .bit = LH_CMD_SCAN,
+    .args = "[PATH|-]...",
+    .max_args = -1,
+    .args_complete = LH_COMPLETE_FILE,
+    .summary = "scan files, directories or stdin for secrets",
+    .description = "Scans files and directories (recursively; .git/ skipped, symbolic links not "
+                   "followed, binary and oversized files skipped and counted) or stdin ('-'). "
+                   "With no PATH, scans the current directory.",
+    .exit_status = "0 no findings, 1 findings, 2 usage, 3 rules or configuration, 4 I/O error "
+                   "(an input could not be read).",
+    .run = run,
+};

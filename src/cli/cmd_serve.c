@@ -9,14 +9,6 @@
  * and refreshes URL key lists when their cache time runs out; SIGHUP reloads them now.
  * Everything is logged as JSON lines on stderr; tokens never are.
  */
-#include <fnmatch.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
@@ -30,6 +22,15 @@
 #include "server/verify.h"
 #include "util/fs.h"
 
+#include <fnmatch.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
 #define LOG_FD 2
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_PATH "/github/secret-scanning"
@@ -39,93 +40,6 @@
 /* descriptors beyond two per connection slot (the server briefly holds connections it has
  * closed alongside their replacements): admin listener, spool, key lists, logs */
 #define FD_HEADROOM 256
-
-enum {
-    S_LISTEN = OPT_COMMON_LAST + 1,
-    S_PATH,
-    S_GITHUB_KEYS,
-    S_GITHUB_KEYS_URL,
-    S_TLS_CERT,
-    S_TLS_KEY,
-    S_ADMIN_LISTEN,
-    S_MAX_BODY,
-    S_MAX_CONNECTIONS,
-    S_MAX_CONNECTIONS_PER_IP,
-    S_TIMEOUT,
-    S_HEADER_TIMEOUT,
-    S_REQUEST_TIMEOUT,
-    S_BODY_BUDGET,
-    S_FEEDBACK,
-    S_FLUSH_INTERVAL,
-    S_KEYS_TTL,
-    S_KEYS_REFETCH,
-};
-
-static const struct option serve_longopts[] = {
-    {"listen", required_argument, NULL, S_LISTEN},
-    {"path", required_argument, NULL, S_PATH},
-    {"github-keys", required_argument, NULL, S_GITHUB_KEYS},
-    {"github-keys-url", required_argument, NULL, S_GITHUB_KEYS_URL},
-    {"tls-cert", required_argument, NULL, S_TLS_CERT},
-    {"tls-key", required_argument, NULL, S_TLS_KEY},
-    {"admin-listen", required_argument, NULL, S_ADMIN_LISTEN},
-    {"max-body", required_argument, NULL, S_MAX_BODY},
-    {"max-connections", required_argument, NULL, S_MAX_CONNECTIONS},
-    {"max-connections-per-ip", required_argument, NULL, S_MAX_CONNECTIONS_PER_IP},
-    {"timeout", required_argument, NULL, S_TIMEOUT},
-    {"header-timeout", required_argument, NULL, S_HEADER_TIMEOUT},
-    {"request-timeout", required_argument, NULL, S_REQUEST_TIMEOUT},
-    {"body-budget", required_argument, NULL, S_BODY_BUDGET},
-    {"feedback", required_argument, NULL, S_FEEDBACK},
-    {"flush-interval", required_argument, NULL, S_FLUSH_INTERVAL},
-    {"keys-ttl", required_argument, NULL, S_KEYS_TTL},
-    {"keys-refetch", required_argument, NULL, S_KEYS_REFETCH},
-    {NULL, 0, NULL, 0},
-};
-
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound serve [options]\n"
-          "\n"
-          "Runs the endpoint registered with GitHub's secret scanning partner program:\n"
-          "POST requests are verified (ECDSA P-256 over the raw body), each reported token\n"
-          "is classified with leakhound's rules and validators, true positives go to the\n"
-          "revocation spool, and the answer is the feedback array. GET /healthz and\n"
-          "GET /metrics (Prometheus). JSON-lines access log on stderr.\n"
-          "\n"
-          "  --listen HOST:PORT        address (default 127.0.0.1:8080; port 0: any free)\n"
-          "  --path PATH               endpoint path (default /github/secret-scanning)\n"
-          "  --github-keys FILE        GitHub's public-keys JSON (local copy)\n"
-          "  --github-keys-url URL     fetch (and refresh) the keys from URL, e.g.\n"
-          "                            https://api.github.com/meta/public_keys/secret_scanning\n"
-          "  --tls-cert FILE           serve HTTPS with this PEM certificate (chain) ...\n"
-          "  --tls-key FILE            ... and this PEM private key\n"
-          "  --admin-listen HOST:PORT  extra listener for /healthz and /metrics only\n"
-          "  --max-body SIZE           largest request body (default 1M; 413 beyond)\n"
-          "  --max-connections N       concurrent connections (default 1000)\n"
-          "  --max-connections-per-ip N  connections from one address (default 64;\n"
-          "                            0: no limit, behind a reverse proxy)\n"
-          "  --timeout SECONDS         idle connection timeout and shutdown grace (default 30)\n"
-          "  --header-timeout SECONDS  headers complete within this of the connection or\n"
-          "                            of the previous answer (default 10)\n"
-          "  --request-timeout SECONDS ... and the answer sent within this (default 30)\n"
-          "  --body-budget SIZE        body bytes held over all connections; 503 beyond\n"
-          "                            (default 64M)\n"
-          "  --threads N               request threads (default 4)\n"
-          "  --feedback token_hash|token_raw   feedback field (default token_hash)\n"
-          "  --flush-interval SECONDS  revocation spool delivery interval (default 5)\n"
-          "  --keys-ttl SECONDS        refresh URL key lists after this long (default 1800)\n"
-          "  --keys-refetch SECONDS    least time between refetches for unknown key ids\n"
-          "                            (default 60)\n"
-          "  --revoke, --revoke-url URL, --state-dir DIR   revocation of true positives\n"
-          "  --config FILE, --rules PATH, --no-builtin-rules, --enable-rule ID,\n"
-          "  --disable-rule ID         as for scan\n"
-          "\n"
-          "Everything can also be set in .leakhound.yml under `serve:` (see\n"
-          "docs/partner-endpoint.md). SIGTERM/SIGINT stop gracefully; SIGHUP reloads keys.\n"
-          "Exit: 0 stopped cleanly, 2 usage, 3 configuration, 4 runtime error.\n",
-          f);
-}
 
 struct sargs {
     const char *listen;
@@ -143,104 +57,11 @@ struct sargs {
     double header_timeout;
     double request_timeout;
     size_t body_budget;
-    int feedback_raw; /* -1: not given */
+    const char *feedback; /* token_hash|token_raw; NULL: not given */
     double flush_interval;
     double keys_ttl;
     double keys_refetch;
 };
-
-static int parse_seconds(double *out, const char *arg, const char *name)
-{
-    char *end = NULL;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v > 0 && v <= 86400)) {
-        lh_cli_error("%s takes seconds between 0 and 86400, not '%s'", name, arg);
-        return -1;
-    }
-    *out = v;
-    return 1;
-}
-
-static int parse_count(size_t *out, const char *arg, size_t lo, size_t hi, const char *name)
-{
-    if (lh_cli_parse_size(out, arg) < 0 || *out < lo || *out > hi) {
-        lh_cli_error("%s takes a number from %zu to %zu, not '%s'", name, lo, hi, arg);
-        return -1;
-    }
-    return 1;
-}
-
-static int handle_opt(int opt, const char *arg, void *payload)
-{
-    struct sargs *a = payload;
-    switch (opt) {
-    case S_LISTEN:
-        a->listen = arg;
-        return 1;
-    case S_PATH:
-        if (arg[0] != '/') {
-            lh_cli_error("--path must start with '/', not '%s'", arg);
-            return -1;
-        }
-        a->path = arg;
-        return 1;
-    case S_GITHUB_KEYS:
-        a->github_keys = arg;
-        return 1;
-    case S_GITHUB_KEYS_URL:
-        if (strncmp(arg, "https://", 8) != 0 && strncmp(arg, "http://", 7) != 0) {
-            lh_cli_error("--github-keys-url must start with https:// or http://, not '%s'", arg);
-            return -1;
-        }
-        a->github_keys_url = arg;
-        return 1;
-    case S_TLS_CERT:
-        a->tls_cert = arg;
-        return 1;
-    case S_TLS_KEY:
-        a->tls_key = arg;
-        return 1;
-    case S_ADMIN_LISTEN:
-        a->admin_listen = arg;
-        return 1;
-    case S_MAX_BODY:
-        if (lh_cli_parse_size(&a->max_body, arg) < 0 || a->max_body < 64 ||
-            a->max_body > 256u * 1024u * 1024u) {
-            lh_cli_error("--max-body takes a size from 64 bytes to 256M, not '%s'", arg);
-            return -1;
-        }
-        return 1;
-    case S_MAX_CONNECTIONS:
-        return parse_count(&a->max_connections, arg, 1, 100000, "--max-connections");
-    case S_MAX_CONNECTIONS_PER_IP:
-        a->per_ip_set = true;
-        return parse_count(&a->max_connections_per_ip, arg, 0, 100000, "--max-connections-per-ip");
-    case S_TIMEOUT:
-        return parse_count(&a->timeout, arg, 1, 3600, "--timeout");
-    case S_HEADER_TIMEOUT:
-        return parse_seconds(&a->header_timeout, arg, "--header-timeout");
-    case S_REQUEST_TIMEOUT:
-        return parse_seconds(&a->request_timeout, arg, "--request-timeout");
-    case S_BODY_BUDGET:
-        return parse_count(&a->body_budget, arg, 64, 16ull * 1024u * 1024u * 1024u,
-                           "--body-budget");
-    case S_FEEDBACK:
-        if (strcmp(arg, "token_hash") && strcmp(arg, "token_raw")) {
-            lh_cli_error("--feedback takes token_hash or token_raw, not '%s'", arg);
-            return -1;
-        }
-        a->feedback_raw = !strcmp(arg, "token_raw");
-        return 1;
-    case S_FLUSH_INTERVAL:
-        return parse_seconds(&a->flush_interval, arg, "--flush-interval");
-    case S_KEYS_TTL:
-        return parse_seconds(&a->keys_ttl, arg, "--keys-ttl");
-    case S_KEYS_REFETCH:
-        return parse_seconds(&a->keys_refetch, arg, "--keys-refetch");
-    default:
-        return 0;
-    }
-}
 
 struct reporter {
     const char *name;
@@ -485,7 +306,7 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .nverifiers = r->nreporters,
         .type_map = sc->type_map,
         .ntype_map = sc->ntype_map,
-        .feedback_raw = a->feedback_raw >= 0 ? a->feedback_raw == 1 : sc->feedback_raw,
+        .feedback_raw = a->feedback ? !strcmp(a->feedback, "token_raw") : sc->feedback_raw,
         .max_body = a->max_body ? a->max_body : sc->max_body,
         .metrics = r->metrics,
         .enqueue = r->flusher ? lh_flusher_enqueue : NULL,
@@ -537,15 +358,15 @@ out:
     return ex;
 }
 
-int lh_cmd_serve(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct lh_cli_opts o;
+    struct lh_cli_parsed p;
     struct sargs a;
     struct run r;
     sigset_t set;
     memset(&a, 0, sizeof(a));
     memset(&r, 0, sizeof(r));
-    a.feedback_raw = -1;
     lh_cli_opts_init(&o);
     lh_config_init(&r.s.cfg);
     /* before any thread exists, so that every thread inherits the mask */
@@ -555,22 +376,167 @@ int lh_cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int ex = lh_cli_parse(&o, argc, argv, serve_longopts, handle_opt, &a, usage);
+    int ex = lh_cli_parse_opts(&p, cmd, &o, &a, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    if (optind < argc) {
-        lh_cli_error("serve takes no arguments ('%s')", argv[optind]);
-        ex = LH_EXIT_USAGE;
-        goto out;
-    }
+    a.per_ip_set = lh_cli_given(&p, cmd, "max-connections-per-ip");
     ex = lh_cli_session_open(&r.s, &o, ".");
     if (ex == 0) {
         ex = serve(&r, &o, &a, &set);
     }
 out:
     run_dispose(&r);
+    lh_cli_parsed_dispose(&p);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+#define AT(field) offsetof(struct sargs, field)
+
+static const struct lh_cli_option options[] = {
+    {.name = "listen",
+     .arg = LH_ARG_STRING,
+     .metavar = "HOST:PORT",
+     .offset = AT(listen),
+     .help = "address to listen on (port 0: any free port)",
+     .dflt = DEFAULT_LISTEN},
+    {.name = "path",
+     .arg = LH_ARG_STRING,
+     .metavar = "PATH",
+     .check = LH_CHECK_SLASH,
+     .offset = AT(path),
+     .help = "the endpoint's path",
+     .dflt = DEFAULT_PATH},
+    {.name = "github-keys",
+     .arg = LH_ARG_STRING,
+     .metavar = "FILE",
+     .offset = AT(github_keys),
+     .help = "GitHub's public-keys JSON (a local copy)",
+     .complete = LH_COMPLETE_FILE},
+    {.name = "github-keys-url",
+     .arg = LH_ARG_STRING,
+     .metavar = "URL",
+     .check = LH_CHECK_URL,
+     .offset = AT(github_keys_url),
+     .help = "fetch (and refresh) the keys from URL, e.g. "
+             "https://api.github.com/meta/public_keys/secret_scanning",
+     .more = "Cached; refetched once on an unknown key identifier."},
+    {.name = "tls-cert",
+     .arg = LH_ARG_STRING,
+     .metavar = "FILE",
+     .offset = AT(tls_cert),
+     .help = "serve HTTPS with this PEM certificate (chain)",
+     .complete = LH_COMPLETE_FILE},
+    {.name = "tls-key",
+     .arg = LH_ARG_STRING,
+     .metavar = "FILE",
+     .offset = AT(tls_key),
+     .help = "... and this PEM private key",
+     .complete = LH_COMPLETE_FILE,
+     .more = "Without a certificate, plain HTTP (behind a TLS-terminating proxy)."},
+    {.name = "admin-listen",
+     .arg = LH_ARG_STRING,
+     .metavar = "HOST:PORT",
+     .offset = AT(admin_listen),
+     .help = "a second listener for /healthz and /metrics only"},
+    {.name = "max-body",
+     .arg = LH_ARG_SIZE,
+     .lo = 64,
+     .hi = 256.0 * 1024 * 1024,
+     .offset = AT(max_body),
+     .help = "largest request body (413 beyond)",
+     .dflt = "1M"},
+    {.name = "max-connections",
+     .arg = LH_ARG_NUMBER,
+     .lo = 1,
+     .hi = 100000,
+     .offset = AT(max_connections),
+     .help = "concurrent connections",
+     .dflt = "1000"},
+    {.name = "max-connections-per-ip",
+     .arg = LH_ARG_NUMBER,
+     .lo = 0,
+     .hi = 100000,
+     .offset = AT(max_connections_per_ip),
+     .help = "concurrent connections from one address (0: no limit, behind a reverse proxy)",
+     .dflt = "64"},
+    {.name = "timeout",
+     .arg = LH_ARG_NUMBER,
+     .lo = 1,
+     .hi = 3600,
+     .offset = AT(timeout),
+     .metavar = "SECONDS",
+     .help = "idle connection timeout and shutdown grace",
+     .dflt = "30"},
+    {.name = "header-timeout",
+     .arg = LH_ARG_SECONDS,
+     .lo = 0,
+     .hi = 86400,
+     .offset = AT(header_timeout),
+     .help = "the request's headers complete within this of the connection or of the previous "
+             "answer",
+     .dflt = "10",
+     .more = "A deadline, not an idle timeout."},
+    {.name = "request-timeout",
+     .arg = LH_ARG_SECONDS,
+     .lo = 0,
+     .hi = 86400,
+     .offset = AT(request_timeout),
+     .help = "... and the answer is sent within this",
+     .dflt = "30"},
+    {.name = "body-budget",
+     .arg = LH_ARG_SIZE,
+     .lo = 64,
+     .hi = 16.0 * 1024 * 1024 * 1024,
+     .offset = AT(body_budget),
+     .help = "request body bytes held at once over all connections (503 beyond)",
+     .dflt = "64M"},
+    {.name = "feedback",
+     .arg = LH_ARG_CHOICE,
+     .choices = "token_hash|token_raw",
+     .offset = AT(feedback),
+     .help = "the token field of the feedback array",
+     .dflt = "token_hash"},
+    {.name = "flush-interval",
+     .arg = LH_ARG_SECONDS,
+     .lo = 0,
+     .hi = 86400,
+     .offset = AT(flush_interval),
+     .help = "revocation spool delivery interval",
+     .dflt = "5"},
+    {.name = "keys-ttl",
+     .arg = LH_ARG_SECONDS,
+     .lo = 0,
+     .hi = 86400,
+     .offset = AT(keys_ttl),
+     .help = "refresh URL key lists after this long",
+     .dflt = "1800"},
+    {.name = "keys-refetch",
+     .arg = LH_ARG_SECONDS,
+     .lo = 0,
+     .hi = 86400,
+     .offset = AT(keys_refetch),
+     .help = "least time between refetches for unknown key identifiers",
+     .dflt = "60"},
+    {0},
+};
+
+const struct lh_cli_command lh_cli_cmd_serve = {
+    .name = "serve",
+    .bit = LH_CMD_SERVE,
+    .summary = "run the GitHub secret scanning partner endpoint",
+    .description = "Runs the endpoint registered with GitHub's secret scanning partner "
+                   "program: POST requests are verified (ECDSA P-256 over the raw body), each "
+                   "reported token is classified with leakhound's rules and validators, true "
+                   "positives go to the revocation spool, and the answer is the feedback "
+                   "array. GET /healthz and GET /metrics (Prometheus). A JSON-lines access log "
+                   "goes to stderr.\n\n"
+                   "Everything can also be set in the configuration under 'serve:' (see "
+                   "docs/partner-endpoint.md); options override it. SIGTERM and SIGINT stop "
+                   "gracefully; SIGHUP reloads the keys.",
+    .exit_status = "0 stopped cleanly, 2 usage, 3 configuration, 4 runtime error.",
+    .options = options,
+    .run = run,
+};

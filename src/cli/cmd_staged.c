@@ -17,29 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void usage(FILE *f)
-{
-    fputs("usage: leakhound staged [options] [REPO]\n"
-          "\n"
-          "Scans the changes staged for commit in REPO (default: the repository containing\n"
-          "the current directory): the index against HEAD, or against nothing before the\n"
-          "first commit. Only secrets on added or changed lines are reported.\n"
-          "\n",
-          f);
-    lh_cli_usage_rule_options(f);
-    fputs("  --exclude GLOB              skip staged paths matching GLOB (repeatable)\n"
-          "  --max-file-size SIZE        skip larger files (default 25M)\n"
-          "  --scan-binary               also scan files that contain NUL bytes\n",
-          f);
-    lh_cli_usage_archive_options(f);
-    lh_cli_usage_report_options(f);
-    fputs("  -q, --quiet                 no summary or warnings on stderr\n"
-          "\n"
-          "Exit: 0 no findings, 1 findings, 2 usage (not a work tree), 3 rules/config,\n"
-          "4 a staged object could not be read.\n",
-          f);
-}
-
 /* The staged-changes listing, run beside the session setup. */
 struct prepare {
     const char *repo;
@@ -59,9 +36,10 @@ static void *prepare_main(void *arg)
     return NULL;
 }
 
-int lh_cmd_staged(int argc, char **argv)
+static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
     struct lh_cli_opts o;
+    struct lh_cli_parsed ps;
     struct lh_cli_session s = {0};
     struct lh_findings l;
     struct prepare p = {0};
@@ -71,17 +49,12 @@ int lh_cmd_staged(int argc, char **argv)
     lh_findings_init(&l);
     lh_config_init(&s.cfg);
     o.hint_staged = true;
-    int ex = lh_cli_parse(&o, argc, argv, NULL, NULL, NULL, usage);
+    int ex = lh_cli_parse_opts(&ps, cmd, &o, NULL, argc, argv, first);
     if (ex) {
         ex = ex < 0 ? 0 : ex;
         goto out;
     }
-    if (argc - optind > 1) {
-        lh_cli_error("staged takes one repository, not %d arguments", argc - optind);
-        ex = LH_EXIT_USAGE;
-        goto out;
-    }
-    const char *repo = optind < argc ? argv[optind] : ".";
+    const char *repo = ps.nargs ? ps.args[0] : ".";
     p.repo = repo;
     p.scan_binary = o.scan_binary;
     started = pthread_create(&thread, NULL, prepare_main, &p) == 0;
@@ -118,6 +91,23 @@ out:
     lh_history_staged_free(p.staged);
     lh_findings_dispose(&l);
     lh_cli_session_close(&s);
+    lh_cli_parsed_dispose(&ps);
     lh_cli_opts_dispose(&o);
     return ex;
 }
+
+const struct lh_cli_command lh_cli_cmd_staged = {
+    .name = "staged",
+    .bit = LH_CMD_STAGED,
+    .args = "[REPO]",
+    .max_args = 1,
+    .args_complete = LH_COMPLETE_DIR,
+    .summary = "scan the changes staged for commit (pre-commit)",
+    .description = "Scans the changes staged for commit in REPO (default: the repository "
+                   "containing the current directory): the index against HEAD, or against "
+                   "nothing before the first commit. Only secrets on added or changed lines are "
+                   "reported, with the staged paths and line numbers.",
+    .exit_status = "0 no findings, 1 findings, 2 usage (not a work tree), 3 rules or "
+                   "configuration, 4 a staged object could not be read.",
+    .run = run,
+};

@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-/* One entry point per subcommand (cmd_<name>.c); each returns the process exit code. */
+/*
+ * The commands, one `struct lh_cli_command` each (opt.h), defined in cmd_<name>.c with their
+ * own option tables; spec.c lists them in help order.
+ */
 #ifndef LH_CLI_COMMANDS_H
 #define LH_CLI_COMMANDS_H
 
-int lh_cmd_scan(int argc, char **argv);
-int lh_cmd_rules(int argc, char **argv);
-int lh_cmd_history(int argc, char **argv);
-int lh_cmd_staged(int argc, char **argv);
-int lh_cmd_baseline(int argc, char **argv);
-int lh_cmd_install_hook(int argc, char **argv);
-int lh_cmd_revoke(int argc, char **argv);
-int lh_cmd_serve(int argc, char **argv);
-int lh_cmd_keygen(int argc, char **argv);
-int lh_cmd_image(int argc, char **argv);
+#include "cli/opt.h"
+
+extern const struct lh_cli_command lh_cli_cmd_scan;
+extern const struct lh_cli_command lh_cli_cmd_history;
+extern const struct lh_cli_command lh_cli_cmd_staged;
+extern const struct lh_cli_command lh_cli_cmd_image;
+extern const struct lh_cli_command lh_cli_cmd_baseline_create;
+extern const struct lh_cli_command lh_cli_cmd_baseline_prune;
+extern const struct lh_cli_command lh_cli_cmd_rules_list;
+extern const struct lh_cli_command lh_cli_cmd_rules_check;
+extern const struct lh_cli_command lh_cli_cmd_install_hook;
+extern const struct lh_cli_command lh_cli_cmd_revoke_flush;
+extern const struct lh_cli_command lh_cli_cmd_revoke_status;
+extern const struct lh_cli_command lh_cli_cmd_serve;
+extern const struct lh_cli_command lh_cli_cmd_keygen;
+extern const struct lh_cli_command lh_cli_cmd_version;
+extern const struct lh_cli_command lh_cli_cmd_help;
 
 #endif

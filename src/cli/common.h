@@ -8,6 +8,7 @@
 #define LH_CLI_COMMON_H
 
 #include "archive/archive.h"
+#include "cli/opt.h"
 #include "config/config.h"
 #include "engine/history.h"
 #include "finding/baseline.h"
@@ -15,7 +16,6 @@
 #include "report/report.h"
 #include "rules/ruleset.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -35,9 +35,10 @@ struct lh_cli_opts {
     bool show_invalid;
     bool show_suppressed; /* --show-suppressed */
     char *uri_prefix; /* SARIF: cwd relative to the enclosing work tree's root ("a/b/"); owned */
-    char *repo_name;  /* --repo-name, else the origin URL (credentials stripped); owned */
-    bool hint;        /* --hint: print how to unblock a commit when a secret is found */
-    bool hint_staged; /* ...in the words for staged changes (set by `staged`) */
+    const char *repo_name_arg; /* --repo-name */
+    char *repo_name;           /* --repo-name, else the origin URL (credentials stripped); owned */
+    bool hint;                 /* --hint: print how to unblock a commit when a secret is found */
+    bool hint_staged;          /* ...in the words for staged changes (set by `staged`) */
     bool no_inline_allow_confirmed; /* --no-inline-allow-confirmed / inline_allow_confirmed */
     bool no_inline_allow;
     bool quiet;
@@ -87,74 +88,17 @@ struct lh_cli_session {
     const char *revoke_source;   /* "source" of revocation requests; NULL: "scan" */
 };
 
-/* getopt_long option ids for the shared options (values above 255). */
-enum {
-    OPT_RULES = 256,
-    OPT_NO_BUILTIN,
-    OPT_ENABLE_RULE,
-    OPT_DISABLE_RULE,
-    OPT_EXCLUDE,
-    OPT_FORMAT,
-    OPT_OUTPUT,
-    OPT_REPORT,
-    OPT_SHOW_SECRETS,
-    OPT_SHOW_INVALID,
-    OPT_NO_INLINE_ALLOW,
-    OPT_NO_INLINE_ALLOW_CONFIRMED,
-    OPT_SHOW_SUPPRESSED,
-    OPT_REPO_NAME,
-    OPT_HINT,
-    OPT_QUIET,
-    OPT_NO_CACHE,
-    OPT_FOLLOW_SYMLINKS,
-    OPT_SCAN_BINARY,
-    OPT_COLOR,
-    OPT_THREADS,
-    OPT_MAX_FILE_SIZE,
-    OPT_FAIL_ON,
-    OPT_EXIT_CODE,
-    OPT_HELP,
-    OPT_CONFIG,
-    OPT_NO_CONFIG,
-    OPT_BASELINE,
-    OPT_MIN_CONFIDENCE,
-    OPT_REVOKE,
-    OPT_REVOKE_URL,
-    OPT_STATE_DIR,
-    OPT_DRY_RUN,
-    OPT_MAX_FINDINGS,
-    OPT_MATCH_LIMIT,
-    OPT_DEPTH_LIMIT,
-    OPT_MAX_ARCHIVE_DEPTH,
-    OPT_MAX_ARCHIVE_SIZE,
-    OPT_MAX_ARCHIVE_MEMBER_SIZE,
-    OPT_MAX_ARCHIVE_MEMBERS,
-    OPT_MAX_ARCHIVE_RATIO,
-    OPT_MAX_ARCHIVE_TIME,
-    OPT_COMMON_LAST,
-};
-
-/* The long options above, terminated by a zero entry; commands append their own. */
-extern const struct option lh_cli_common_longopts[];
-extern const size_t lh_cli_common_nlongopts;
-
 void lh_cli_opts_init(struct lh_cli_opts *o);
 void lh_cli_opts_dispose(struct lh_cli_opts *o);
 
 /*
- * Help lines of the options every scanning command shares (parsed here): output and rule
- * selection; reporting, baseline and cache. Commands print their own options around them.
+ * Parses a command's options (the shared ones into o, its own into own) and positional
+ * arguments into p; then fills what depends on what was given (has_format, has_fail_on,
+ * has_min_confidence, repo_name). Returns 0, LH_CLI_HELP (help printed: exit 0) or an exit
+ * status after printing the error. Dispose p whatever the result.
  */
-void lh_cli_usage_rule_options(FILE *f);
-void lh_cli_usage_report_options(FILE *f);
-/* Help lines of the --max-archive-* options (scan, history, staged, image). */
-void lh_cli_usage_archive_options(FILE *f);
-
-/*
- * Handles one shared option. Returns 1 if handled, 0 if not a shared option, or -1 after
- * printing a usage error.
- */
-int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg);
+int lh_cli_parse_opts(struct lh_cli_parsed *p, const struct lh_cli_command *cmd,
+                      struct lh_cli_opts *o, void *own, int argc, char **argv, int first);
 
 /* Loads rules per options into *rs. Prints the error and returns an exit code on failure. */
 int lh_cli_load_rules(struct lh_ruleset **rs, const struct lh_cli_opts *o);
@@ -280,13 +224,6 @@ void lh_cli_session_close(struct lh_cli_session *s);
 int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts *o);
 int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
                           const struct lh_findings *l);
-
-/* Parses argv with the shared options plus `extra` (may be NULL) into o; extra options are
- * handed to `handle` (returns 1 handled, -1 error). Returns 0, LH_EXIT_USAGE, or -1 for
- * --help (already printed). */
-typedef int (*lh_cli_extra_fn)(int opt, const char *arg, void *payload);
-int lh_cli_parse(struct lh_cli_opts *o, int argc, char **argv, const struct option *extra,
-                 lh_cli_extra_fn handle, void *payload, void (*usage)(FILE *));
 
 /* A path named in the config file: relative ones are relative to the file's directory.
  * Heap; NULL for NULL or on OOM. */

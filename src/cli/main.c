@@ -1,61 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* leakhound entry point: dispatches to one cmd_<name>.c per subcommand. */
+/*
+ * leakhound entry point: finds the command named by the first words (commands.h) and runs
+ * it. A group word alone ("leakhound rules") or an unknown command is a usage error.
+ */
 #include "cli/commands.h"
-#include "cli/common.h"
 #include "cli/exit.h"
-#include "lh_describe.h" /* generated at build time: LH_GIT_DESCRIBE */
+#include "cli/opt.h"
 
 #include <stdio.h>
 #include <string.h>
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
-    {"scan", lh_cmd_scan, "scan files, directories or stdin for secrets"},
-    {"rules", lh_cmd_rules, "list or check the rules"},
-    {"history", lh_cmd_history, "scan the git history: every blob of every ref, once"},
-    {"staged", lh_cmd_staged, "scan the changes staged for commit (pre-commit)"},
-    {"image", lh_cmd_image, "scan a container image (docker save tarball, OCI layout)"},
-    {"baseline", lh_cmd_baseline, "create or prune a baseline of accepted findings"},
-    {"install-hook", lh_cmd_install_hook, "install the pre-commit hook into a repository"},
-    {"revoke", lh_cmd_revoke, "deliver pending revocation requests or list their status"},
-    {"serve", lh_cmd_serve, "run the GitHub secret scanning partner endpoint"},
-    {"keygen", lh_cmd_keygen, "issue API keys with a checksum leakhound confirms"},
-    {NULL, NULL, NULL},
-};
-
-static void usage(FILE *f)
+static bool is_help(const char *a)
 {
-    fputs("usage: leakhound <command> [options]\n\ncommands:\n", f);
-    for (size_t i = 0; commands[i].name; i++) {
-        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    }
-    fputs("\n'leakhound <command> --help' describes a command.\n", f);
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
-        return LH_EXIT_USAGE;
+        return lh_cli_usage_error(NULL, "no command given");
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return 0;
+    if (is_help(argv[1])) {
+        lh_cli_help_top(stdout);
+        return LH_EXIT_CLEAN;
     }
-    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("leakhound %s (git %s)\n", LH_VERSION, LH_GIT_DESCRIBE);
-        return 0;
+    if (!strcmp(argv[1], "--version")) {
+        return lh_cli_cmd_version.run(&lh_cli_cmd_version, argc, argv, 2);
     }
-    for (size_t i = 0; commands[i].name; i++) {
-        if (!strcmp(argv[1], commands[i].name)) {
-            return commands[i].run(argc - 1, argv + 1);
-        }
+    int used = 0;
+    const struct lh_cli_command *cmd = lh_cli_find(argc, argv, &used);
+    if (cmd) {
+        return cmd->run(cmd, argc, argv, 1 + used);
     }
-    lh_cli_error("unknown command '%s' (see 'leakhound --help')", argv[1]);
-    return LH_EXIT_USAGE;
+    const struct lh_cli_group *g = lh_cli_find_group(argv[1]);
+    if (g && argc > 2 && is_help(argv[2])) {
+        lh_cli_help_group(stdout, g);
+        return LH_EXIT_CLEAN;
+    }
+    char words[128];
+    if (g) {
+        lh_cli_group_words(words, sizeof(words), g);
+    }
+    if (g && argc > 2) {
+        return lh_cli_usage_error(g->name, "unknown %s command '%s' (expected %s)", g->name,
+                                  argv[2], words);
+    }
+    if (g) {
+        return lh_cli_usage_error(g->name, "'leakhound %s' needs a command: %s", g->name, words);
+    }
+    const char *near = lh_cli_suggest_command(argv[1]);
+    if (near) {
+        return lh_cli_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", argv[1], near);
+    }
+    return lh_cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }
