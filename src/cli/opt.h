@@ -72,6 +72,7 @@ enum lh_cli_complete {
     LH_COMPLETE_NONE = 0,
     LH_COMPLETE_FILE,
     LH_COMPLETE_DIR,
+    LH_COMPLETE_REPORT, /* FORMAT (the --format choices), then FILE after a ':' */
 };
 
 /* Help sections of the shared options, in the order --help and the man page list them. */

@@ -106,7 +106,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
              "See docs/output.md.",
      .commands = REPORTING,
      .section = LH_SEC_REPORT,
-     .complete = LH_COMPLETE_FILE},
+     .complete = LH_COMPLETE_REPORT},
     {.name = "show-secrets",
      .arg = LH_ARG_FLAG,
      .offset = AT(show_secrets),
@@ -244,8 +244,10 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = AT(archive.max_depth),
      .help = "open archives nested N deep (0: archives are not opened)",
      .dflt = "3",
-     .more = "Archives (zip, jar, tar, 7z, compressed files, ...) are recognised by their "
-             "content; their members are scanned as 'archive!/member'. See docs/archives.md.",
+     .more = "Archives (zip, jar, war, whl, nupkg, tar, gzip/bzip2/xz/zstd files and tars, 7z, "
+             "...) are recognised by content; members are reported as archive!/member "
+             "(dist/app.jar!/BOOT-INF/classes/application.yml). Nothing is extracted. A limit "
+             "hit is a warning naming the archive; the scan goes on. See docs/archives.md.",
      .commands = FINDING,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-size",
@@ -253,7 +255,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .lo = 0,
      .hi = 1024.0 * 1024 * 1024 * 1024,
      .offset = AT(archive.max_size),
-     .help = "uncompressed bytes read per archive, nested ones included",
+     .help = "uncompressed bytes read per archive, nested ones included (0: no limit)",
      .dflt = "1G",
      .commands = FINDING,
      .section = LH_SEC_ARCHIVE},
@@ -271,7 +273,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .lo = 0,
      .hi = 1000000000,
      .offset = AT(archive.max_members),
-     .help = "members per archive, nested ones included",
+     .help = "members per archive, nested ones included (0: no limit)",
      .dflt = "50000",
      .commands = FINDING,
      .section = LH_SEC_ARCHIVE},
