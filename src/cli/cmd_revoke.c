@@ -70,7 +70,7 @@ static void on_event(const struct lh_revoke_event *ev, void *payload)
 
 static bool revoke_enabled(const struct lh_cli_session *s, const struct lh_cli_opts *o)
 {
-    return o->revoke || s->cfg.revoke_enabled;
+    return o->revoke || s->cfg.revoke.enabled;
 }
 
 static bool is_loopback(const char *url)
@@ -97,13 +97,13 @@ int lh_cli_revoke_check(const struct lh_cli_session *s, const struct lh_cli_opts
             return LH_EXIT_USAGE;
         }
     }
-    if (s->cfg.nroutes + o->revoke_urls.count == 0) {
+    if (s->cfg.revoke.nroutes + o->revoke_urls.count == 0) {
         lh_cli_error("revocation is enabled but no route is configured (add --revoke-url URL "
                      "or revoke.routes in a --config file or the user configuration file)");
         return LH_EXIT_CONFIG;
     }
-    for (size_t i = 0; i < s->cfg.nroutes && !o->quiet; i++) {
-        const struct lh_revoke_route *r = &s->cfg.routes[i];
+    for (size_t i = 0; i < s->cfg.revoke.nroutes && !o->quiet; i++) {
+        const struct lh_revoke_route *r = &s->cfg.revoke.routes[i];
         if (r->send == LH_SEND_TOKEN && !strncmp(r->url, "http://", 7) && !is_loopback(r->url)) {
             char url[512];
             lh_revoke_url_display(url, sizeof(url), r->url);
@@ -139,14 +139,15 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
     struct lh_revoker *rv = NULL;
     struct ui u = {.quiet = o->quiet};
     int ex = 0;
-    char *dir = lh_cli_revoke_state_dir(o->state_dir, &s->cfg);
+    char *dir = lh_revoke_config_state_dir(o->state_dir, &s->cfg.revoke);
     if (!dir) {
         lh_cli_error("no state directory for revocation: set --state-dir, LEAKHOUND_STATE_DIR "
                      "or HOME");
         ex = LH_EXIT_CONFIG;
         goto out;
     }
-    if (lh_cli_revoke_routes(&routes, &nroutes, &s->cfg, &o->revoke_urls, secret_env) < 0) {
+    if (lh_revoke_config_routes(&routes, &nroutes, &s->cfg.revoke, &o->revoke_urls, secret_env) <
+        0) {
         lh_cli_error("%s", lh_error_get());
         ex = LH_EXIT_IO;
         goto out;
@@ -324,13 +325,13 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
     if (ex) {
         goto out;
     }
-    dir = lh_cli_revoke_state_dir(o.state_dir, &cfg);
+    dir = lh_revoke_config_state_dir(o.state_dir, &cfg.revoke);
     if (!dir) {
         lh_cli_error("no state directory: set --state-dir, LEAKHOUND_STATE_DIR or HOME");
         ex = LH_EXIT_CONFIG;
         goto out;
     }
-    if (lh_cli_revoke_routes(&routes, &nroutes, &cfg, NULL, NULL) < 0) {
+    if (lh_revoke_config_routes(&routes, &nroutes, &cfg.revoke, NULL, NULL) < 0) {
         lh_cli_error("%s", lh_error_get());
         ex = LH_EXIT_IO;
         goto out;

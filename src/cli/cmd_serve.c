@@ -177,18 +177,19 @@ static int open_revocation(struct run *r, const struct lh_cli_opts *o, const str
 {
     static char secret_env[] = "LEAKHOUND_REVOKE_SECRET";
     size_t nroutes = 0;
-    if (!o->revoke && !r->s.cfg.revoke_enabled) {
+    if (!o->revoke && !r->s.cfg.revoke.enabled) {
         lh_accesslog_event(LOG_FD, "info", "serve",
                            "revocation is off: true positives are only reported back");
         return 0;
     }
-    r->state_dir = lh_cli_revoke_state_dir(o->state_dir, &r->s.cfg);
+    r->state_dir = lh_revoke_config_state_dir(o->state_dir, &r->s.cfg.revoke);
     if (!r->state_dir) {
         lh_cli_error("no state directory for revocation: set --state-dir, "
                      "LEAKHOUND_STATE_DIR or HOME");
         return LH_EXIT_CONFIG;
     }
-    if (lh_cli_revoke_routes(&r->routes, &nroutes, &r->s.cfg, &o->revoke_urls, secret_env) < 0) {
+    if (lh_revoke_config_routes(&r->routes, &nroutes, &r->s.cfg.revoke, &o->revoke_urls,
+                                secret_env) < 0) {
         lh_cli_error("out of memory");
         return LH_EXIT_IO;
     }

@@ -622,17 +622,9 @@ static int load_user_revoke(struct lh_config *cfg)
                      path);
         ex = LH_EXIT_CONFIG;
     }
-    if (ex == 0 && user.state_dir) {
-        char *abs = lh_cli_config_relative(&user, user.state_dir);
-        if (!abs) {
-            lh_cli_error("out of memory");
-            ex = LH_EXIT_IO;
-        }
-        free(user.state_dir);
-        user.state_dir = abs;
-    }
+    /* its relative state_dir was made relative to it when it was loaded */
     if (ex == 0 && user.has_revoke) {
-        lh_config_take_revoke(cfg, &user);
+        lh_revoke_config_move(&cfg->revoke, &user.revoke);
     }
     lh_config_dispose(&user);
     free(path);
@@ -655,7 +647,7 @@ int lh_cli_config_load(struct lh_config *cfg, const char *named, bool none, cons
         return ex;
     }
     cfg->untrusted = cfg->path != NULL;
-    if (cfg->revoke_enabled || cfg->nroutes || cfg->state_dir) {
+    if (cfg->revoke.enabled || cfg->revoke.nroutes || cfg->revoke.state_dir) {
         if (!quiet) {
             char *user = lh_config_user_path();
             lh_cli_warn("%s:%d: 'revoke' ignored: a configuration found in the scanned tree "
@@ -712,7 +704,7 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
         return ex;
     }
     if (in_git && (strcmp(o->format, "text") != 0 || o->reports.count || o->revoke ||
-                   o->revoke_urls.count || s->cfg.nroutes)) {
+                   o->revoke_urls.count || s->cfg.revoke.nroutes)) {
         lh_cli_default_repo_name(o, s->project_root);
     }
     ex = open_baseline(s, o);
@@ -890,43 +882,4 @@ void lh_cli_session_close(struct lh_cli_session *s)
     free(s->baseline_path);
     free(s->project_root);
     memset(s, 0, sizeof(*s));
-}
-
-char *lh_cli_revoke_state_dir(const char *flag, const struct lh_config *cfg)
-{
-    if (flag) {
-        return strdup(flag);
-    }
-    const char *env = getenv("LEAKHOUND_STATE_DIR");
-    if (!(env && *env) && cfg->state_dir) {
-        return lh_cli_config_relative(cfg, cfg->state_dir);
-    }
-    return lh_revoke_default_state_dir();
-}
-
-int lh_cli_revoke_routes(struct lh_revoke_route **out, size_t *n, const struct lh_config *cfg,
-                         const struct lh_strlist *urls, char *secret_env)
-{
-    size_t total = cfg->nroutes + (urls ? urls->count : 0);
-    *out = NULL;
-    *n = 0;
-    if (total == 0) {
-        return 0;
-    }
-    struct lh_revoke_route *r = calloc(total, sizeof(*r));
-    if (!r) {
-        return lh_error_oom();
-    }
-    for (size_t i = 0; i < total; i++) {
-        if (i < cfg->nroutes) {
-            r[i] = cfg->routes[i];
-        } else {
-            lh_revoke_route_init(&r[i]);
-            r[i].url = urls->items[i - cfg->nroutes];
-            r[i].secret_env = secret_env;
-        }
-    }
-    *out = r;
-    *n = total;
-    return 0;
 }

@@ -229,21 +229,6 @@ int lh_cli_revoke_session(struct lh_cli_session *s, const struct lh_cli_opts *o,
  * Heap; NULL for NULL or on OOM. */
 char *lh_cli_config_relative(const struct lh_config *cfg, const char *p);
 
-/*
- * The revocation state directory: flag (--state-dir), then $LEAKHOUND_STATE_DIR, then the
- * trusted config's revoke.state_dir, then $XDG_STATE_HOME/leakhound or ~/.local/state/leakhound.
- * Heap.
- */
-char *lh_cli_revoke_state_dir(const char *flag, const struct lh_config *cfg);
-
-/*
- * The config's routes, then one per --revoke-url (all rules, key in secret_env), as a shallow
- * array borrowing cfg, urls and secret_env (the revoker copies what it keeps): the caller
- * frees only the array (NULL when there are no routes). Returns 0 or LH_ENOMEM.
- */
-int lh_cli_revoke_routes(struct lh_revoke_route **out, size_t *n, const struct lh_config *cfg,
-                         const struct lh_strlist *urls, char *secret_env) LH_WUR;
-
 /* Exit code for a finished scan: IO if errors, findings code if any at/above fail_on. */
 int lh_cli_scan_exit(const struct lh_cli_opts *o, const struct lh_findings *l,
                      const struct lh_report_summary *s);

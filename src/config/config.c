@@ -5,15 +5,15 @@
  */
 #include "config/config.h"
 
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "util/buf.h"
-#include "util/fs.h"
-#include "util/yaml.h"
 
 #define MAX_ROUTES 64
 #define MAX_REPORTERS 16
@@ -24,69 +24,11 @@ struct ctx {
     yaml_document_t *doc;
 };
 
-void lh_revoke_route_init(struct lh_revoke_route *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->min_confidence = LH_CONF_CONFIRMED;
-    r->send = LH_SEND_TOKEN;
-    r->timeout = 10;
-    r->connect_timeout = 5;
-    r->max_attempts = 5;
-}
-
-void lh_revoke_route_dispose(struct lh_revoke_route *r)
-{
-    free(r->url);
-    free(r->secret_env);
-    lh_strlist_dispose(&r->rules);
-}
-
 void lh_config_init(struct lh_config *c)
 {
     memset(c, 0, sizeof(*c));
-    c->serve.max_body = 1024u * 1024u;
-    c->serve.max_connections = 1000;
-    c->serve.max_connections_per_ip = LH_SERVE_DEFAULT_PER_IP;
-    c->serve.timeout = 30;
-    c->serve.header_timeout = 10;
-    c->serve.request_timeout = 30;
-    c->serve.body_budget = 64u * 1024u * 1024u;
-    c->serve.threads = 4;
-}
-
-static void reporter_dispose(struct lh_reporter_cfg *r)
-{
-    free(r->name);
-    free(r->key_id_header);
-    free(r->signature_header);
-    free(r->keys_file);
-    free(r->keys_url);
-}
-
-void lh_config_drop_revoke(struct lh_config *c)
-{
-    for (size_t i = 0; i < c->nroutes; i++) {
-        lh_revoke_route_dispose(&c->routes[i]);
-    }
-    free(c->routes);
-    c->routes = NULL;
-    c->nroutes = 0;
-    free(c->state_dir);
-    c->state_dir = NULL;
-    c->revoke_enabled = false;
-}
-
-void lh_config_take_revoke(struct lh_config *dst, struct lh_config *src)
-{
-    lh_config_drop_revoke(dst);
-    dst->revoke_enabled = src->revoke_enabled;
-    dst->state_dir = src->state_dir;
-    dst->routes = src->routes;
-    dst->nroutes = src->nroutes;
-    src->state_dir = NULL;
-    src->routes = NULL;
-    src->nroutes = 0;
-    src->revoke_enabled = false;
+    lh_revoke_config_init(&c->revoke);
+    lh_serve_cfg_init(&c->serve);
 }
 
 char *lh_config_user_path(void)
@@ -97,31 +39,23 @@ char *lh_config_user_path(void)
     return path;
 }
 
+void lh_config_drop_revoke(struct lh_config *c)
+{
+    lh_revoke_config_dispose(&c->revoke);
+}
+
 void lh_config_dispose(struct lh_config *c)
 {
     free(c->path);
+    free(c->dir);
     lh_strlist_dispose(&c->rules);
     lh_strlist_dispose(&c->enable_rules);
     lh_strlist_dispose(&c->disable_rules);
     lh_strlist_dispose(&c->allow_paths);
     free(c->baseline);
     free(c->format);
-    lh_config_drop_revoke(c);
-    struct lh_serve_cfg *s = &c->serve;
-    free(s->listen);
-    free(s->path);
-    free(s->tls_cert);
-    free(s->tls_key);
-    free(s->admin_listen);
-    for (size_t i = 0; i < s->nreporters; i++) {
-        reporter_dispose(&s->reporters[i]);
-    }
-    free(s->reporters);
-    for (size_t i = 0; i < s->ntype_map; i++) {
-        free(s->type_map[i].type);
-        lh_strlist_dispose(&s->type_map[i].rule_ids);
-    }
-    free(s->type_map);
+    lh_revoke_config_dispose(&c->revoke);
+    lh_serve_cfg_dispose(&c->serve);
     memset(c, 0, sizeof(*c));
 }
 
@@ -310,7 +244,7 @@ static int route_item(struct ctx *c, yaml_node_t *n, void *item)
 static int parse_revoke(struct ctx *c, struct lh_config *cfg, yaml_node_t *n)
 {
     if (n->type == YAML_SCALAR_NODE) {
-        return lh_yaml_bool(&cfg->revoke_enabled, c->name, c->doc, n);
+        return lh_yaml_bool(&cfg->revoke.enabled, c->name, c->doc, n);
     }
     int rc = mapping(c, n, "revoke");
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
@@ -319,12 +253,12 @@ static int parse_revoke(struct ctx *c, struct lh_config *cfg, yaml_node_t *n)
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         const char *key = lh_yaml_scalar(c->doc, k);
         if (key && !strcmp(key, "enabled")) {
-            rc = lh_yaml_bool(&cfg->revoke_enabled, c->name, c->doc, v);
+            rc = lh_yaml_bool(&cfg->revoke.enabled, c->name, c->doc, v);
         } else if (key && !strcmp(key, "state_dir")) {
-            rc = lh_yaml_strdup(&cfg->state_dir, c->name, c->doc, v);
+            rc = lh_yaml_strdup(&cfg->revoke.state_dir, c->name, c->doc, v);
         } else if (key && !strcmp(key, "routes")) {
-            rc = parse_list(c, v, "routes", MAX_ROUTES, (void **)&cfg->routes, &cfg->nroutes,
-                            sizeof(*cfg->routes), route_item);
+            rc = parse_list(c, v, "routes", MAX_ROUTES, (void **)&cfg->revoke.routes,
+                            &cfg->revoke.nroutes, sizeof(*cfg->revoke.routes), route_item);
         } else {
             rc = lh_yaml_error(c->name, k,
                                "unknown revoke key '%s' (expected enabled, state_dir, routes)",
@@ -572,6 +506,37 @@ out:
     return rc;
 }
 
+/* Makes *p, a path named in the file, relative to the file's directory (absolute stays). */
+static int resolve(char **p, const char *dir)
+{
+    if (!*p || (*p)[0] == '/' || !(*p)[0] || !strcmp(dir, ".")) {
+        return 0;
+    }
+    char *joined = lh_path_join(dir, *p);
+    if (!joined) {
+        return lh_error_oom();
+    }
+    free(*p);
+    *p = joined;
+    return 0;
+}
+
+static int resolve_all(struct lh_config *cfg)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < cfg->rules.count; i++) {
+        rc = resolve(&cfg->rules.items[i], cfg->dir);
+    }
+    rc = rc ? rc : resolve(&cfg->baseline, cfg->dir);
+    rc = rc ? rc : resolve(&cfg->revoke.state_dir, cfg->dir);
+    rc = rc ? rc : resolve(&cfg->serve.tls_cert, cfg->dir);
+    rc = rc ? rc : resolve(&cfg->serve.tls_key, cfg->dir);
+    for (size_t i = 0; rc == 0 && i < cfg->serve.nreporters; i++) {
+        rc = resolve(&cfg->serve.reporters[i].keys_file, cfg->dir);
+    }
+    return rc;
+}
+
 int lh_config_load_file(struct lh_config *cfg, const char *path)
 {
     struct lh_buf b;
@@ -581,10 +546,10 @@ int lh_config_load_file(struct lh_config *cfg, const char *path)
         rc = lh_config_load_buffer(cfg, path, (const uint8_t *)(b.ptr ? b.ptr : ""), b.len);
     }
     if (rc == 0) {
+        const char *slash = strrchr(path, '/');
         cfg->path = strdup(path);
-        if (!cfg->path) {
-            rc = lh_error_oom();
-        }
+        cfg->dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+        rc = cfg->path && cfg->dir ? resolve_all(cfg) : lh_error_oom();
     }
     lh_buf_dispose(&b);
     return rc;

@@ -20,13 +20,13 @@
 #ifndef LH_NOTIFY_REVOKE_H
 #define LH_NOTIFY_REVOKE_H
 
+#include "notify/revoke_config.h"
+#include "rules/rule.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "config/config.h"
-#include "rules/rule.h"
-#include "util/error.h"
 
 struct lh_revoke_item {
     const char *rule_id;
@@ -77,7 +77,7 @@ typedef void (*lh_revoke_event_fn)(const struct lh_revoke_event *ev, void *paylo
 typedef void (*lh_revoke_warn_fn)(const char *msg, void *payload);
 
 struct lh_revoke_opts {
-    bool dry_run;             /* read the journal if any; create, write and send nothing */
+    bool dry_run; /* read the journal if any; create, write and send nothing */
     /*
      * Longest Retry-After, in seconds, a flush waits for before retrying (0: the default,
      * LH_REVOKE_RETRY_AFTER_MAX). A longer one ends that route's attempts in this flush and

@@ -16,15 +16,15 @@
 #ifndef LH_SERVER_HANDLER_H
 #define LH_SERVER_HANDLER_H
 
+#include "finding/detect.h"
+#include "server/metrics.h"
+#include "server/serve_cfg.h"
+#include "server/verify.h"
+#include "util/buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "config/config.h"
-#include "finding/detect.h"
-#include "server/metrics.h"
-#include "server/verify.h"
-#include "util/buf.h"
 
 /* Tokens longer than this are classified false_positive without running any rule. */
 #define LH_HANDLER_MAX_TOKEN 16384

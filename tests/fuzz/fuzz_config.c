@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         LH_FUZZ_CHECK(rc == LH_EINVAL || rc == LH_ETOOBIG || rc == LH_ENOMEM);
         LH_FUZZ_CHECK(lh_error_get()[0] != '\0');
     } else {
-        for (size_t i = 0; i < c.nroutes; i++) {
-            LH_FUZZ_CHECK(c.routes[i].url != NULL);
+        for (size_t i = 0; i < c.revoke.nroutes; i++) {
+            LH_FUZZ_CHECK(c.revoke.routes[i].url != NULL);
         }
     }
     lh_error_clear();
