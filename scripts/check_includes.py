@@ -18,6 +18,7 @@ LAYERS = {
     "util": 0,
     "rules": 1,
     "source": 1,
+    "archive": 1,
     "match": 2,
     "validate": 3,
     "finding": 4,
@@ -25,6 +26,7 @@ LAYERS = {
     "report": 5,
     "notify": 5,
     "server": 6,
+    "session": 6,
     "config": 7,
     "cli": 8,
     "tools": 9,  # build-time host tools: may use anything

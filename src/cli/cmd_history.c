@@ -8,9 +8,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
-#include "engine/history.h"
 #include "source/git_range.h"
-#include "util/date.h"
+#include "util/buf.h"
 #include "util/fs.h"
 
 #include <stdatomic.h>
@@ -19,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct history_args {
@@ -35,28 +33,24 @@ struct history_args {
 
 /* The progress line is shared by the ticker thread and warnings from any thread. */
 struct progress {
-    const struct lh_cli_opts *o;
     atomic_bool shown;
     double scan_start; /* elapsed time when blob scanning began (ticker thread only) */
     bool scanning;
 };
 
-static void clear_line(struct progress *p)
+/* Clears the progress line (called with stderr locked, before any other output). */
+static void clear_line(void *ctx)
 {
+    struct progress *p = ctx;
     if (atomic_exchange(&p->shown, false)) {
         fputs("\r\033[K", stderr);
     }
 }
 
-static void on_warn(const char *msg, void *payload)
+static void progress_done(void *ctx)
 {
-    struct progress *p = payload;
-    if (p->o->quiet) {
-        return;
-    }
-    flockfile(stderr); /* one line, whole, whatever thread warns */
-    clear_line(p);
-    lh_cli_warn("%s", msg);
+    flockfile(stderr);
+    clear_line(ctx);
     funlockfile(stderr);
 }
 
@@ -87,42 +81,6 @@ static void on_progress(const struct lh_history_stats *st, double elapsed, void 
     fprintf(stderr, "\r%s\033[K", line);
     atomic_store(&p->shown, true);
     funlockfile(stderr);
-}
-
-static void on_notice(const char *msg, void *payload)
-{
-    struct progress *p = payload;
-    if (p->o->quiet) {
-        return;
-    }
-    flockfile(stderr);
-    clear_line(p);
-    fprintf(stderr, "leakhound: note: %s\n", msg);
-    funlockfile(stderr);
-}
-
-/* --since: a date (the commits of HEAD since then) or a revision (REV..HEAD). */
-static int since_arg(struct history_args *a)
-{
-    int rc = lh_date_parse(&a->since_time, a->since, (int64_t)time(NULL));
-    if (rc == 0) {
-        if (a->range_fallback) {
-            return lh_cli_usage_error("history",
-                                      "--range-fallback applies to --since REF, not to a date");
-        }
-        return 0;
-    }
-    if (rc != LH_ENOTFOUND) {
-        return lh_cli_usage_error("history", "--since: %s", lh_error_get());
-    }
-    size_t n = strlen(a->since) + 7;
-    a->since_range = malloc(n);
-    if (!a->since_range) {
-        lh_cli_error("out of memory");
-        return LH_EXIT_IO;
-    }
-    snprintf(a->since_range, n, "%s..HEAD", a->since);
-    return 0;
 }
 
 /* The pre-push protocol on stdin, parsed (bounded: git sends one short line per ref). */
@@ -160,18 +118,11 @@ static void print_push_hint(void)
 
 static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    struct lh_cli_opts o;
-    struct lh_cli_parsed ps;
-    struct lh_cli_session s = {0};
-    struct lh_findings l;
+    struct lh_cli_run r;
     struct history_args a = {0};
     struct progress p = {0};
-    lh_cli_opts_init(&o);
-    lh_findings_init(&l);
-    lh_config_init(&s.cfg);
-    int ex = lh_cli_parse_opts(&ps, cmd, &o, &a, argc, argv, first);
+    int ex = lh_cli_prepare(&r, cmd, argc, argv, first, &a);
     if (ex) {
-        ex = ex < 0 ? 0 : ex;
         goto out;
     }
     if ((a.range != NULL) + (a.since != NULL) + (a.pre_push != NULL) > 1) {
@@ -189,67 +140,42 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
                                 "--range-fallback applies to --range, --since REF or --pre-push");
         goto out;
     }
-    if (a.since) {
-        ex = since_arg(&a);
-        if (ex) {
-            goto out;
-        }
-    }
-    if (a.pre_push) {
+    ex = a.since ? lh_cli_since(cmd->name, a.since, a.range_fallback != NULL, &a.since_range,
+                                &a.since_time)
+                 : 0;
+    if (ex == 0 && a.pre_push) {
         ex = read_push(&a.push);
-        if (ex) {
-            goto out;
-        }
     }
-    const char *repo = ps.nargs ? ps.args[0] : ".";
-    ex = lh_cli_session_open(&s, &o, repo);
     if (ex) {
         goto out;
     }
-    /* the whole history is a full scan: stale baseline entries are real */
-    s.full_scan = !a.range && !a.since && !a.pre_push;
-    s.scans_history = true;
-    p.o = &o;
-    struct lh_history_stats st = {0};
-    struct lh_history_opts ho = {
-        .threads = o.threads,
-        .max_file_size = o.max_file_size,
-        .scan_binary = o.scan_binary,
-        .all_objects = a.all_objects,
-        .range = a.since_range ? a.since_range : a.range,
-        .range_fallback = a.range_fallback,
-        .since = a.since_time,
-        .push = a.pre_push ? &a.push : NULL,
-        .push_remote = a.pre_push,
-        .notice = on_notice,
-        .exclude = &o.exclude,
-        .archive = &o.archive,
-        .warn = on_warn,
-        .warn_payload = &p,
-        .progress = !o.quiet && isatty(STDERR_FILENO) == 1 ? on_progress : NULL,
-        .progress_payload = &p,
-    };
-    int rc = lh_history_scan(s.det, repo, &ho, &l, &st);
-    clear_line(&p);
-    if (rc < 0) {
-        ex = lh_cli_git_fail(rc, lh_error_get());
-        goto out;
+    r.in.kind = LH_INPUT_HISTORY;
+    r.in.range = a.since_range ? a.since_range : a.range;
+    r.in.range_fallback = a.range_fallback;
+    r.in.since = a.since_time;
+    r.in.push = a.pre_push ? &a.push : NULL;
+    r.in.push_remote = a.pre_push;
+    r.in.all_objects = a.all_objects;
+    if (!r.args.quiet && isatty(STDERR_FILENO) == 1) {
+        r.in.progress = on_progress;
+        r.in.progress_done = progress_done;
+        r.in.progress_payload = &p;
+        r.before_print = clear_line;
+        r.before_print_ctx = &p;
     }
     /* a blocked push gets the push's remediation text, not the commit hook's */
-    bool push_hint = o.hint && a.pre_push;
-    o.hint = o.hint && !push_hint;
-    ex = lh_cli_session_finish_git(&s, &o, &l, &st, "blobs");
-    if (push_hint && ex == LH_EXIT_FINDINGS) {
+    bool push_hint = r.args.hint && a.pre_push;
+    r.args.hint = r.args.hint && !push_hint;
+    ex = lh_cli_run_session(&r);
+    progress_done(&p);
+    if (push_hint && r.verdict == LH_OUTCOME_FINDINGS && r.args.exit_code != LH_EXIT_CLEAN) {
         print_push_hint();
     }
 out:
     lh_git_push_dispose(&a.push);
     free(a.since_range);
-    lh_findings_dispose(&l);
-    lh_cli_session_close(&s);
-    lh_cli_parsed_dispose(&ps);
-    lh_cli_opts_dispose(&o);
-    return ex;
+    lh_cli_run_dispose(&r);
+    return lh_cli_status(ex);
 }
 
 #define AT(field) offsetof(struct history_args, field)
@@ -298,6 +224,7 @@ const struct lh_cli_command lh_cli_cmd_history = {
     .args = "[REPO]",
     .max_args = 1,
     .args_complete = LH_COMPLETE_DIR,
+    .args_are_project = true,
     .summary = "scan the git history: every blob of every ref, once",
     .description = "Scans the git history of REPO (default: the repository containing the "
                    "current directory; bare repositories too): every blob reachable from any "

@@ -67,24 +67,20 @@ struct reporter {
     const char *name;
     const char *key_id_header;
     const char *signature_header;
-    char *keys_file; /* owned */
+    const char *keys_file;
     const char *keys_url;
 };
 
 /* The configured reporters, with --github-keys[-url] applied to (or adding) "github". */
-static int build_reporters(struct reporter *out, size_t *n, const struct lh_config *cfg,
-                           const struct sargs *a)
+static void build_reporters(struct reporter *out, size_t *n, const struct lh_serve_cfg *sc,
+                            const struct sargs *a)
 {
-    const struct lh_serve_cfg *sc = &cfg->serve;
     struct reporter *gh = NULL;
     *n = 0;
     for (size_t i = 0; i < sc->nreporters && i < MAX_REPORTERS; i++) {
         const struct lh_reporter_cfg *r = &sc->reporters[i];
-        out[*n] = (struct reporter){r->name, r->key_id_header, r->signature_header,
-                                    lh_cli_config_relative(cfg, r->keys_file), r->keys_url};
-        if (r->keys_file && !out[*n].keys_file) {
-            return -1;
-        }
+        out[*n] = (struct reporter){r->name, r->key_id_header, r->signature_header, r->keys_file,
+                                    r->keys_url};
         if (!strcmp(r->name, "github")) {
             gh = &out[*n];
         }
@@ -95,27 +91,21 @@ static int build_reporters(struct reporter *out, size_t *n, const struct lh_conf
         *gh = (struct reporter){"github", GITHUB_ID_HEADER, GITHUB_SIG_HEADER, NULL, NULL};
     }
     if (gh && a->github_keys) {
-        free(gh->keys_file);
-        gh->keys_file = strdup(a->github_keys);
-        if (!gh->keys_file) {
-            return -1;
-        }
+        gh->keys_file = a->github_keys;
     }
     if (gh && a->github_keys_url) {
         gh->keys_url = a->github_keys_url;
     }
-    return 0;
 }
 
-static void warn_unmatched_types(const struct lh_cli_session *s)
+static void warn_unmatched_types(const struct lh_serve_cfg *sc, const struct lh_ruleset *rs)
 {
-    const struct lh_serve_cfg *sc = &s->cfg.serve;
     for (size_t t = 0; t < sc->ntype_map; t++) {
         for (size_t g = 0; g < sc->type_map[t].rule_ids.count; g++) {
             const char *glob = sc->type_map[t].rule_ids.items[g];
             bool hit = false;
-            for (size_t r = 0; !hit && r < s->rs->count; r++) {
-                hit = fnmatch(glob, s->rs->rules[r]->id, 0) == 0;
+            for (size_t r = 0; !hit && r < rs->count; r++) {
+                hit = fnmatch(glob, rs->rules[r]->id, 0) == 0;
             }
             if (!hit) {
                 lh_accesslog_event(LOG_FD, "warning", "serve",
@@ -133,8 +123,9 @@ static void on_keys_warn(const char *msg, void *payload)
     lh_accesslog_event(LOG_FD, "warning", "keys", "%s", msg);
 }
 
-struct run {
-    struct lh_cli_session s;
+/* The endpoint's parts, freed in reverse order by endpoint_dispose. */
+struct endpoint {
+    struct lh_cli_run cli;
     struct reporter reporters[MAX_REPORTERS];
     size_t nreporters;
     struct lh_keyring *rings[MAX_REPORTERS];
@@ -147,9 +138,9 @@ struct run {
     struct lh_revoke_route *routes;
 };
 
-static int open_keys(struct run *r, const struct sargs *a)
+static int open_keys(struct endpoint *r, const struct sargs *a)
 {
-    const struct lh_serve_cfg *sc = &r->s.cfg.serve;
+    const struct lh_serve_cfg *sc = &r->cli.cfg.serve;
     for (size_t i = 0; i < r->nreporters; i++) {
         struct lh_keyring_opts ko = {
             .name = r->reporters[i].name,
@@ -173,23 +164,24 @@ static int open_keys(struct run *r, const struct sargs *a)
     return 0;
 }
 
-static int open_revocation(struct run *r, const struct lh_cli_opts *o, const struct sargs *a)
+static int open_revocation(struct endpoint *r, const struct sargs *a)
 {
     static char secret_env[] = "LEAKHOUND_REVOKE_SECRET";
+    const struct lh_session_opts *o = &r->cli.args.so;
+    const struct lh_revoke_config *file = &r->cli.cfg.revoke;
     size_t nroutes = 0;
-    if (!o->revoke && !r->s.cfg.revoke.enabled) {
+    if (!o->revoke && !file->enabled) {
         lh_accesslog_event(LOG_FD, "info", "serve",
                            "revocation is off: true positives are only reported back");
         return 0;
     }
-    r->state_dir = lh_revoke_config_state_dir(o->state_dir, &r->s.cfg.revoke);
+    r->state_dir = lh_revoke_config_state_dir(o->state_dir, file);
     if (!r->state_dir) {
         lh_cli_error("no state directory for revocation: set --state-dir, "
                      "LEAKHOUND_STATE_DIR or HOME");
         return LH_EXIT_CONFIG;
     }
-    if (lh_revoke_config_routes(&r->routes, &nroutes, &r->s.cfg.revoke, &o->revoke_urls,
-                                secret_env) < 0) {
+    if (lh_revoke_config_routes(&r->routes, &nroutes, file, &o->revoke_urls, secret_env) < 0) {
         lh_cli_error("out of memory");
         return LH_EXIT_IO;
     }
@@ -198,7 +190,7 @@ static int open_revocation(struct run *r, const struct lh_cli_opts *o, const str
                      "revoke.routes)");
         return LH_EXIT_CONFIG;
     }
-    double interval = a->flush_interval > 0 ? a->flush_interval : r->s.cfg.serve.flush_interval;
+    double interval = a->flush_interval > 0 ? a->flush_interval : r->cli.cfg.serve.flush_interval;
     int rc =
         lh_flusher_new(&r->flusher, r->state_dir, r->routes, nroutes, r->metrics, interval, LOG_FD);
     if (rc < 0) {
@@ -233,7 +225,7 @@ static void raise_nofile(size_t max_connections)
 }
 
 /* Waits for SIGTERM/SIGINT; refreshes due key lists every second and on SIGHUP. */
-static void wait_for_stop(struct run *r, const sigset_t *set)
+static void wait_for_stop(struct endpoint *r, const sigset_t *set)
 {
     for (;;) {
         struct timespec ts = {1, 0};
@@ -254,34 +246,27 @@ static void wait_for_stop(struct run *r, const sigset_t *set)
     }
 }
 
-static void run_dispose(struct run *r)
+static void endpoint_dispose(struct endpoint *r)
 {
     lh_server_free(r->server);
     lh_flusher_free(r->flusher);
     lh_handler_free(r->handler);
     for (size_t i = 0; i < r->nreporters; i++) {
         lh_keyring_free(r->rings[i]);
-        free(r->reporters[i].keys_file);
     }
     lh_metrics_free(r->metrics);
     free(r->routes);
     free(r->state_dir);
-    lh_cli_session_close(&r->s);
+    lh_cli_run_dispose(&r->cli);
 }
 
-static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, const sigset_t *set)
+static int serve(struct endpoint *r, const struct sargs *a, const sigset_t *set)
 {
-    const struct lh_serve_cfg *sc = &r->s.cfg.serve;
-    char *tls_cert =
-        a->tls_cert ? strdup(a->tls_cert) : lh_cli_config_relative(&r->s.cfg, sc->tls_cert);
-    char *tls_key =
-        a->tls_key ? strdup(a->tls_key) : lh_cli_config_relative(&r->s.cfg, sc->tls_key);
+    const struct lh_serve_cfg *sc = &r->cli.cfg.serve;
+    const char *tls_cert = a->tls_cert ? a->tls_cert : sc->tls_cert;
+    const char *tls_key = a->tls_key ? a->tls_key : sc->tls_key;
     int ex = 0;
-    if (build_reporters(r->reporters, &r->nreporters, &r->s.cfg, a) < 0) {
-        lh_cli_error("out of memory");
-        ex = LH_EXIT_IO;
-        goto out;
-    }
+    build_reporters(r->reporters, &r->nreporters, sc, a);
     if (r->nreporters == 0) {
         lh_cli_error("no reporter: give --github-keys FILE (or --github-keys-url URL), or "
                      "serve.reporters in the configuration");
@@ -295,14 +280,14 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
     }
     ex = open_keys(r, a);
     if (ex == 0) {
-        ex = open_revocation(r, o, a);
+        ex = open_revocation(r, a);
     }
     if (ex) {
         goto out;
     }
-    warn_unmatched_types(&r->s);
+    warn_unmatched_types(sc, lh_session_rules(r->cli.session));
     struct lh_handler_opts ho = {
-        .detector = r->s.det,
+        .detector = lh_session_detector(r->cli.session),
         .verifiers = r->verifiers,
         .nverifiers = r->nreporters,
         .type_map = sc->type_map,
@@ -332,7 +317,7 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
         .header_timeout = a->header_timeout > 0 ? a->header_timeout : sc->header_timeout,
         .request_timeout = a->request_timeout > 0 ? a->request_timeout : sc->request_timeout,
         .body_budget = a->body_budget ? a->body_budget : sc->body_budget,
-        .threads = o->threads ? (unsigned)o->threads : sc->threads,
+        .threads = r->cli.args.so.threads ? (unsigned)r->cli.args.so.threads : sc->threads,
         .handler = r->handler,
         .metrics = r->metrics,
         .log_fd = LOG_FD,
@@ -354,22 +339,16 @@ static int serve(struct run *r, struct lh_cli_opts *o, const struct sargs *a, co
                        "stopped (%zu request%s cut off after the %u s grace period)", left,
                        left == 1 ? "" : "s", timeout);
 out:
-    free(tls_cert);
-    free(tls_key);
     return ex;
 }
 
 static int run(const struct lh_cli_command *cmd, int argc, char **argv, int first)
 {
-    struct lh_cli_opts o;
-    struct lh_cli_parsed p;
     struct sargs a;
-    struct run r;
+    struct endpoint r;
     sigset_t set;
     memset(&a, 0, sizeof(a));
     memset(&r, 0, sizeof(r));
-    lh_cli_opts_init(&o);
-    lh_config_init(&r.s.cfg);
     /* before any thread exists, so that every thread inherits the mask */
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -377,21 +356,15 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int ex = lh_cli_parse_opts(&p, cmd, &o, &a, argc, argv, first);
-    if (ex) {
-        ex = ex < 0 ? 0 : ex;
-        goto out;
-    }
-    a.per_ip_set = lh_cli_given(&p, cmd, "max-connections-per-ip");
-    ex = lh_cli_session_open(&r.s, &o, ".");
+    int ex = lh_cli_prepare(&r.cli, cmd, argc, argv, first, &a);
     if (ex == 0) {
-        ex = serve(&r, &o, &a, &set);
+        a.per_ip_set = lh_cli_given(&r.cli.parsed, cmd, "max-connections-per-ip");
+        /* no input: the rules and the detector that classifies reported tokens */
+        int rc = lh_session_open(&r.cli.session, &r.cli.args.so, NULL);
+        ex = rc < 0 ? lh_cli_fail(rc) : serve(&r, &a, &set);
     }
-out:
-    run_dispose(&r);
-    lh_cli_parsed_dispose(&p);
-    lh_cli_opts_dispose(&o);
-    return ex;
+    endpoint_dispose(&r);
+    return lh_cli_status(ex);
 }
 
 #define AT(field) offsetof(struct sargs, field)

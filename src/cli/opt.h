@@ -118,6 +118,7 @@ struct lh_cli_command {
     const char *args;       /* positional synopsis after "[options]": "[PATH|-]..." or NULL */
     int min_args, max_args; /* positional count; max -1: any */
     enum lh_cli_complete args_complete;
+    bool args_are_project;   /* the configuration is found from the first argument, not "." */
     const char *summary;     /* one line: `leakhound --help`, the man page's command list */
     const char *description; /* paragraphs separated by "\n\n"; lines joined and re-wrapped */
     const char *exit_status; /* one sentence: "0 no findings, 1 findings, ..." */
@@ -191,6 +192,16 @@ const char *lh_cli_suggest_command(const char *word);
 
 /* Whether a shared option applies to the command. */
 bool lh_cli_option_applies(const struct lh_cli_option *o, const struct lh_cli_command *cmd);
+
+/*
+ * Checks v by the option's kind and stores it at base + o->offset (opt_value.c). Returns 0,
+ * or LH_EXIT_USAGE after printing the usage error (cmd names the command for the hint), or
+ * LH_EXIT_IO when a list cannot grow.
+ */
+int lh_cli_store(const char *cmd, const struct lh_cli_option *o, void *base, const char *v);
+
+/* "a|b|c" -> "a, b or c" (truncated to cap). */
+void lh_cli_choice_words(char *out, size_t cap, const char *choices);
 
 /* The option's argument as help shows it: "FILE", "auto|always|never", "" for flags. */
 const char *lh_cli_metavar(const struct lh_cli_option *o);

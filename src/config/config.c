@@ -5,6 +5,7 @@
  */
 #include "config/config.h"
 
+#include "session/project.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/yaml.h"
@@ -37,11 +38,6 @@ char *lh_config_user_path(void)
     char *path = dir ? lh_path_join(dir, "config.yml") : NULL;
     free(dir);
     return path;
-}
-
-void lh_config_drop_revoke(struct lh_config *c)
-{
-    lh_revoke_config_dispose(&c->revoke);
 }
 
 void lh_config_dispose(struct lh_config *c)
@@ -570,34 +566,10 @@ static char *probe(const char *dir)
 
 char *lh_config_find(const char *start)
 {
-    char *dir = realpath(start ? start : ".", NULL);
-    if (!dir) {
-        return NULL;
-    }
-    struct stat st;
-    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        char *slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = '\0';
-        }
-    }
-    /* walk up to the repository root (a directory holding .git); else use start */
-    char *found = NULL;
-    for (char *d = dir;;) {
-        char *git = lh_path_join(d, ".git");
-        bool is_root = git && access(git, F_OK) == 0;
-        free(git);
-        if (is_root) {
-            found = probe(d);
-            break;
-        }
-        char *slash = strrchr(d, '/');
-        if (!slash || slash == d) {
-            break;
-        }
-        *slash = '\0';
-    }
-    free(dir);
+    /* at the repository root; else in start itself */
+    char *root = lh_project_git_root(start);
+    char *found = root ? probe(root) : NULL;
+    free(root);
     if (!found) {
         found = probe(start ? start : ".");
     }

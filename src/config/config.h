@@ -8,9 +8,9 @@
  * in a file are made relative to the file's directory when it is loaded, so every path in
  * the struct is usable as it is.
  *
- * config/ sits just under cli/: only the CLI includes it. This module parses; which file is
+ * config/ sits just under cli/: only the CLI includes it. trust.c decides which file is
  * trusted with what (a `.leakhound.yml` found in the scanned tree may not configure
- * revocation) is decided by the CLI (lh_cli_config_load).
+ * revocation); apply.c turns a configuration into the settings of a scanning session.
  */
 #ifndef LH_CONFIG_CONFIG_H
 #define LH_CONFIG_CONFIG_H
@@ -18,6 +18,7 @@
 #include "notify/revoke_config.h"
 #include "rules/rule.h"
 #include "server/serve_cfg.h"
+#include "session/session.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -40,7 +41,7 @@ struct lh_config {
     char *baseline;              /* baseline file path */
     char *format;
     int format_line, format_column; /* where `format:` is (checked later, by the CLI) */
-    bool untrusted;                 /* found in the scanned tree (lh_cli_config_load) */
+    bool untrusted;                 /* found in the scanned tree (lh_config_load_trusted) */
     size_t nkeys;                   /* top-level keys in the file */
     bool has_revoke;                /* the file has a `revoke` key */
     int revoke_line;                /* where it is (1-based), for messages */
@@ -73,9 +74,27 @@ char *lh_config_find(const char *start);
 char *lh_config_user_path(void);
 
 /*
- * Forgets the revoke section: what a configuration found in the scanned tree may not decide.
- * has_revoke and revoke_line stay, for the caller's message.
+ * Loads the configuration a command uses into cfg (initialised by the caller). A file named
+ * by the user (`named`, from --config) is trusted: all of it applies. Otherwise
+ * `.leakhound.yml` found from `root` (lh_config_find) is untrusted, being part of what is
+ * scanned: its revoke section (routes, enabled, state_dir) is dropped with one warning
+ * through warn (may be NULL), and the revoke section of the user's own file
+ * (lh_config_user_path), if that file exists, is used instead; any other key in the user's
+ * file is an error. `none` loads no file at all. Returns 0, LH_EIO or LH_ENOMEM (a file
+ * that cannot be read), or LH_EINVAL (an invalid file; the message names file:line:col).
  */
-void lh_config_drop_revoke(struct lh_config *c);
+int lh_config_load_trusted(struct lh_config *cfg, const char *named, bool none, const char *root,
+                           lh_warn_fn warn, void *payload) LH_WUR;
+
+/*
+ * Applies cfg to the settings of a session, before the command line is applied on top of it
+ * (it overrides the file key by key; rule selection is layered: the file's globs first):
+ * rule files, the rule selection, allow_paths, min_confidence, fail_on,
+ * inline_allow_confirmed (only ever stricter), the baseline (confined to the file's
+ * directory when the file is untrusted), the format and a trusted file's revoke section.
+ * o borrows cfg's strings: cfg must outlive it. Returns 0, LH_EINVAL (an unknown format,
+ * naming file:line:col) or LH_ENOMEM.
+ */
+int lh_config_apply(const struct lh_config *cfg, struct lh_session_opts *o) LH_WUR;
 
 #endif

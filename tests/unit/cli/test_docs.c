@@ -112,8 +112,8 @@ Test(cli_docs, completion_offers_commands_options_and_choices)
     offers("leakhound ba", "baseline\n");
     offers("leakhound baseline ", "--help\ncreate\nprune\n");
     offers("leakhound scan --fo", "--follow-symlinks\n--format\n");
-    offers("leakhound scan --format ", "github\njson\njsonl\nsarif\ntext\n");
-    offers("leakhound scan -f ", "github\njson\njsonl\nsarif\ntext\n");
+    offers("leakhound scan --format ", "github\ngitlab\njson\njsonl\nsarif\ntext\n");
+    offers("leakhound scan -f ", "github\ngitlab\njson\njsonl\nsarif\ntext\n");
     offers("leakhound scan --format=js", "json\njsonl\n");
     offers("leakhound rules list --format ", "json\ntext\n");
     offers("leakhound revoke status --f", "--format\n");

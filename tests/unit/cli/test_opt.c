@@ -122,7 +122,7 @@ Test(cli_opt, format_choices_are_the_report_formats)
 
 /* Runs the parser for `cmd` on a NULL-terminated word list, capturing stderr into err. */
 struct parse {
-    struct lh_cli_opts o;
+    struct lh_cli_args o;
     struct lh_cli_parsed p;
     int ex;
     char err[1024];
@@ -140,13 +140,16 @@ static void parse(struct parse *r, const struct lh_cli_command *cmd, void *own, 
     }
     va_end(ap);
     argv[argc] = NULL;
-    lh_cli_opts_init(&r->o);
+    memset(&r->o, 0, sizeof(r->o));
+    lh_session_opts_init(&r->o.so);
+    r->o.color = "auto";
+    r->o.exit_code = LH_EXIT_FINDINGS;
     fflush(stderr);
     FILE *tmp = tmpfile();
     cr_assert(tmp != NULL);
     int saved = dup(2);
     dup2(fileno(tmp), 2);
-    r->ex = lh_cli_parse_opts(&r->p, cmd, &r->o, own, argc, argv, 1);
+    r->ex = lh_cli_parse(&r->p, cmd, argc, argv, 1, &r->o, own);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -159,7 +162,7 @@ static void parse(struct parse *r, const struct lh_cli_command *cmd, void *own, 
 static void parse_dispose(struct parse *r)
 {
     lh_cli_parsed_dispose(&r->p);
-    lh_cli_opts_dispose(&r->o);
+    lh_session_opts_dispose(&r->o.so);
 }
 
 Test(cli_opt, stores_each_kind_of_value)
@@ -170,21 +173,21 @@ Test(cli_opt, stores_each_kind_of_value)
           "--min-confidence", "probable", "--exit-code", "7", "--regex-depth-limit", "500", "-q",
           "--color", "never", "--repo-name", "acme/app", "--", "-b", "--c", NULL);
     cr_assert(eq(int, r.ex, 0), "%s", r.err);
-    cr_assert(eq(str, (char *)r.o.format, "json"));
-    cr_assert(r.o.has_format);
-    cr_assert(eq(str, (char *)r.o.output, "out.json"));
-    cr_assert(eq(sz, r.o.threads, 4));
-    cr_assert(eq(sz, r.o.max_file_size, 2 * 1024 * 1024));
-    cr_assert(eq(sz, r.o.exclude.count, 2));
-    cr_assert(eq(str, r.o.exclude.items[1], "y"));
-    cr_assert(eq(int, r.o.fail_on, LH_CONF_CONFIRMED));
-    cr_assert(r.o.has_fail_on);
-    cr_assert(eq(int, r.o.min_confidence, LH_CONF_PROBABLE));
+    cr_assert(eq(str, (char *)r.o.so.format, "json"));
+    cr_assert(lh_cli_given(&r.p, &lh_cli_cmd_scan, "format"));
+    cr_assert(eq(str, (char *)r.o.so.output, "out.json"));
+    cr_assert(eq(sz, r.o.so.threads, 4));
+    cr_assert(eq(sz, r.o.so.max_file_size, 2 * 1024 * 1024));
+    cr_assert(eq(sz, r.o.so.exclude.count, 2));
+    cr_assert(eq(str, r.o.so.exclude.items[1], "y"));
+    cr_assert(eq(int, r.o.so.fail_on, LH_CONF_CONFIRMED));
+    cr_assert(lh_cli_given(&r.p, &lh_cli_cmd_scan, "fail-on"));
+    cr_assert(eq(int, r.o.so.min_confidence, LH_CONF_PROBABLE));
     cr_assert(eq(int, r.o.exit_code, 7));
-    cr_assert(eq(u32, r.o.depth_limit, 500));
+    cr_assert(eq(u32, r.o.so.depth_limit, 500));
     cr_assert(r.o.quiet);
     cr_assert(eq(str, (char *)r.o.color, "never"));
-    cr_assert(eq(str, r.o.repo_name, "acme/app"));
+    cr_assert(eq(str, (char *)r.o.so.repo_name, "acme/app"));
     /* options and arguments mixed; after "--" everything is an argument */
     cr_assert(eq(sz, r.p.nargs, 3));
     cr_assert(eq(str, (char *)r.p.args[0], "a"));
@@ -199,9 +202,10 @@ Test(cli_opt, defaults_stand_when_nothing_is_given)
     struct parse r;
     parse(&r, &lh_cli_cmd_scan, NULL, "-", NULL);
     cr_assert(eq(int, r.ex, 0), "%s", r.err);
-    bool given = r.o.has_format || r.o.has_fail_on || r.o.has_min_confidence;
+    bool given = lh_cli_given(&r.p, &lh_cli_cmd_scan, "format") ||
+                 lh_cli_given(&r.p, &lh_cli_cmd_scan, "fail-on");
     cr_assert(not(given));
-    cr_assert(eq(str, (char *)r.o.format, "text"));
+    cr_assert(eq(str, (char *)r.o.so.format, "text"));
     cr_assert(eq(int, r.o.exit_code, LH_EXIT_FINDINGS));
     cr_assert(eq(sz, r.p.nargs, 1));
     cr_assert(eq(str, (char *)r.p.args[0], "-"), "'-' is stdin, an argument");
@@ -213,9 +217,9 @@ Test(cli_opt, unambiguous_prefixes_and_bundled_flags)
     struct parse r;
     parse(&r, &lh_cli_cmd_scan, NULL, "--form", "sarif", "--no-builtin", "-qo", "x", NULL);
     cr_assert(eq(int, r.ex, 0), "%s", r.err);
-    cr_assert(eq(str, (char *)r.o.format, "sarif"));
-    cr_assert(r.o.no_builtin && r.o.quiet);
-    cr_assert(eq(str, (char *)r.o.output, "x"));
+    cr_assert(eq(str, (char *)r.o.so.format, "sarif"));
+    cr_assert(r.o.so.no_builtin && r.o.quiet);
+    cr_assert(eq(str, (char *)r.o.so.output, "x"));
     parse_dispose(&r);
 }
 
@@ -247,7 +251,8 @@ Test(cli_opt, usage_errors_are_one_line_with_a_hint)
     usage_error(&lh_cli_cmd_scan, NULL, "option '--no-c' is ambiguous (--no-config, --no-cache)",
                 "--no-c", NULL);
     usage_error(&lh_cli_cmd_scan, NULL,
-                "--format takes text, json, jsonl, sarif, github or gitlab, not 'xml'", "--format", "xml");
+                "--format takes text, json, jsonl, sarif, github or gitlab, not 'xml'", "--format",
+                "xml");
     usage_error(&lh_cli_cmd_scan, NULL, "--fail-on takes confirmed, probable or low, not 'high'",
                 "--fail-on", "high");
     usage_error(&lh_cli_cmd_scan, NULL, "--threads takes a number from 1 to 1024, not '0'",
