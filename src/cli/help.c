@@ -73,22 +73,6 @@ void lh_cli_wrap(FILE *f, const char *text, int indent, int width)
     }
 }
 
-/* "a|b|c" -> "a, b or c" into out. */
-static void choice_words(char *out, size_t cap, const char *choices)
-{
-    size_t n = 0;
-    for (const char *p = choices; *p && n + 6 < cap; p++) {
-        if (*p == '|') {
-            const char *sep = strchr(p + 1, '|') ? ", " : " or ";
-            memcpy(out + n, sep, strlen(sep));
-            n += strlen(sep);
-        } else {
-            out[n++] = *p;
-        }
-    }
-    out[n] = '\0';
-}
-
 static void option_line(FILE *f, const struct lh_cli_option *o)
 {
     char left[128];
@@ -101,7 +85,7 @@ static void option_line(FILE *f, const struct lh_cli_option *o)
     char text[512];
     char words[160] = "";
     if (o->arg == LH_ARG_CHOICE && o->metavar) {
-        choice_words(words, sizeof(words), o->choices);
+        lh_cli_choice_words(words, sizeof(words), o->choices);
     }
     snprintf(text, sizeof(text), "%s%s%s%s%s%s%s", o->help, *words ? ": " : "", words,
              o->dflt ? " (default " : "", o->dflt ? o->dflt : "", o->dflt ? ")" : "",

@@ -81,22 +81,6 @@ static void sentence(FILE *f, const char *s)
     fputc('\n', f);
 }
 
-/* The words of a choice list: "a|b|c" -> "a, b or c". */
-static void choice_words(char *out, size_t cap, const char *choices)
-{
-    size_t n = 0;
-    for (const char *p = choices; *p && n + 6 < cap; p++) {
-        if (*p == '|') {
-            const char *sep = strchr(p + 1, '|') ? ", " : " or ";
-            memcpy(out + n, sep, strlen(sep));
-            n += strlen(sep);
-        } else {
-            out[n++] = *p;
-        }
-    }
-    out[n] = '\0';
-}
-
 static void man_option(FILE *f, const struct lh_cli_option *o, unsigned commands)
 {
     fputs(".TP\n", f);
@@ -116,7 +100,7 @@ static void man_option(FILE *f, const struct lh_cli_option *o, unsigned commands
     sentence(f, o->help);
     char words[160];
     if (o->arg == LH_ARG_CHOICE && o->metavar) {
-        choice_words(words, sizeof(words), o->choices);
+        lh_cli_choice_words(words, sizeof(words), o->choices);
         fputs("One of ", f);
         roff_str(f, words);
         fputs(".\n", f);
@@ -273,51 +257,75 @@ static void bash_action(char *out, size_t cap, const struct lh_cli_option *o)
     }
 }
 
-/* One case arm per distinct action, each with the "command option" spellings that take it. */
-static void bash_arguments(FILE *f)
+/* Calls fn for every option of every command: its own, then the shared ones it takes. */
+static void each_pair(void (*fn)(const struct lh_cli_command *c, const struct lh_cli_option *o,
+                                 void *payload),
+                      void *payload)
 {
-    char actions[64][160];
-    size_t nactions = 0;
-    const struct lh_cli_option *shared = lh_cli_shared_options;
     for (const struct lh_cli_command *const *cp = lh_cli_commands; *cp; cp++) {
-        const struct lh_cli_option *tables[2] = {(*cp)->options, shared};
-        for (int t = 0; t < 2; t++) {
-            for (const struct lh_cli_option *o = tables[t]; o && o->name; o++) {
-                char a[160];
-                bash_action(a, sizeof(a), o);
-                if (!a[0] || (t == 1 && !lh_cli_option_applies(o, *cp))) {
-                    continue;
-                }
-                size_t k = 0;
-                while (k < nactions && strcmp(actions[k], a) != 0) {
-                    k++;
-                }
-                if (k == nactions && nactions < 64) {
-                    snprintf(actions[nactions++], sizeof(actions[0]), "%s", a);
-                }
+        for (const struct lh_cli_option *o = (*cp)->options; o && o->name; o++) {
+            fn(*cp, o, payload);
+        }
+        for (const struct lh_cli_option *o = lh_cli_shared_options; o->name; o++) {
+            if (lh_cli_option_applies(o, *cp)) {
+                fn(*cp, o, payload);
             }
         }
     }
-    for (size_t k = 0; k < nactions; k++) {
-        const char *sep = "    ";
-        for (const struct lh_cli_command *const *cp = lh_cli_commands; *cp; cp++) {
-            const struct lh_cli_option *tables[2] = {(*cp)->options, shared};
-            for (int t = 0; t < 2; t++) {
-                for (const struct lh_cli_option *o = tables[t]; o && o->name; o++) {
-                    char a[160];
-                    bash_action(a, sizeof(a), o);
-                    if (strcmp(a, actions[k]) != 0 || (t == 1 && !lh_cli_option_applies(o, *cp))) {
-                        continue;
-                    }
-                    fprintf(f, "%s\"%s --%s\"", sep, (*cp)->name, o->name);
-                    sep = " | ";
-                    if (o->short_name) {
-                        fprintf(f, "%s\"%s -%c\"", sep, (*cp)->name, o->short_name);
-                    }
-                }
-            }
-        }
-        fprintf(f, ")\n        %s\n        return\n        ;;\n", actions[k]);
+}
+
+/* The distinct argument completions, and the one whose case arm is being written. */
+struct arms {
+    char actions[64][160];
+    size_t n;
+    FILE *f;
+    size_t k;
+    const char *sep;
+};
+
+static void collect_action(const struct lh_cli_command *c, const struct lh_cli_option *o,
+                           void *payload)
+{
+    struct arms *a = payload;
+    char act[160];
+    (void)c;
+    bash_action(act, sizeof(act), o);
+    size_t k = 0;
+    while (act[0] && k < a->n && strcmp(a->actions[k], act) != 0) {
+        k++;
+    }
+    if (act[0] && k == a->n && a->n < 64) {
+        snprintf(a->actions[a->n++], sizeof(a->actions[0]), "%s", act);
+    }
+}
+
+static void emit_pattern(const struct lh_cli_command *c, const struct lh_cli_option *o,
+                         void *payload)
+{
+    struct arms *a = payload;
+    char act[160];
+    bash_action(act, sizeof(act), o);
+    if (strcmp(act, a->actions[a->k]) != 0) {
+        return;
+    }
+    fprintf(a->f, "%s\"%s --%s\"", a->sep, c->name, o->name);
+    a->sep = " | ";
+    if (o->short_name) {
+        fprintf(a->f, "%s\"%s -%c\"", a->sep, c->name, o->short_name);
+    }
+}
+
+/* One case arm per distinct action, each with the "command option" spellings that take it. */
+static void bash_arguments(FILE *f)
+{
+    static struct arms a; /* 10 KiB: not on the stack */
+    memset(&a, 0, sizeof(a));
+    a.f = f;
+    each_pair(collect_action, &a);
+    for (a.k = 0; a.k < a.n; a.k++) {
+        a.sep = "    ";
+        each_pair(emit_pattern, &a);
+        fprintf(f, ")\n        %s\n        return\n        ;;\n", a.actions[a.k]);
     }
 }
 
