@@ -117,6 +117,31 @@ static void setup_tokens(void)
     lh_make_github_token(tok2, "gho_", "Pz4Xc7Vb2Nm9Lk1Jh6Gf3Ds8Aq5Wr0");
 }
 
+/* A session over `dir`, which holds a token in a.env, reporting to dir/r.json. */
+struct fixture {
+    struct lh_session_opts o;
+    struct heard h;
+    struct lh_input in;
+    const char *paths[1];
+    char *report;
+};
+
+static void fixture_init(struct fixture *f)
+{
+    setup_tokens();
+    put("a.env", "GITHUB_TOKEN=%s\n", tok);
+    f->paths[0] = dir;
+    f->in = (struct lh_input){.kind = LH_INPUT_PATHS, .paths = f->paths, .npaths = 1};
+    f->report = path("r.json");
+    settings(&f->o, &f->h, f->report);
+}
+
+static void fixture_dispose(struct fixture *f)
+{
+    lh_session_opts_dispose(&f->o);
+    free(f->report);
+}
+
 Test(session, scans_paths_reports_and_decides)
 {
     setup_tokens();
@@ -158,42 +183,96 @@ Test(session, scans_paths_reports_and_decides)
 
 Test(session, min_confidence_and_disable_suppress)
 {
-    setup_tokens();
-    put("a.env", "GITHUB_TOKEN=%s\n", tok);
-    char *out_file = path("r.json");
-    const char *paths[] = {dir};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
-    struct lh_session_opts o;
-    struct heard h;
-    settings(&o, &h, out_file);
-    cr_assert(eq(int, lh_strlist_push(&o.disable, "github-*"), 0));
+    struct fixture f;
+    fixture_init(&f);
     struct lh_outcome out;
-    cr_assert(eq(int, run(&o, &in, &out), 0), "%s", lh_error_get());
+    f.o.min_confidence = LH_CONF_CONFIRMED; /* the classic token is confirmed: reported */
+    cr_assert(eq(int, run(&f.o, &f.in, &out), 0), "%s", lh_error_get());
+    cr_assert(eq(sz, out.reported, 1));
+    cr_assert(eq(int, lh_strlist_push(&f.o.disable, "github-*"), 0));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), 0), "%s", lh_error_get());
     cr_assert(eq(int, out.verdict, LH_OUTCOME_CLEAN));
     cr_assert(eq(sz, out.reported, 0));
-    lh_session_opts_dispose(&o);
-    free(out_file);
+    fixture_dispose(&f);
+}
+
+/* The --format report and every --report, each complete; a conflict is refused at open. */
+Test(session, several_reports_in_one_run)
+{
+    struct fixture f;
+    fixture_init(&f);
+    char *sarif = path("out.sarif");
+    char spec[4200];
+    snprintf(spec, sizeof(spec), "sarif:%s", sarif);
+    cr_assert(eq(int, lh_strlist_push(&f.o.reports, spec), 0));
+    char *text = NULL;
+    size_t len = 0;
+    f.o.stream = open_memstream(&text, &len);
+    cr_assert(eq(int, lh_strlist_push(&f.o.reports, "text"), 0));
+    struct lh_outcome out;
+    cr_assert(eq(int, run(&f.o, &f.in, &out), 0), "%s", lh_error_get());
+    fclose(f.o.stream);
+    f.o.stream = NULL;
+    json_t *j = report(f.report);
+    cr_assert(eq(sz, json_array_size(j), 1));
+    json_decref(j);
+    j = report(sarif);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(j, "version")), "2.1.0"));
+    json_decref(j);
+    cr_assert(strstr(text, "github-pat-classic") != NULL, "%s", text);
+    free(text);
+    /* two reports on stdout cannot be told apart */
+    f.o.output = NULL;
+    cr_assert(eq(int, lh_strlist_push(&f.o.reports, "sarif"), 0));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EUSAGE));
+    fixture_dispose(&f);
+    free(sarif);
+}
+
+/* An entry made from history is never judged by a scan of files: not stale, kept by create. */
+Test(session, history_entries_survive_scans_of_files)
+{
+    struct fixture f;
+    fixture_init(&f);
+    put("bl.json",
+        "{\"version\": 1, \"entries\": [{\"fingerprint\": \"%s\", \"rule_id\": "
+        "\"github-pat-classic\", \"commit\": \"0123456789abcdef0123456789abcdef01234567\"}]}\n",
+        "00000000000000000000000000000000");
+    char *bl = path("bl.json");
+    f.o.baseline = bl;
+    struct lh_outcome out;
+    cr_assert(eq(int, run(&f.o, &f.in, &out), 0), "%s", lh_error_get());
+    cr_assert(eq(sz, out.stale, 0), "a history entry judged by a scan of files");
+    f.o.no_report = true;
+    struct lh_session *s = NULL;
+    struct lh_baseline_result res;
+    cr_assert(eq(int, lh_session_open(&s, &f.o, &f.in), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_session_baseline_create(s, bl, &res), 0), "%s", lh_error_get());
+    cr_assert(eq(sz, res.entries, 2), "the history entry and the file's finding");
+    cr_assert(eq(str, (char *)res.unit, "files"));
+    lh_session_free(s);
+    char *text = lh_read_file(bl);
+    cr_assert(strstr(text, "0123456789abcdef0123456789abcdef01234567") != NULL, "%s", text);
+    free(text);
+    fixture_dispose(&f);
+    free(bl);
 }
 
 Test(session, selection_errors_name_their_layer)
 {
-    const char *paths[] = {dir};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
-    struct lh_session_opts o;
-    struct heard h;
-    settings(&o, &h, NULL);
+    struct fixture f;
+    fixture_init(&f);
     struct lh_outcome out;
-    cr_assert(eq(int, lh_strlist_push(&o.enable, "no-such-rule"), 0));
-    cr_assert(eq(int, run(&o, &in, &out), LH_EUSAGE));
+    cr_assert(eq(int, lh_strlist_push(&f.o.enable, "no-such-rule"), 0));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EUSAGE));
     cr_assert(eq(str, (char *)lh_error_get(), "--enable-rule 'no-such-rule' matches no rule"));
-    lh_session_opts_dispose(&o);
-    settings(&o, &h, NULL);
-    o.file_name = "/p/.leakhound.yml";
-    cr_assert(eq(int, lh_strlist_push(&o.file_disable, "github-pat-clasic"), 0));
-    cr_assert(eq(int, run(&o, &in, &out), LH_EINVAL));
+    lh_strlist_dispose(&f.o.enable);
+    f.o.file_name = "/p/.leakhound.yml";
+    cr_assert(eq(int, lh_strlist_push(&f.o.file_disable, "github-pat-clasic"), 0));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EINVAL));
     cr_assert(eq(str, (char *)lh_error_get(),
                  "/p/.leakhound.yml: disable_rules: 'github-pat-clasic' matches no rule"));
-    lh_session_opts_dispose(&o);
+    fixture_dispose(&f);
 }
 
 /* A baseline made by create suppresses; a new secret is reported; prune drops the stale. */
@@ -305,17 +384,14 @@ Test(session, prune_refuses_a_confined_baseline_outside_its_directory)
 
 Test(session, missing_baseline_is_a_configuration_error)
 {
-    const char *paths[] = {dir};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
-    struct lh_session_opts o;
-    struct heard h;
-    settings(&o, &h, NULL);
+    struct fixture f;
+    fixture_init(&f);
     char *bl = path("nope.json");
-    o.baseline = bl;
+    f.o.baseline = bl;
     struct lh_outcome out;
-    cr_assert(eq(int, run(&o, &in, &out), LH_EINVAL));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EINVAL));
     cr_assert(strstr(lh_error_get(), "nope.json") != NULL, "%s", lh_error_get());
-    lh_session_opts_dispose(&o);
+    fixture_dispose(&f);
     free(bl);
 }
 
@@ -376,34 +452,25 @@ Test(session, git_inputs_and_repository_name)
 /* Revocation is checked at open and previewed by a dry run; nothing is written. */
 Test(session, revocation_settings_and_dry_run)
 {
-    setup_tokens();
-    put("a.env", "GITHUB_TOKEN=%s\n", tok);
+    struct fixture f;
+    fixture_init(&f);
     char *state = path("state");
-    const char *paths[] = {dir};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
-    struct lh_session_opts o;
-    struct heard h;
-    char *out_file = path("r.json");
-    settings(&o, &h, out_file);
-    o.state_dir = state;
+    f.o.state_dir = state;
     struct lh_outcome out;
-    cr_assert(eq(int, lh_strlist_push(&o.revoke_urls, "https://127.0.0.1:9/revoke"), 0));
-    cr_assert(eq(int, run(&o, &in, &out), LH_EUSAGE), "a route without --revoke");
-    lh_session_opts_dispose(&o);
-    settings(&o, &h, out_file);
-    o.state_dir = state;
-    o.revoke = true;
-    cr_assert(eq(int, run(&o, &in, &out), LH_EINVAL), "revocation without a route");
+    cr_assert(eq(int, lh_strlist_push(&f.o.revoke_urls, "https://127.0.0.1:9/revoke"), 0));
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EUSAGE), "a route without --revoke");
+    lh_strlist_dispose(&f.o.revoke_urls);
+    f.o.revoke = true;
+    cr_assert(eq(int, run(&f.o, &f.in, &out), LH_EINVAL), "revocation without a route");
     cr_assert(strstr(lh_error_get(), "no route") != NULL, "%s", lh_error_get());
-    cr_assert(eq(int, lh_strlist_push(&o.revoke_urls, "https://127.0.0.1:9/revoke"), 0));
-    o.dry_run = true;
-    cr_assert(eq(int, run(&o, &in, &out), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_strlist_push(&f.o.revoke_urls, "https://127.0.0.1:9/revoke"), 0));
+    f.o.dry_run = true;
+    cr_assert(eq(int, run(&f.o, &f.in, &out), 0), "%s", lh_error_get());
     cr_assert(out.revoked);
-    cr_assert(eq(sz, h.previews, 1));
+    cr_assert(eq(sz, f.h.previews, 1));
     cr_assert(eq(int, access(state, F_OK), -1), "a dry run wrote the state directory");
-    lh_session_opts_dispose(&o);
+    fixture_dispose(&f);
     free(state);
-    free(out_file);
 }
 
 /* With no input, a session is the rules and the detector (serve, rules commands). */
