@@ -60,6 +60,7 @@ const struct option lh_cli_common_longopts[] = {
     {"max-archive-members", required_argument, NULL, OPT_MAX_ARCHIVE_MEMBERS},
     {"max-archive-ratio", required_argument, NULL, OPT_MAX_ARCHIVE_RATIO},
     {"max-archive-time", required_argument, NULL, OPT_MAX_ARCHIVE_TIME},
+    {"max-decode-depth", required_argument, NULL, OPT_MAX_DECODE_DEPTH},
     {NULL, 0, NULL, 0},
 };
 const size_t lh_cli_common_nlongopts =
@@ -117,6 +118,7 @@ void lh_cli_opts_init(struct lh_cli_opts *o)
     o->min_confidence = LH_CONF_LOW;
     o->exit_code = LH_EXIT_FINDINGS;
     lh_archive_limits_default(&o->archive);
+    o->max_decode_depth = LH_CLI_DECODE_DEPTH;
 }
 
 void lh_cli_opts_dispose(struct lh_cli_opts *o)
@@ -179,7 +181,9 @@ void lh_cli_usage_rule_options(FILE *f)
           "  --rules PATH                add rules from a YAML file or directory (repeatable)\n"
           "  --no-builtin-rules          start from no rules\n"
           "  --enable-rule ID            enable rules (glob), including opt-in rules\n"
-          "  --disable-rule ID           disable rules (glob)\n",
+          "  --disable-rule ID           disable rules (glob)\n"
+          "  --max-decode-depth N        levels of base64, percent and escape decoding whose\n"
+          "                              text is scanned too (default 2, 0 turns it off)\n",
           f);
 }
 
@@ -434,6 +438,17 @@ int lh_cli_opts_handle(struct lh_cli_opts *o, int opt, const char *arg)
         }
         return 1;
     }
+    case OPT_MAX_DECODE_DEPTH:
+        /* digits only, as --exit-code: "2K" is not a depth */
+        if (!arg[0] || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 2 ||
+            lh_cli_parse_size(&o->max_decode_depth, arg) < 0 ||
+            o->max_decode_depth > LH_DECODE_MAX_DEPTH) {
+            lh_cli_error("--max-decode-depth takes a number from 0 to %d, not '%s'",
+                         LH_DECODE_MAX_DEPTH, arg);
+            return -1;
+        }
+        o->has_max_decode_depth = true;
+        return 1;
     case OPT_EXIT_CODE: {
         size_t n = 0;
         /* digits only: no size suffixes, signs or blanks */
@@ -625,6 +640,7 @@ int lh_cli_build_detector(struct lh_detector **d, const struct lh_ruleset *rs,
     dopts.matcher.match_limit = o->match_limit;
     dopts.matcher.depth_limit = o->depth_limit;
     dopts.matcher.eager_compile = o->eager_compile;
+    dopts.decode_depth = o->max_decode_depth;
     int rc = lh_detector_new(d, rs, &dopts);
     if (rc < 0) {
         lh_cli_error("%s", lh_error_get());
@@ -1048,6 +1064,9 @@ int lh_cli_session_open(struct lh_cli_session *s, struct lh_cli_opts *o, const c
     }
     if (s->cfg.has_min_confidence && !o->has_min_confidence) {
         o->min_confidence = s->cfg.min_confidence;
+    }
+    if (s->cfg.has_max_decode_depth && !o->has_max_decode_depth) {
+        o->max_decode_depth = s->cfg.max_decode_depth;
     }
     if (s->cfg.format && !o->has_format) {
         if (!lh_report_find(s->cfg.format)) {

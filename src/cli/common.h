@@ -21,6 +21,9 @@
 
 #define LH_VERSION "0.1.0"
 
+/* Levels of decoding (base64 of base64 is two) unless --max-decode-depth says otherwise. */
+#define LH_CLI_DECODE_DEPTH 2
+
 /* Options shared by scan, history, staged, baseline create, rules check. */
 struct lh_cli_opts {
     struct lh_strlist rule_paths;
@@ -47,9 +50,11 @@ struct lh_cli_opts {
     const char *color; /* auto|always|never */
     size_t threads;
     size_t max_file_size;
-    size_t max_findings;  /* --max-findings-per-file (0: the detector's default, 1000) */
-    uint32_t match_limit; /* --regex-match-limit (0: LH_MATCHER_MATCH_LIMIT) */
-    uint32_t depth_limit; /* --regex-depth-limit (0: LH_MATCHER_DEPTH_LIMIT) */
+    size_t max_findings;       /* --max-findings-per-file (0: the detector's default, 1000) */
+    uint32_t match_limit;      /* --regex-match-limit (0: LH_MATCHER_MATCH_LIMIT) */
+    uint32_t depth_limit;      /* --regex-depth-limit (0: LH_MATCHER_DEPTH_LIMIT) */
+    size_t max_decode_depth;   /* --max-decode-depth (default LH_CLI_DECODE_DEPTH; 0: off) */
+    bool has_max_decode_depth; /* given on the command line */
     enum lh_confidence fail_on;
     bool has_fail_on;
     enum lh_confidence min_confidence; /* findings below are dropped (default low) */
@@ -131,6 +136,7 @@ enum {
     OPT_MAX_ARCHIVE_MEMBERS,
     OPT_MAX_ARCHIVE_RATIO,
     OPT_MAX_ARCHIVE_TIME,
+    OPT_MAX_DECODE_DEPTH,
     OPT_COMMON_LAST,
 };
 
