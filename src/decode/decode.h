@@ -86,6 +86,13 @@ int lh_decode_find(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_spa
                    void *payload) LH_WUR;
 
 /*
+ * lh_decode_find without the code paths chosen by CPU (AVX2 on x86-64): what a CPU without
+ * them runs. The same results; tests compare the two.
+ */
+int lh_decode_find_portable(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_span_cb cb,
+                            void *payload) LH_WUR;
+
+/*
  * Decodes span (found in buf) into out[0..cap); cap >= span->end - span->start always
  * suffices. Returns the number of bytes written, or 0 when the span does not decode to text
  * of at least LH_DECODE_MIN_OUT bytes (nothing useful is in out then).

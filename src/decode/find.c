@@ -19,6 +19,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LH_DECODE_AVX2 1
+#include <immintrin.h>
+#endif
 
 /* A wrapped base64 value: lines of one width, at least this wide and a multiple of 4. */
 #define MIN_WRAP 60
@@ -35,44 +39,66 @@ struct finder {
     void *payload;
 };
 
-static bool alnum(uint8_t c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
+/* Byte classes, one bit each (see the names below); generated, checked by test_decode. */
+enum {
+    C_B64 = 0x01,  /* either base64 alphabet: what the run masks mark */
+    C_STD = 0x02,  /* '+' '/' (standard alphabet only) */
+    C_URL = 0x04,  /* '-' '_' (URL-safe alphabet only) */
+    C_UP = 0x08,   /* 'A'-'Z' */
+    C_LO = 0x10,   /* 'a'-'z' */
+    C_HEX = 0x20,  /* hex digit */
+    C_URLC = 0x40, /* URL character (RFC 3986 unreserved, reserved, '%'); no quotes */
+    C_STRC = 0x80, /* inside a quoted string: not a quote, line break or other control */
+};
 
-/* The alphabet of both base64 variants: what the run masks mark. */
-static bool b64char(uint8_t c)
-{
-    return alnum(c) || c == '+' || c == '/' || c == '-' || c == '_';
-}
+static const uint8_t ctab[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x80, 0xc0, 0x00, 0xc0, 0xc0, 0xc0, 0xc0, 0x00, 0xc0, 0xc0, 0xc0, 0xc3, 0xc0, 0xc5, 0xc0, 0xc3,
+    0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xe1, 0xc0, 0xc0, 0x80, 0xc0, 0x80, 0xc0,
+    0xc0, 0xe9, 0xe9, 0xe9, 0xe9, 0xe9, 0xe9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9,
+    0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc9, 0xc0, 0x80, 0xc0, 0x80, 0xc5,
+    0x00, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1,
+    0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0xd1, 0x80, 0x80, 0x80, 0xc0, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+};
 
 static bool hexdigit(uint8_t c)
 {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    return ctab[c] & C_HEX;
 }
 
-/* Characters of a URL (RFC 3986 unreserved, reserved and '%'), quotes excluded. */
 static bool urlchar(uint8_t c)
 {
-    return alnum(c) || (c && strchr("-._~:/?#[]@!$&()*+,;=%", c));
+    return ctab[c] & C_URLC;
 }
 
-/* Characters inside a quoted string: everything but quotes and line breaks or controls. */
 static bool strchar(uint8_t c)
 {
-    return c >= 0x20 ? c != '"' && c != '\'' && c != '`' : c == '\t';
+    return ctab[c] & C_STRC;
 }
 
-/* m: the alphabet bytes of p[0..64); s: its '%' and '\\' bytes. */
-static void masks(const uint8_t *p, uint64_t *m, uint64_t *pct, uint64_t *esc)
+/*
+ * The masks of p[0..64): m, its alphabet bytes; pct and esc, its '%' and '\\' bytes. SSE2
+ * (the x86-64 baseline) tests ranges with signed compares after a shift; AVX2, where the CPU
+ * has it, looks both nibbles of each byte up in two 16-byte tables (row and column bits of
+ * the alphabet) and does 32 bytes per step.
+ */
+static inline void masks_base(const uint8_t *p, uint64_t *m, uint64_t *pct, uint64_t *esc)
 {
-#if defined(__SSE2__)
     uint64_t mm = 0;
     uint64_t pp = 0;
     uint64_t ee = 0;
+#if defined(__SSE2__)
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        /* c | 0x20 in 'a'..'z', and c in '0'..'9', as signed compares after a shift */
         __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
         __m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8((char)(0x80 - 'a'))),
                                        _mm_set1_epi8((char)(-128 + 26)));
@@ -89,23 +115,56 @@ static void masks(const uint8_t *p, uint64_t *m, uint64_t *pct, uint64_t *esc)
         ee |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))
               << (16 * k);
     }
-    *m = mm;
-    *pct = pp;
-    *esc = ee;
 #else
-    uint64_t mm = 0;
-    uint64_t pp = 0;
-    uint64_t ee = 0;
     for (int i = 0; i < 64; i++) {
-        mm |= (uint64_t)b64char(p[i]) << i;
+        mm |= (uint64_t)(ctab[p[i]] & C_B64) << i;
         pp |= (uint64_t)(p[i] == '%') << i;
         ee |= (uint64_t)(p[i] == '\\') << i;
     }
+#endif
     *m = mm;
     *pct = pp;
     *esc = ee;
-#endif
 }
+
+#if defined(LH_DECODE_AVX2)
+__attribute__((target("avx2"))) static inline void masks_avx2(const uint8_t *p, uint64_t *m,
+                                                              uint64_t *pct, uint64_t *esc)
+{
+    /* row bits by high nibble: 2x (+ - /), 3x (digits), 4x and 6x (A-O, a-o), 5x (P-Z _),
+     * 7x (p-z); column bits by low nibble: which rows have it */
+    const __m256i rows = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+                                          2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i cols = _mm256_setr_epi8(
+        2 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16,
+        2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 4 | 8 | 16, 1 | 4, 4, 1 | 4,
+        4, 1 | 4 | 8, 2 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16,
+        2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 4 | 8 | 16,
+        1 | 4, 4, 1 | 4, 4, 1 | 4 | 8);
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i percent = _mm256_set1_epi8('%');
+    const __m256i backslash = _mm256_set1_epi8('\\');
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    __m256i c0 =
+        _mm256_and_si256(_mm256_shuffle_epi8(rows, _mm256_and_si256(_mm256_srli_epi16(x0, 4), nib)),
+                         _mm256_shuffle_epi8(cols, _mm256_and_si256(x0, nib)));
+    __m256i c1 =
+        _mm256_and_si256(_mm256_shuffle_epi8(rows, _mm256_and_si256(_mm256_srli_epi16(x1, 4), nib)),
+                         _mm256_shuffle_epi8(cols, _mm256_and_si256(x1, nib)));
+    uint64_t out = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c0, zero)) |
+                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c1, zero)) << 32;
+    uint64_t mm = ~out;
+    uint64_t pp = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, percent)) |
+                  (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, percent)) << 32;
+    uint64_t ee = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, backslash)) |
+                  (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, backslash)) << 32;
+    *m = mm;
+    *pct = pp;
+    *esc = ee;
+}
+#endif
 
 /* Bit i set when bits i .. i + MIN_RUN - 1 of m are all set (within the word). */
 static uint64_t runs(uint64_t m)
@@ -132,16 +191,25 @@ struct run {
 /* Reads the alphabet run at r->end on, noting what it holds. */
 static void read_run(const struct finder *f, struct run *r)
 {
-    size_t e = r->end;
-    while (e < f->len && b64char(f->buf[e])) {
-        uint8_t c = f->buf[e++];
-        r->std |= c == '+' || c == '/';
-        r->url |= c == '-' || c == '_';
-        r->upper |= c >= 'A' && c <= 'Z';
-        r->lower |= c >= 'a' && c <= 'z';
-        r->hex &= hexdigit(c);
+    const uint8_t *p = f->buf + r->end;
+    const uint8_t *end = f->buf + f->len;
+    unsigned any = 0;
+    unsigned all = C_HEX;
+    while (p < end) {
+        unsigned c = ctab[*p];
+        if (!(c & C_B64)) {
+            break;
+        }
+        any |= c;
+        all &= c;
+        p++;
     }
-    r->end = e;
+    r->end = (size_t)(p - f->buf);
+    r->std |= any & C_STD;
+    r->url |= any & C_URL;
+    r->upper |= any & C_UP;
+    r->lower |= any & C_LO;
+    r->hex &= all != 0;
 }
 
 /* Up to two '=' at p: how many. */
@@ -328,45 +396,77 @@ static int do_special(const struct finder *f, size_t p, size_t *floor)
     return f->cb(&sp, f->payload);
 }
 
-int lh_decode_find(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_span_cb cb,
-                   void *payload)
+/*
+ * The pass itself, inlined twice: with the AVX2 masks (find_avx2, compiled for AVX2) and
+ * with the baseline ones (find_base), so neither pays a call or a branch per block.
+ */
+static inline __attribute__((always_inline)) void
+block_masks(const uint8_t *p, bool avx2, uint64_t *m, uint64_t *pm, uint64_t *em)
 {
-    struct finder f = {buf, len, kinds, cb, payload};
-    bool want_runs = kinds & (LH_DECODE_BIT(LH_DECODE_BASE64) | LH_DECODE_BIT(LH_DECODE_HEX));
-    bool want_pct = kinds & LH_DECODE_BIT(LH_DECODE_PERCENT);
-    bool want_esc = kinds & LH_DECODE_BIT(LH_DECODE_ESCAPE);
+#if defined(LH_DECODE_AVX2)
+    if (avx2) {
+        masks_avx2(p, m, pm, em);
+        return;
+    }
+#endif
+    (void)avx2;
+    masks_base(p, m, pm, em);
+}
+
+static inline __attribute__((always_inline)) int find_loop(const struct finder *fp, bool avx2)
+{
+    const struct finder f = *fp;
+    const uint8_t *buf = f.buf;
+    size_t len = f.len;
+    unsigned kinds = f.kinds;
+    uint64_t want_runs =
+        kinds & (LH_DECODE_BIT(LH_DECODE_BASE64) | LH_DECODE_BIT(LH_DECODE_HEX)) ? ~0ull : 0;
+    uint64_t want_pct = kinds & LH_DECODE_BIT(LH_DECODE_PERCENT) ? ~0ull : 0;
+    uint64_t want_esc = kinds & LH_DECODE_BIT(LH_DECODE_ESCAPE) ? ~0ull : 0;
     size_t floor_pct = 0; /* '%' before it are inside a span already emitted */
     size_t floor_esc = 0;
     size_t carry = 0; /* alphabet bytes that ended the previous block */
     size_t i = 0;
     uint8_t tail[64];
     while (i < len) {
-        const uint8_t *p = buf + i;
+        uint64_t m = 0;
+        uint64_t pm = 0;
+        uint64_t em = 0;
+        /* the quiet blocks, most of any text: no run that long, no '%' or '\\' */
+        for (; len - i >= 64; i += 64) {
+            block_masks(buf + i, avx2, &m, &pm, &em);
+            m &= want_runs;
+            pm &= want_pct;
+            em &= want_esc;
+            uint64_t nm = ~m;
+            size_t head = nm ? (size_t)__builtin_ctzll(nm) : 64;
+            if ((pm | em) || runs(m) || carry + head >= MIN_RUN) {
+                break;
+            }
+            carry = nm ? (size_t)__builtin_clzll(nm) : carry + 64;
+        }
+        if (i >= len) {
+            break;
+        }
         if (len - i < 64) {
             memset(tail, 0, sizeof(tail));
-            memcpy(tail, p, len - i);
-            p = tail;
+            memcpy(tail, buf + i, len - i);
+            block_masks(tail, avx2, &m, &pm, &em);
+            m &= want_runs;
+            pm &= want_pct;
+            em &= want_esc;
         }
-        uint64_t m;
-        uint64_t pm;
-        uint64_t em;
-        masks(p, &m, &pm, &em);
-        m = want_runs ? m : 0;
-        pm = want_pct ? from_bit(pm, floor_pct > i ? floor_pct - i : 0) : 0;
-        em = want_esc ? from_bit(em, floor_esc > i ? floor_esc - i : 0) : 0;
+        pm = from_bit(pm, floor_pct > i ? floor_pct - i : 0);
+        em = from_bit(em, floor_esc > i ? floor_esc - i : 0);
         size_t run_at = SIZE_MAX;
-        if (carry) {
-            size_t head = ~m ? (size_t)__builtin_ctzll(~m) : 64;
-            if (carry + head >= MIN_RUN) {
-                run_at = i - carry;
-            }
-        }
-        if (run_at == SIZE_MAX && m) {
+        size_t head = ~m ? (size_t)__builtin_ctzll(~m) : 64;
+        if (carry + head >= MIN_RUN) {
+            run_at = i - carry;
+        } else if (m) {
             uint64_t t = runs(m);
             run_at = t ? i + (size_t)__builtin_ctzll(t) : SIZE_MAX;
         }
         /* the '%' and '\\' of this block in order, up to the first run (runs are rare) */
-        int rc = 0;
         for (;;) {
             uint64_t sm = pm | em;
             size_t at = sm ? i + (size_t)__builtin_ctzll(sm) : SIZE_MAX;
@@ -378,27 +478,58 @@ int lh_decode_find(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_spa
             em &= ~bit;
             if (trigger(&f, at)) {
                 bool pct = buf[at] == '%';
-                rc = do_special(&f, at, pct ? &floor_pct : &floor_esc);
+                int rc = do_special(&f, at, pct ? &floor_pct : &floor_esc);
+                if (rc < 0) {
+                    return rc;
+                }
                 if (pct) {
                     pm = from_bit(pm, floor_pct - i);
                 } else {
                     em = from_bit(em, floor_esc - i);
                 }
             }
-            if (rc < 0) {
-                return rc;
-            }
         }
         if (run_at != SIZE_MAX) {
-            rc = do_run(&f, run_at, &i);
-            carry = 0;
+            int rc = do_run(&f, run_at, &i);
             if (rc < 0) {
                 return rc;
             }
+            carry = 0;
             continue;
         }
-        carry = !~m ? carry + 64 : ~m >> 63 ? 0 : (size_t)__builtin_clzll(~m);
+        carry = !~m ? carry + 64 : (size_t)__builtin_clzll(~m);
         i += 64;
     }
     return 0;
+}
+
+#if defined(LH_DECODE_AVX2)
+__attribute__((target("avx2"))) static int find_avx2(const struct finder *f)
+{
+    return find_loop(f, true);
+}
+#endif
+
+static int find_base(const struct finder *f)
+{
+    return find_loop(f, false);
+}
+
+int lh_decode_find(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_span_cb cb,
+                   void *payload)
+{
+    struct finder f = {buf, len, kinds, cb, payload};
+#if defined(LH_DECODE_AVX2)
+    if (__builtin_cpu_supports("avx2")) {
+        return find_avx2(&f);
+    }
+#endif
+    return find_base(&f);
+}
+
+int lh_decode_find_portable(const uint8_t *buf, size_t len, unsigned kinds, lh_decode_span_cb cb,
+                            void *payload)
+{
+    struct finder f = {buf, len, kinds, cb, payload};
+    return find_base(&f);
 }
