@@ -14,7 +14,8 @@ _leakhound()
         --show-secrets --show-invalid --no-inline-allow --no-inline-allow-confirmed --show-suppressed --repo-name --min-confidence --fail-on --exit-code
         --baseline --color --no-cache --quiet --help --max-findings-per-file
         --regex-match-limit --regex-depth-limit --max-archive-depth --max-archive-size
-        --max-archive-member-size --max-archive-members --max-archive-ratio --max-archive-time"
+        --max-archive-member-size --max-archive-members --max-archive-ratio --max-archive-time
+        --max-decode-depth"
     if [ "$cword" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         return
