@@ -9,7 +9,8 @@
  * schema), the fingerprint (the plain token's, so a baseline of it covers both), no second
  * finding where a token is seen plain and decoded or where the Docker `auth` validator
  * reported it, validators and placeholders applied to decoded secrets, --max-decode-depth
- * and its config key, stdin, git history and staged blobs, and a rule's `decode: [hex]`.
+ * and its config key, stdin, git history and staged blobs, archive members, and a rule's
+ * `decode: [hex]`.
  */
 #include "support/support.h"
 #include "unit/report/rtest.h"
@@ -533,6 +534,20 @@ Test(decoding, wrapped_base64_in_a_yaml_block_scalar_is_located_line_by_line)
     size_t c1 = 4 * (last / 3) + last % 3 + 1; /* the last character with token bits */
     expect_at(f, 3 + (long)(c0 / 76), 5 + (long)(c0 % 76), 3 + (long)(c1 / 76),
               5 + (long)(c1 % 76) + 1);
+    json_decref(arr);
+    free(v);
+}
+
+Test(decoding, archive_members_are_decoded_too)
+{
+    token();
+    char *v = b64(tok);
+    putf("src/deploy/secret.yaml", "data:\n  token: %s\n", v);
+    cr_assert(eq(int, lh_sh(dir, "cd src && zip -qr ../bundle.zip deploy && rm -r ../src"), 0));
+    json_t *arr = SCAN(1, "--format", "json", ".");
+    json_t *f = only(arr, "bundle.zip!/deploy/secret.yaml", "github-pat-classic");
+    cr_assert(eq(str, (char *)chain(f), "base64"));
+    expect_at(f, 2, 10, 2, 10 + 54);
     json_decref(arr);
     free(v);
 }
