@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Candidate spans for decoding (lh_decode_find, see decode.h), in one pass over the buffer.
- * The pass classifies 64 bytes at a time into two bit masks (SSE2 where the compiler targets
- * it, a plain loop elsewhere): base64-alphabet bytes and the two bytes that start an encoded
- * sequence, '%' and '\\'. Runs of LH_DECODE_MIN_BASE64 alphabet bytes are found with shifts
- * on the mask (a run crossing a block boundary through the count of alphabet bytes that
- * ended the previous block), so ordinary text, where such runs are rare, costs a few
- * instructions per 64 bytes. Only at a run or at a '%' / '\\' does byte-by-byte work begin.
+ * The pass classifies 64 bytes at a time into bit masks (AVX2 where the CPU has it, else SSE2
+ * where the compiler targets it, else a plain loop): the base64 alphabet without '-' and '_',
+ * and the two bytes that start an encoded sequence, '%' and '\\'. Runs of
+ * LH_DECODE_MIN_BASE64 such bytes are found with shifts on the mask (a run crossing a block
+ * boundary through the count of alphabet bytes that ended the previous block), so ordinary
+ * text, where such runs are rare, costs a few instructions per 64 bytes; a '%' or '\\' that
+ * starts no encoded sequence (a printf format, "\\n") is dropped at once. Only at a run or at
+ * a '%XX', '\\uXXXX', '\\xXX' or '\\/' does byte-by-byte work begin.
+ *
+ * '-' and '_' count only once a run is found, which is then read over the whole alphabet in
+ * both directions: they are everywhere in identifiers (snake_case, kebab-case: eight of nine
+ * 20-character runs of source code), while base64 of ASCII text has them (or '+' and '/')
+ * only where the text has '>', '?' or '~', so a URL-safe value of text is still found by its
+ * 20-character stretches between them.
  *
  * Linear time: a run is read once and the scan resumes after it; a percent or escape span
  * extends left no further than the previous span of its kind and at most LH_DECODE_MAX_SPAN
@@ -104,10 +112,8 @@ static inline void masks_base(const uint8_t *p, uint64_t *m, uint64_t *pct, uint
                                        _mm_set1_epi8((char)(-128 + 26)));
         __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
                                        _mm_set1_epi8((char)(-128 + 10)));
-        __m128i sym = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
-                                                _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
-                                   _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
-                                                _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
+        __m128i sym = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
+                                   _mm_cmpeq_epi8(x, _mm_set1_epi8('/')));
         __m128i cls = _mm_or_si128(_mm_or_si128(alpha, digit), sym);
         mm |= (uint64_t)(uint16_t)_mm_movemask_epi8(cls) << (16 * k);
         pp |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')))
@@ -117,7 +123,7 @@ static inline void masks_base(const uint8_t *p, uint64_t *m, uint64_t *pct, uint
     }
 #else
     for (int i = 0; i < 64; i++) {
-        mm |= (uint64_t)(ctab[p[i]] & C_B64) << i;
+        mm |= (uint64_t)((ctab[p[i]] & (C_B64 | C_URL)) == C_B64) << i;
         pp |= (uint64_t)(p[i] == '%') << i;
         ee |= (uint64_t)(p[i] == '\\') << i;
     }
@@ -131,38 +137,56 @@ static inline void masks_base(const uint8_t *p, uint64_t *m, uint64_t *pct, uint
 __attribute__((target("avx2"))) static inline void masks_avx2(const uint8_t *p, uint64_t *m,
                                                               uint64_t *pct, uint64_t *esc)
 {
-    /* row bits by high nibble: 2x (+ - /), 3x (digits), 4x and 6x (A-O, a-o), 5x (P-Z _),
+    /* row bits by high nibble: 2x (+ /), 3x (digits), 4x and 6x (A-O, a-o), 5x (P-Z),
      * 7x (p-z); column bits by low nibble: which rows have it */
+#define C09 (2 | 4 | 8 | 16) /* low nibbles 1-9: a digit and a letter of every letter row */
     const __m256i rows = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
                                           2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i cols = _mm256_setr_epi8(
-        2 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16,
-        2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 4 | 8 | 16, 1 | 4, 4, 1 | 4,
-        4, 1 | 4 | 8, 2 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16,
-        2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 2 | 4 | 8 | 16, 4 | 8 | 16,
-        1 | 4, 4, 1 | 4, 4, 1 | 4 | 8);
+        2 | 8 | 16, C09, C09, C09, C09, C09, C09, C09, C09, C09, 4 | 8 | 16, 1 | 4, 4, 4, 4, 1 | 4,
+        2 | 8 | 16, C09, C09, C09, C09, C09, C09, C09, C09, C09, 4 | 8 | 16, 1 | 4, 4, 4, 4, 1 | 4);
+#undef C09
+    /* what may follow a '%' or '\\' that starts a sequence: a hex digit, 'u', 'x' or '/'
+     * (rows 2x '/', 3x digits, 4x and 6x A-F a-f, 7x 'u' 'x') */
+    const __m256i frows = _mm256_setr_epi8(0, 0, 1, 2, 4, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+                                           2, 4, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i fcols = _mm256_setr_epi8(2, 6, 6, 6, 6, 14, 6, 2, 10, 2, 0, 0, 0, 0, 0, 1, 2, 6,
+                                           6, 6, 6, 14, 6, 2, 10, 2, 0, 0, 0, 0, 0, 1);
     const __m256i nib = _mm256_set1_epi8(0x0F);
     const __m256i zero = _mm256_setzero_si256();
     const __m256i percent = _mm256_set1_epi8('%');
     const __m256i backslash = _mm256_set1_epi8('\\');
-    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    __m256i c0 =
-        _mm256_and_si256(_mm256_shuffle_epi8(rows, _mm256_and_si256(_mm256_srli_epi16(x0, 4), nib)),
-                         _mm256_shuffle_epi8(cols, _mm256_and_si256(x0, nib)));
-    __m256i c1 =
-        _mm256_and_si256(_mm256_shuffle_epi8(rows, _mm256_and_si256(_mm256_srli_epi16(x1, 4), nib)),
-                         _mm256_shuffle_epi8(cols, _mm256_and_si256(x1, nib)));
-    uint64_t out = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c0, zero)) |
-                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c1, zero)) << 32;
-    uint64_t mm = ~out;
-    uint64_t pp = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, percent)) |
-                  (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, percent)) << 32;
-    uint64_t ee = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, backslash)) |
-                  (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, backslash)) << 32;
-    *m = mm;
-    *pct = pp;
-    *esc = ee;
+    const uint8_t *q = p;
+    uint64_t out = 0;
+    uint64_t pp = 0;
+    uint64_t ee = 0;
+    uint64_t fol = 0;
+    /* two halves of 32 bytes, written out: a loop over them was not unrolled */
+#define HALF(shift)                                                                                \
+    do {                                                                                           \
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)q);                          \
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), nib);                               \
+        __m256i lo = _mm256_and_si256(x, nib);                                                     \
+        __m256i c =                                                                                \
+            _mm256_and_si256(_mm256_shuffle_epi8(rows, hi), _mm256_shuffle_epi8(cols, lo));        \
+        __m256i fc =                                                                               \
+            _mm256_and_si256(_mm256_shuffle_epi8(frows, hi), _mm256_shuffle_epi8(fcols, lo));      \
+        out |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, zero)) << (shift);    \
+        fol |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(fc, zero)) << (shift);   \
+        pp |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, percent)) << (shift);  \
+        ee |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, backslash))            \
+              << (shift);                                                                          \
+    } while (0)
+    HALF(0);
+    q += 32;
+    HALF(32);
+#undef HALF
+    /* a '%' or '\\' followed by none of them starts nothing (the last byte's follower is in
+     * the next block: kept, trigger() decides) */
+    uint64_t next = ~fol >> 1 | 1ull << 63;
+    *m = ~out;
+    *pct = pp & next;
+    *esc = ee & next;
 }
 #endif
 
@@ -273,9 +297,16 @@ static size_t wrap(const struct finder *f, size_t start, struct run *r)
     }
 }
 
-/* The base64 or hex run at start: emits its spans; returns where the scan resumes. */
-static int do_run(const struct finder *f, size_t start, size_t *resume)
+/*
+ * The base64 or hex run found at start (by the pass, which does not count '-' and '_'): takes
+ * in the whole alphabet on both sides (back to floor, where the previous run ended), emits
+ * its spans, and sets where the scan resumes.
+ */
+static int do_run(const struct finder *f, size_t start, size_t floor, size_t *resume)
 {
+    while (start > floor && (ctab[f->buf[start - 1]] & C_B64)) {
+        start--;
+    }
     struct run r = {.end = start, .hex = true};
     read_run(f, &r);
     size_t len = r.end - start;
@@ -315,7 +346,7 @@ static int do_run(const struct finder *f, size_t start, size_t *resume)
 }
 
 /* Whether the '%' or '\\' at p starts an encoded sequence that makes its span a candidate. */
-static bool trigger(const struct finder *f, size_t p)
+static inline __attribute__((always_inline)) bool trigger(const struct finder *f, size_t p)
 {
     const uint8_t *b = f->buf;
     size_t left = f->len - p;
@@ -425,7 +456,8 @@ static inline __attribute__((always_inline)) int find_loop(const struct finder *
     uint64_t want_esc = kinds & LH_DECODE_BIT(LH_DECODE_ESCAPE) ? ~0ull : 0;
     size_t floor_pct = 0; /* '%' before it are inside a span already emitted */
     size_t floor_esc = 0;
-    size_t carry = 0; /* alphabet bytes that ended the previous block */
+    size_t floor_run = 0; /* where the previous run ended */
+    size_t carry = 0;     /* alphabet bytes that ended the previous block */
     size_t i = 0;
     uint8_t tail[64];
     while (i < len) {
@@ -438,6 +470,15 @@ static inline __attribute__((always_inline)) int find_loop(const struct finder *
             m &= want_runs;
             pm &= want_pct;
             em &= want_esc;
+            /* most '%' and '\\' (printf formats, "\\n") start no encoded sequence */
+            for (uint64_t sm = pm | em; sm;) {
+                uint64_t bit = sm & (~sm + 1);
+                sm ^= bit;
+                if (!trigger(&f, i + (size_t)__builtin_ctzll(bit))) {
+                    pm &= ~bit;
+                    em &= ~bit;
+                }
+            }
             uint64_t nm = ~m;
             size_t head = nm ? (size_t)__builtin_ctzll(nm) : 64;
             if ((pm | em) || runs(m) || carry + head >= MIN_RUN) {
@@ -490,7 +531,8 @@ static inline __attribute__((always_inline)) int find_loop(const struct finder *
             }
         }
         if (run_at != SIZE_MAX) {
-            int rc = do_run(&f, run_at, &i);
+            int rc = do_run(&f, run_at, floor_run, &i);
+            floor_run = i;
             if (rc < 0) {
                 return rc;
             }
