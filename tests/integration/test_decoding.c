@@ -551,3 +551,25 @@ Test(decoding, archive_members_are_decoded_too)
     json_decref(arr);
     free(v);
 }
+
+Test(decoding, private_key_in_json_with_escaped_slashes)
+{
+    /* PHP's json_encode writes '/' as '\/': the key body is no PEM until it is unescaped;
+     * one with plain '\n' escapes only is the private-key rules' own, and found once */
+    cr_assert(
+        eq(int,
+           lh_sh(dir, "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 "
+                      "-out k.pem 2>/dev/null && python3 -c 'import json; "
+                      "k = open(\"k.pem\").read(); "
+                      "open(\"php.json\", \"w\").write(json.dumps({\"key\": k})"
+                      ".replace(\"/\", \"\\\\/\") + \"\\n\"); "
+                      "open(\"plain.json\", \"w\").write(json.dumps({\"key\": k}) + \"\\n\")' "
+                      "&& rm k.pem && grep -q '\\\\/' php.json"),
+           0));
+    json_t *arr = SCAN(1, "--format", "json", ".");
+    json_t *f = only(arr, "php.json", "pem-private-key");
+    cr_assert(eq(str, (char *)chain(f), "escape"));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(f, "confidence")), "confirmed"));
+    cr_assert(eq(str, (char *)chain(only(arr, "plain.json", "pem-private-key")), ""));
+    json_decref(arr);
+}
