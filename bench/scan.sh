@@ -11,6 +11,8 @@
 #
 # LEAKHOUND=/path/to/leakhound skips building build/release and times that binary instead
 # (to compare two builds: the floor uses each binary's own keyword list).
+# LEAKHOUND_ARGS="--max-decode-depth 0" adds options to every timed leakhound command
+# (split on blanks), e.g. to measure what decoding costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:?usage: bench/scan.sh DIR [THREADS]}
@@ -22,6 +24,7 @@ if [ -z "$lh" ]; then
     cmake --build build/release -j"$(nproc)" >/dev/null
     lh=$PWD/build/release/leakhound
 fi
+read -r -a extra <<< "${LEAKHOUND_ARGS:-}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export LEAKHOUND_CACHE_DIR="$out/cache"
@@ -52,9 +55,10 @@ if [ "$nfloor" -eq 0 ]; then
 fi
 
 echo "tree: $dir ($(du -sh "$dir" | cut -f1), $(find "$dir" -type f | wc -l) files), threads: $threads, keywords: $nkw, files the floor matches: $nfloor"
-"$lh" scan --quiet --exit-code 0 "$dir" >/dev/null # warm the page cache and rules cache
+"$lh" scan --quiet --exit-code 0 "${extra[@]}" "$dir" >/dev/null # warm the page cache and rules cache
+[ ${#extra[@]} -eq 0 ] || echo "leakhound options: ${extra[*]}"
 hyperfine -N -w 2 -r 10 --export-json "$out/dir.json" \
-    -n leakhound "$lh scan --quiet --exit-code 0 --threads $threads --format jsonl $dir" \
+    -n leakhound "$lh scan --quiet --exit-code 0 --threads $threads --format jsonl ${extra[*]} $dir" \
     -n ripgrep-floor "$out/floor.sh"
 python3 - "$out/dir.json" <<'EOS'
 import json, sys
@@ -66,8 +70,8 @@ EOS
 small="$out/small.env"
 printf 'REGION=eu-west-1\nGITHUB_TOKEN=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\n' > "$small"
 hyperfine -N -w 3 -r 30 --export-json "$out/small.json" \
-    -n small-warm "$lh scan --quiet --exit-code 0 $small" \
-    -n small-nocache "$lh scan --quiet --exit-code 0 --no-cache $small"
+    -n small-warm "$lh scan --quiet --exit-code 0 ${extra[*]} $small" \
+    -n small-nocache "$lh scan --quiet --exit-code 0 --no-cache ${extra[*]} $small"
 python3 - "$out/small.json" <<'EOS'
 import json, sys
 for x in json.load(open(sys.argv[1]))["results"]:

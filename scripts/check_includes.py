@@ -16,6 +16,7 @@ import sys
 # lower number = lower layer; modules on one layer must not include each other
 LAYERS = {
     "util": 0,
+    "decode": 0.5,  # byte-level decoders (issue 14); the rule loader reads their names
     "rules": 1,
     "source": 1,
     "archive": 1,

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/opt.h"
+#include "decode/decode.h"
 
 #include <stddef.h>
 
@@ -73,6 +74,19 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(disable),
      .help = "disable the rules whose id matches the glob ID",
      .more = "A glob that matches no rule is an error, so a typo never leaves a rule on.",
+     .commands = DETECTING | RULES,
+     .section = LH_SEC_RULES},
+    {.name = "max-decode-depth",
+     .arg = LH_ARG_NUMBER,
+     .lo = 0,
+     .hi = LH_DECODE_MAX_DEPTH,
+     .offset = SO(max_decode_depth),
+     .help = "levels of base64, percent, escape and hex decoding whose text is scanned too "
+             "(0: off)",
+     .dflt = "2",
+     .more = "Only candidate spans are decoded (bounded length, printable result); a finding "
+             "in decoded text is located at the encoded text and lists the decode chain. See "
+             "docs/decoding.md.",
      .commands = DETECTING | RULES,
      .section = LH_SEC_RULES},
 

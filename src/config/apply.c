@@ -43,6 +43,9 @@ int lh_config_apply(const struct lh_config *cfg, struct lh_session_opts *o)
     if (cfg->has_min_confidence) {
         o->min_confidence = cfg->min_confidence;
     }
+    if (cfg->has_max_decode_depth) {
+        o->max_decode_depth = cfg->max_decode_depth;
+    }
     if (cfg->baseline) {
         o->file_baseline = cfg->baseline;
         /* a file found in the scanned tree may have its baseline rewritten (prune) only

@@ -5,6 +5,7 @@
  */
 #include "config/config.h"
 
+#include "decode/decode.h"
 #include "session/project.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -468,6 +469,13 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         } else if (!strcmp(key, "fail_on")) {
             rc = confidence(&c, v, &cfg->fail_on);
             cfg->has_fail_on = true;
+        } else if (!strcmp(key, "max_decode_depth")) {
+            rc = lh_yaml_size(&cfg->max_decode_depth, name, &doc, v);
+            if (rc == 0 && cfg->max_decode_depth > LH_DECODE_MAX_DEPTH) {
+                rc = lh_yaml_error(name, v, "max_decode_depth must be between 0 and %d",
+                                   LH_DECODE_MAX_DEPTH);
+            }
+            cfg->has_max_decode_depth = true;
         } else if (!strcmp(key, "inline_allow_confirmed")) {
             rc = lh_yaml_bool(&cfg->inline_allow_confirmed, name, &doc, v);
             cfg->has_inline_allow_confirmed = true;
@@ -492,7 +500,8 @@ int lh_config_load_buffer(struct lh_config *cfg, const char *name, const uint8_t
         } else {
             rc = lh_yaml_error(name, k,
                                "unknown key '%s' (expected rules, enable_rules, disable_rules, "
-                               "allow_paths, min_confidence, fail_on, inline_allow_confirmed, "
+                               "allow_paths, min_confidence, fail_on, max_decode_depth, "
+                               "inline_allow_confirmed, "
                                "baseline, format, revoke, serve)",
                                key);
         }

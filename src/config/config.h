@@ -36,6 +36,8 @@ struct lh_config {
     enum lh_confidence min_confidence; /* findings below are not reported */
     bool has_fail_on;
     enum lh_confidence fail_on;
+    bool has_max_decode_depth;
+    size_t max_decode_depth; /* levels of decoding (0 to LH_DECODE_MAX_DEPTH) */
     bool has_inline_allow_confirmed;
     bool inline_allow_confirmed; /* false: leakhound:allow never hides a confirmed finding */
     char *baseline;              /* baseline file path */

@@ -13,15 +13,12 @@
  * JWT, a password in a URL or a .env assignment) run last and are dropped where another
  * rule reported an overlapping secret, so a provider's JWT is reported once, by its rule.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include "finding/detect.h"
-
+#include "finding/detect_int.h"
 #include "validate/entropy.h"
 #include "validate/placeholder.h"
 #include "validate/validator.h"
 
 #include <fnmatch.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,67 +26,6 @@
 
 #define DEFAULT_MAX_PER_BLOB 1000
 #define INLINE_ALLOW_SCAN 4096
-
-struct drule {
-    const struct lh_rule *rule;
-    const struct lh_validator *validator;
-    pcre2_code **allow; /* compiled allow regexes */
-    size_t nallow;
-};
-
-struct lh_detector {
-    const struct lh_ruleset *rs;
-    struct lh_matcher *matcher;
-    struct drule *rules;
-    size_t nrules;
-    struct lh_detect_opts opts;
-    /*
-     * Hardening (issue #9): allow regexes ran with PCRE2's built-in limits (10 million
-     * steps per start position); they get the matcher's limits. Read-only once made, so
-     * shared by all threads.
-     */
-    pcre2_match_context *allow_mctx;
-    bool has_yields; /* an active rule has `yields`: findings' spans are recorded */
-};
-
-struct span {
-    size_t rule, start, end;
-    bool pair; /* part of a pair finding (secret or id); else an ordinary finding's secret */
-};
-
-struct lh_detect_scratch {
-    struct lh_matcher_scratch *ms;
-    pcre2_match_data *md;
-    /* spans of the current blob's findings: pairs' secret and id (which every other rule
-     * yields to), and other findings' secrets (which rules with `yields` yield to) */
-    struct span *pairs;
-    size_t npairs, apairs;
-    /*
-     * Newline offsets of the current blob, built on the first finding. uint32_t (hardening,
-     * issue #9): a file of newlines costs 4 bytes per byte here, not 8; the matcher refuses
-     * blobs over 4 GiB, so every offset fits.
-     */
-    uint32_t *nl;
-    size_t nnl, anl;
-    bool nl_built;
-};
-
-struct blobctx {
-    const struct lh_detector *d;
-    struct lh_detect_scratch *s;
-    const uint8_t *buf;
-    size_t len;
-    const char *path;
-    lh_finding_cb cb;
-    void *payload;
-    size_t count;
-    size_t ninvalid; /* invalid findings delivered (keep_invalid), capped like count */
-    /* the last column computed: code points in buf[col_lstart..col_off) (see column_of) */
-    size_t col_lstart, col_off, col_n;
-    bool col_valid;
-    size_t last_rule, last_start, last_end;
-    bool have_last;
-};
 
 static int compile_allow(struct drule *dr)
 {
@@ -175,6 +111,13 @@ int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
             goto fail;
         }
         d->has_yields |= r->yields && lh_rule_active(r);
+        dr->decode = lh_rule_decode_kinds(r);
+        d->decode |= lh_rule_active(r) ? dr->decode : 0;
+    }
+    d->decode_depth =
+        d->opts.decode_depth < LH_DECODE_MAX_DEPTH ? d->opts.decode_depth : LH_DECODE_MAX_DEPTH;
+    if (!d->decode_depth) {
+        d->decode = 0;
     }
     d->allow_mctx = pcre2_match_context_create(NULL);
     if (!d->allow_mctx) {
@@ -224,6 +167,7 @@ int lh_detect_scratch_new(struct lh_detect_scratch **out, const struct lh_detect
     if (!s) {
         return lh_error_oom();
     }
+    lh_detect_levels_init(s);
     int rc = lh_matcher_scratch_new(&s->ms, d->matcher);
     if (rc < 0) {
         free(s);
@@ -247,6 +191,7 @@ void lh_detect_scratch_free(struct lh_detect_scratch *s)
     pcre2_match_data_free(s->md);
     free(s->nl);
     free(s->pairs);
+    lh_detect_levels_free(s);
     free(s);
 }
 
@@ -416,7 +361,8 @@ static bool path_allowed(const struct lh_rule *r, const char *path)
     return false;
 }
 
-static int push_span(struct lh_detect_scratch *s, size_t rule, size_t start, size_t end, bool pair)
+static int push_span(struct lh_detect_scratch *s, size_t rule, size_t start, size_t end,
+                     struct span how)
 {
     if (end <= start) {
         return 0;
@@ -430,7 +376,10 @@ static int push_span(struct lh_detect_scratch *s, size_t rule, size_t start, siz
         s->pairs = p;
         s->apairs = n;
     }
-    s->pairs[s->npairs++] = (struct span){rule, start, end, pair};
+    how.rule = rule;
+    how.start = start;
+    how.end = end;
+    s->pairs[s->npairs++] = how;
     return 0;
 }
 
@@ -438,13 +387,23 @@ static int push_span(struct lh_detect_scratch *s, size_t rule, size_t start, siz
  * Does [start, end) overlap a span reported by another rule: a pair's secret or id, or, for
  * a rule that yields (`yields: true`: generic shapes such as any JWT or a password in a
  * URL), any other finding's secret? Pair regions run first and yielding rules' last.
+ *
+ * A finding in decoded text comes after every finding of the plain text, and is dropped
+ * where it overlaps what was reported already: by its own rule (the same secret, found
+ * plain and encoded, or through two decoders), by a rule that does not yield (a validator
+ * that decodes, as the Docker `auth` one does, reported the encoded value itself), or by
+ * any rule when it yields. It is kept only next to a generic finding of another rule.
  */
 static bool in_reported_span(const struct lh_detect_scratch *s, size_t rule, bool yields,
-                             size_t start, size_t end)
+                             size_t start, size_t end, bool decoded)
 {
     for (size_t i = 0; i < s->npairs; i++) {
         const struct span *p = &s->pairs[i];
-        if (p->rule != rule && (p->pair || yields) && start < p->end && end > p->start) {
+        if (start >= p->end || end <= p->start) {
+            continue;
+        }
+        if (decoded ? p->rule == rule || !p->yields || yields
+                    : !p->hidden && p->rule != rule && (p->pair || yields)) {
             return true;
         }
     }
@@ -463,14 +422,33 @@ static void set_pair_meta(struct lh_finding *f, const uint8_t *id, size_t len)
     f->meta_value[n] = '\0';
 }
 
-static int on_match(const struct lh_match *m, void *payload)
+/* Records the spans of a delivered finding for the checks of the findings after it. */
+static int record(struct blobctx *c, const struct hit *h, const struct lh_finding *f)
 {
-    struct blobctx *c = payload;
     const struct lh_detector *d = c->d;
-    const struct lh_rule *r = d->rules[m->rule].rule;
-    if (c->have_last && c->last_rule == m->rule && m->sstart < c->last_end &&
-        m->send > c->last_start) {
-        return 0; /* overlapping re-report from an adjacent region */
+    bool decoding = d->decode != 0;
+    struct span how = {.yields = f->rule->yields, .hidden = f->suppressed};
+    if (f->invalid || (f->suppressed && !decoding)) {
+        return 0;
+    }
+    if (lh_matcher_rule_is_pair(d->matcher, h->rule)) {
+        how.pair = true;
+        int rc = push_span(c->s, h->rule, h->sstart, h->send, how);
+        return rc < 0 ? rc : push_span(c->s, h->rule, h->istart, h->iend, how);
+    }
+    if (d->has_yields || decoding) {
+        return push_span(c->s, h->rule, h->sstart, h->send, how);
+    }
+    return 0;
+}
+
+int lh_detect_report(struct blobctx *c, const struct hit *h)
+{
+    const struct lh_detector *d = c->d;
+    const struct lh_rule *r = d->rules[h->rule].rule;
+    if (c->have_last && c->last_rule == h->rule && h->sstart < c->last_end &&
+        h->send > c->last_start) {
+        return 0; /* overlapping re-report from an adjacent region (or decoded again) */
     }
     if (c->count >= d->opts.max_per_blob) {
         return 0;
@@ -478,15 +456,18 @@ static int on_match(const struct lh_match *m, void *payload)
     if (path_allowed(r, c->path)) {
         return 0;
     }
-    if (c->s->npairs && in_reported_span(c->s, m->rule, r->yields, m->sstart, m->send)) {
+    if (c->s->npairs &&
+        in_reported_span(c->s, h->rule, r->yields, h->sstart, h->send, h->nchain > 0)) {
         return 0; /* reported as part of a pair, or by a rule this one yields to */
     }
-    const uint8_t *secret = c->buf + m->sstart;
-    size_t slen = m->send - m->sstart;
     enum lh_confidence conf;
     struct lh_validation val;
-    enum lh_verdict v = lh_detect_judge(d, c->s, m->rule, secret, slen, &conf, &val);
+    enum lh_verdict v = lh_detect_judge(d, c->s, h->rule, h->secret, h->slen, &conf, &val);
     if (v != LH_VERDICT_FINDING && !(v == LH_VERDICT_INVALID && d->opts.keep_invalid)) {
+        return 0;
+    }
+    /* --show-invalid lists checksum failures of the text as written, not of decoded text */
+    if (v == LH_VERDICT_INVALID && h->nchain) {
         return 0;
     }
     /*
@@ -498,9 +479,9 @@ static int on_match(const struct lh_match *m, void *payload)
         return 0;
     }
     c->have_last = true;
-    c->last_rule = m->rule;
-    c->last_start = m->sstart;
-    c->last_end = m->send;
+    c->last_rule = h->rule;
+    c->last_start = h->sstart;
+    c->last_end = h->send;
     if (!c->s->nl_built) {
         int rc = build_nl(c->s, c->buf, c->len);
         if (rc < 0) {
@@ -511,56 +492,62 @@ static int on_match(const struct lh_match *m, void *payload)
     memset(&f, 0, sizeof(f));
     size_t lstart;
     size_t elstart;
-    locate(c->s, m->sstart, &f.line, &lstart);
+    locate(c->s, h->sstart, &f.line, &lstart);
     /* an allowed finding is delivered suppressed: counted and listable, never reported */
     if (d->opts.inline_allow && !(d->opts.inline_allow_unconfirmed && conf == LH_CONF_CONFIRMED) &&
-        line_has_allow(c->buf, c->len, lstart, m->sstart, m->send)) {
+        line_has_allow(c->buf, c->len, lstart, h->sstart, h->send)) {
         f.suppressed = true;
         f.suppressed_by = LH_SUPP_INLINE;
     }
-    locate(c->s, m->send, &f.end_line, &elstart);
-    f.column = column_of(c, lstart, m->sstart);
-    f.end_column = column_of(c, elstart, m->send);
+    locate(c->s, h->send, &f.end_line, &elstart);
+    f.column = column_of(c, lstart, h->sstart);
+    f.end_column = column_of(c, elstart, h->send);
     f.rule = r;
     f.confidence = conf;
     f.invalid = v == LH_VERDICT_INVALID;
-    f.offset = m->sstart;
-    f.length = slen;
+    f.offset = h->sstart;
+    f.length = h->send - h->sstart;
+    memcpy(f.decoded, h->chain, h->nchain);
+    f.ndecoded = (uint8_t)h->nchain;
     memcpy(f.meta_key, val.meta_key, sizeof(f.meta_key));
     memcpy(f.meta_value, val.meta_value, sizeof(f.meta_value));
     f.meta_key[sizeof(f.meta_key) - 1] = '\0';
     f.meta_value[sizeof(f.meta_value) - 1] = '\0';
-    if (m->iend > m->istart && !f.meta_key[0]) {
-        set_pair_meta(&f, c->buf + m->istart, m->iend - m->istart);
+    if (h->idlen && !f.meta_key[0]) {
+        set_pair_meta(&f, h->id, h->idlen);
     }
     f.path = strdup(c->path ? c->path : "-");
-    int rc = f.path ? lh_finding_set_secret(&f, secret, slen) : lh_error_oom();
+    int rc = f.path ? lh_finding_set_secret(&f, h->secret, h->slen) : lh_error_oom();
+    if (rc == 0 && !f.invalid && !f.suppressed) {
+        c->count++;
+    }
+    if (rc == 0) {
+        rc = record(c, h, &f);
+    }
     if (rc < 0) {
         lh_finding_dispose(&f);
         return rc;
     }
-    if (!f.invalid && !f.suppressed) {
-        c->count++;
-        if (lh_matcher_rule_is_pair(d->matcher, m->rule)) {
-            rc = push_span(c->s, m->rule, m->sstart, m->send, true);
-            if (rc == 0) {
-                rc = push_span(c->s, m->rule, m->istart, m->iend, true);
-            }
-            if (rc < 0) {
-                lh_finding_dispose(&f);
-                return rc;
-            }
-        } else if (d->has_yields) {
-            rc = push_span(c->s, m->rule, m->sstart, m->send, false);
-            if (rc < 0) {
-                lh_finding_dispose(&f);
-                return rc;
-            }
-        }
-    }
     rc = c->cb(&f, c->payload);
     lh_finding_dispose(&f);
     return rc;
+}
+
+static int on_match(const struct lh_match *m, void *payload)
+{
+    struct blobctx *c = payload;
+    struct hit h = {
+        .rule = m->rule,
+        .sstart = m->sstart,
+        .send = m->send,
+        .istart = m->istart,
+        .iend = m->iend,
+        .secret = c->buf + m->sstart,
+        .slen = m->send - m->sstart,
+        .id = c->buf + m->istart,
+        .idlen = m->iend > m->istart ? m->iend - m->istart : 0,
+    };
+    return lh_detect_report(c, &h);
 }
 
 int lh_detect_blob(const struct lh_detector *d, struct lh_detect_scratch *s, const uint8_t *buf,
@@ -570,7 +557,11 @@ int lh_detect_blob(const struct lh_detector *d, struct lh_detect_scratch *s, con
         .d = d, .s = s, .buf = buf, .len = len, .path = path, .cb = cb, .payload = payload};
     s->nl_built = false;
     s->npairs = 0;
-    return lh_matcher_scan_path(d->matcher, s->ms, buf, len, path, on_match, &c);
+    int rc = lh_matcher_scan_path(d->matcher, s->ms, buf, len, path, on_match, &c);
+    if (rc == 0 && d->decode && c.count < d->opts.max_per_blob) {
+        rc = lh_detect_decoded(&c);
+    }
+    return rc;
 }
 
 struct tokctx {

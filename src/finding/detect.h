@@ -3,8 +3,11 @@
  * The detector turns matcher hits into findings: it applies each rule's path allowlist,
  * stopwords and allow regexes, the placeholder list, min_entropy and the validator, then
  * computes the location (line/column in Unicode code points) and the fingerprint, and
- * honours inline `leakhound:allow` comments. It is immutable after creation and shared by
- * threads; each thread owns an lh_detect_scratch.
+ * honours inline `leakhound:allow` comments. With decode_depth, the encoded spans of a blob
+ * (base64, percent encoding, escapes; hex for the rules that ask) are decoded and scanned
+ * too, recursively; such a finding is located where its encoded text is and carries the
+ * decoders applied (detect_decode.c). It is immutable after creation and shared by threads;
+ * each thread owns an lh_detect_scratch.
  */
 #ifndef LH_FINDING_DETECT_H
 #define LH_FINDING_DETECT_H
@@ -27,6 +30,11 @@ struct lh_detect_opts {
     bool inline_allow_unconfirmed; /* ...but never for a confirmed finding */
     bool keep_invalid;             /* report validator failures as invalid findings */
     size_t max_per_blob;           /* cap on findings per blob (0: 1000) */
+    /*
+     * Levels of decoding (base64, percent, escapes, hex: decode/decode.h) whose text is
+     * scanned too; 0 turns decoding off, more than LH_DECODE_MAX_DEPTH counts as that many.
+     */
+    size_t decode_depth;
 };
 
 /* Compiles the ruleset (borrowed; must outlive the detector). Errors name the rule. */

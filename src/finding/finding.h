@@ -8,6 +8,7 @@
 #ifndef LH_FINDING_FINDING_H
 #define LH_FINDING_FINDING_H
 
+#include "decode/decode.h"
 #include "rules/rule.h"
 #include "util/error.h"
 #include "util/hash.h"
@@ -51,7 +52,11 @@ struct lh_finding {
     size_t line, column;               /* 1-based, columns in Unicode code points */
     size_t end_line, end_column;       /* end_column is exclusive (SARIF convention) */
     size_t offset, length;             /* byte span of the secret in the blob */
-    uint8_t *secret;                   /* owned, NUL-terminated, wiped on free */
+    /* a secret found in decoded text: the decoders applied, outermost first (enum
+     * lh_decode_kind); line..end_column and offset/length locate its encoded text */
+    uint8_t decoded[LH_DECODE_MAX_DEPTH];
+    uint8_t ndecoded;
+    uint8_t *secret; /* owned, NUL-terminated, wiped on free */
     size_t secret_len;
     char secret_sha256[LH_SHA256_HEX_LEN + 1];
     char fingerprint[LH_FINGERPRINT_LEN + 1];

@@ -66,12 +66,18 @@ static void annotate(FILE *out, const struct lh_finding *f)
     put_escaped(out, "leakhound: ", true);
     put_escaped(out, f->rule->name, true);
     fputs("::", out);
-    char msg[512];
+    char msg[640];
+    char chain[128];
+    char how[160] = "";
+    lh_report_decoded_text(chain, sizeof(chain), f);
+    if (chain[0]) {
+        snprintf(how, sizeof(how), ", decoded from %s", chain);
+    }
     snprintf(msg, sizeof(msg),
-             "%s (%s, rule %s): %s. Revoke or rotate it with its issuer first, then remove it "
+             "%s (%s, rule %s%s): %s. Revoke or rotate it with its issuer first, then remove it "
              "from the code and from history; a test value can be allowed with a "
              "`leakhound:allow` comment on its line.",
-             f->rule->name, lh_confidence_name(f->confidence), f->rule->id, red);
+             f->rule->name, lh_confidence_name(f->confidence), f->rule->id, how, red);
     put_escaped(out, msg, false);
     fputc('\n', out);
 }

@@ -37,6 +37,15 @@ json_t *lh_report_json_text(const char *s)
     return j;
 }
 
+json_t *lh_report_decoded_json(const struct lh_finding *f)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < f->ndecoded; i++) {
+        json_array_append_new(a, json_string(lh_decode_kind_name(f->decoded[i])));
+    }
+    return a;
+}
+
 json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, const char *repo_name)
 {
     char red[64];
@@ -70,6 +79,9 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
     }
     json_object_set_new(o, "secret_sha256", json_string(f->secret_sha256));
     json_object_set_new(o, "fingerprint", json_string(f->fingerprint));
+    if (f->ndecoded) {
+        json_object_set_new(o, "decoded", lh_report_decoded_json(f));
+    }
     if (f->rule->validator) {
         json_object_set_new(o, "validator", json_string(f->rule->validator));
     }

@@ -38,6 +38,17 @@ const char *lh_report_formats(void)
     return "text json jsonl sarif github gitlab";
 }
 
+void lh_report_decoded_text(char *out, size_t cap, const struct lh_finding *f)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < f->ndecoded && n < cap; i++) {
+        int w =
+            snprintf(out + n, cap - n, "%s%s", i ? " > " : "", lh_decode_kind_name(f->decoded[i]));
+        n += w > 0 ? (size_t)w : 0;
+    }
+}
+
 void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
                             const struct lh_report_summary *s, bool show_invalid)
 {

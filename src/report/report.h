@@ -80,6 +80,18 @@ struct json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secr
                                       const char *repo_name);
 
 /*
+ * The same for humans: "base64 > percent" into out[cap] (always NUL-terminated; "" for a
+ * finding in plain text). Text and GitHub annotations use it.
+ */
+void lh_report_decoded_text(char *out, size_t cap, const struct lh_finding *f);
+
+/*
+ * The decoders that revealed a finding found in decoded text, outermost first, as the JSON
+ * array of their names (["base64", "base64"]); new reference. JSON, JSONL and SARIF use it.
+ */
+struct json_t *lh_report_decoded_json(const struct lh_finding *f);
+
+/*
  * A JSON string for text that may not be valid UTF-8 (paths, git metadata): each byte that
  * is not part of a valid UTF-8 sequence becomes U+FFFD. New reference; NULL only when out
  * of memory. jansson's json_string() returns NULL for such text, which would silently drop

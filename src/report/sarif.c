@@ -334,6 +334,9 @@ static json_t *result(const struct lh_finding *f, long index, const char *prefix
     json_t *props = json_object();
     if (props) {
         put(props, "confidence", json_string(conf), &ok);
+        if (f->ndecoded) {
+            put(props, "decoded", lh_report_decoded_json(f), &ok);
+        }
         const struct lh_provenance *p = &f->prov;
         if (p->commit) {
             put(props, "commit", lh_report_json_text(p->commit), &ok);

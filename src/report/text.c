@@ -73,6 +73,11 @@ static void write_finding(FILE *out, const struct lh_finding *f, const struct lh
         fputs(red, out);
     }
     fprintf(out, "  %s%s%s", col(ctx, C_DIM), f->rule->name, col(ctx, C_RESET));
+    if (f->ndecoded) {
+        char chain[128];
+        lh_report_decoded_text(chain, sizeof(chain), f);
+        fprintf(out, "  (decoded: %s)", chain);
+    }
     if (f->suppressed) {
         fprintf(out, "  (suppressed: %s)", lh_suppression_name(f->suppressed_by));
     }

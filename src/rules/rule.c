@@ -2,6 +2,7 @@
 /* Small helpers of the rule model; see rule.h. */
 #include "rules/rule.h"
 
+#include "decode/decode.h"
 #include "util/error.h"
 
 #include <fnmatch.h>
@@ -80,6 +81,11 @@ int lh_strlist_push(struct lh_strlist *l, const char *s)
     }
     l->count++;
     return 0;
+}
+
+unsigned lh_rule_decode_kinds(const struct lh_rule *r)
+{
+    return r->has_decode ? r->decode : LH_DECODE_DEFAULT_KINDS;
 }
 
 bool lh_rule_active(const struct lh_rule *r)

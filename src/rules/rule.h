@@ -74,6 +74,9 @@ struct lh_rule {
     bool yields;         /* `yields: true`: dropped where another rule reports an overlap */
     bool builtin;        /* embedded in the binary (its patterns compile lazily: lh_matcher_opts) */
     size_t max_length;   /* longest match, bytes (window for the prefilter); default 1024 */
+    /* `decode`: LH_DECODE_BIT mask of the decoded text the rule is matched in */
+    unsigned decode;
+    bool has_decode; /* `decode` given; else LH_DECODE_DEFAULT_KINDS (lh_rule_decode_kinds) */
     struct lh_strlist references;
     struct lh_strlist examples;
     struct lh_strlist example_secrets; /* parallel to examples: expected secret or "" */
@@ -101,6 +104,9 @@ const char *lh_rule_param(const struct lh_rule *r, const char *key);
  * `home/u/.docker/config.json`), '*' not crossing '/'. Pure; thread-safe.
  */
 bool lh_rule_path_applies(const struct lh_rule *r, const char *path);
+
+/* The decoded text (LH_DECODE_BIT mask, decode/decode.h) the rule is matched in. */
+unsigned lh_rule_decode_kinds(const struct lh_rule *r);
 
 /* True if the rule takes part in scans (not disabled, and not an opt-in rule left off). */
 bool lh_rule_active(const struct lh_rule *r);

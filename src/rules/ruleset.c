@@ -7,6 +7,7 @@
  */
 #include "rules/ruleset.h"
 
+#include "decode/decode.h"
 #include "util/fs.h"
 #include "util/yaml.h"
 
@@ -361,6 +362,32 @@ static int choice(int *out, struct ctx *c, yaml_node_t *n, const char *const *na
     return lh_yaml_error(c->name, n, "%s", error);
 }
 
+/*
+ * `decode: [base64, percent, escape, hex]`: the decoded text the rule is matched in
+ * (decode/decode.h); `[]` keeps the rule to plain text. Unknown or repeated names are errors.
+ */
+static int parse_decode(struct ctx *c, struct lh_rule *r, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        return lh_yaml_error(c->name, n, "decode must be a list of base64, percent, escape, hex");
+    }
+    r->decode = 0;
+    r->has_decode = true;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+        enum lh_decode_kind k;
+        if (lh_decode_kind_parse(&k, lh_yaml_scalar(c->doc, e)) < 0) {
+            return lh_yaml_error(c->name, e, "decode takes base64, percent, escape or hex");
+        }
+        if (r->decode & LH_DECODE_BIT(k)) {
+            return lh_yaml_error(c->name, e, "decode lists '%s' twice", lh_decode_kind_name(k));
+        }
+        r->decode |= LH_DECODE_BIT(k);
+    }
+    return 0;
+}
+
 static void set_pos(struct lh_srcpos *pos, const char *file, const yaml_node_t *n)
 {
     pos->file = file;
@@ -455,6 +482,8 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
                 rc = lh_yaml_error(c->name, v, "max_length must be between 8 and %d",
                                    MAX_MAX_LENGTH);
             }
+        } else if (!strcmp(key, "decode")) {
+            rc = parse_decode(c, r, v);
         } else if (!strcmp(key, "references")) {
             rc = strlist(c, v, &r->references);
         } else if (!strcmp(key, "examples")) {

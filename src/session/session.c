@@ -22,6 +22,7 @@ void lh_session_opts_init(struct lh_session_opts *o)
     o->format = "text";
     o->min_confidence = LH_CONF_LOW;
     o->fail_on = LH_CONF_LOW;
+    o->max_decode_depth = LH_SESSION_DECODE_DEPTH;
     lh_archive_limits_default(&o->archive);
 }
 
@@ -128,6 +129,7 @@ int lh_session_build_detector(struct lh_detector **out, const struct lh_ruleset 
     dopts.matcher.match_limit = o->match_limit;
     dopts.matcher.depth_limit = o->depth_limit;
     dopts.matcher.eager_compile = o->eager_compile;
+    dopts.decode_depth = o->max_decode_depth;
     return lh_detector_new(out, rs, &dopts);
 }
 

@@ -55,6 +55,7 @@ struct lh_session_opts {
     size_t max_findings;            /* per file or blob; 0: the detector's default */
     uint32_t match_limit;           /* PCRE2 limits; 0: the matcher's defaults */
     uint32_t depth_limit;
+    size_t max_decode_depth; /* levels of decoding scanned (default LH_SESSION_DECODE_DEPTH) */
 
     /* ---- inputs ---- */
     struct lh_strlist exclude; /* path globs never scanned */
@@ -103,7 +104,11 @@ struct lh_session_opts {
     void *payload; /* for all three */
 };
 
-/* Zeroes and sets the defaults (min_confidence and fail_on low, format text, stream NULL). */
+/* Levels of decoding (base64 of base64 is two) unless max_decode_depth says otherwise. */
+#define LH_SESSION_DECODE_DEPTH 2
+
+/* Zeroes and sets the defaults (min_confidence and fail_on low, format text, stream NULL,
+ * decoding LH_SESSION_DECODE_DEPTH levels). */
 void lh_session_opts_init(struct lh_session_opts *o);
 /* Frees the string lists; the borrowed strings stay the caller's. */
 void lh_session_opts_dispose(struct lh_session_opts *o);

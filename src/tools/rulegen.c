@@ -133,9 +133,9 @@ static void put_rule(FILE *f, size_t i, const struct lh_rule *r)
             "    .keywords_caseless = %d,\n    .keywords_boundary = %d,\n"
             "    .min_entropy = %.17g,\n    .confidence = %d,\n    .opt_in = %d,\n"
             "    .validator_soft = %d,\n    .yields = %d,\n    .builtin = 1,\n"
-            "    .max_length = %zu,\n",
+            "    .max_length = %zu,\n    .decode = %uu,\n    .has_decode = %d,\n",
             r->keywords_caseless, (int)r->keywords_boundary, r->min_entropy, (int)r->confidence,
-            r->opt_in, r->validator_soft, r->yields, r->max_length);
+            r->opt_in, r->validator_soft, r->yields, r->max_length, r->decode, r->has_decode);
     fputs("    .pos = {", f);
     put_str(f, r->pos.file);
     fprintf(f, ", %d, %d},\n    .pattern_pos = {", r->pos.line, r->pos.column);

@@ -4,15 +4,16 @@
  * Once per process it builds a detector over the built-in rules (all of them, opt-in ones
  * included, invalid matches kept so the location code runs for them too). Each input is
  * then scanned as a blob (lh_detect_blob: Vectorscan prefilter, PCRE2 windows, partial
- * matching at window edges, placeholder/stopword/entropy checks, validators, line and
- * column computation, fingerprint), classified as a whole token (lh_detect_token, the
- * partner endpoint's path) and handed to every validator of lh_validator_all() directly,
- * once per parameter set below (each must pass its own check_params). A validator that
- * the table below does not know is called with the parameters of a built-in rule that
- * uses it, else with none when its check_params accepts that, so a new validator is
- * fuzzed without touching this file. Invariants: findings lie inside the input, their
- * secret is the input at their offset, their line and columns are those a naive count
- * gives, the redacted form shows at most 10 of its bytes.
+ * matching at window edges, two levels of decoding (base64, percent, escapes),
+ * placeholder/stopword/entropy checks, validators, line and column computation, fingerprint),
+ * classified as a whole token (lh_detect_token, the partner endpoint's path) and handed to every
+ * validator of lh_validator_all() directly, once per parameter set below (each must pass its own
+ * check_params). A validator that the table below does not know is called with the parameters of a
+ * built-in rule that uses it, else with none when its check_params accepts that, so a new validator
+ * is fuzzed without touching this file. Invariants: findings lie inside the input, their secret is
+ * the input at their offset (unless found in decoded text, where the offset is that of the encoded
+ * text), their line and columns are those a naive count gives, the redacted form shows at most 10
+ * of its bytes.
  */
 #include "finding/detect.h"
 #include "fuzz/common.h"
@@ -136,6 +137,7 @@ static void init(void)
     memset(&o, 0, sizeof(o));
     o.inline_allow = true;
     o.keep_invalid = true;
+    o.decode_depth = 2; /* as the CLI: base64, percent and escapes decoded, twice */
     LH_FUZZ_CHECK(lh_detector_new(&det, rs, &o) == 0);
     LH_FUZZ_CHECK(lh_detect_scratch_new(&scratch, det) == 0);
     init_validators();
@@ -169,8 +171,11 @@ static int on_finding(struct lh_finding *f, void *payload)
 {
     const struct blob *b = payload;
     LH_FUZZ_CHECK(f->offset <= b->len && f->length <= b->len - f->offset);
-    LH_FUZZ_CHECK(f->length > 0 && f->secret_len == f->length);
-    LH_FUZZ_CHECK(memcmp(f->secret, b->buf + f->offset, f->length) == 0);
+    /* a finding in decoded text is located at its encoded text; its secret is decoded */
+    LH_FUZZ_CHECK(f->length > 0 && f->secret_len > 0);
+    LH_FUZZ_CHECK(f->ndecoded <= 2 && (f->ndecoded || f->secret_len == f->length));
+    LH_FUZZ_CHECK(f->ndecoded || memcmp(f->secret, b->buf + f->offset, f->length) == 0);
+    LH_FUZZ_CHECK(!f->ndecoded || !f->invalid);
     size_t line;
     size_t col;
     where(b->buf, f->offset, &line, &col);

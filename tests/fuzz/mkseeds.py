@@ -230,6 +230,34 @@ def texts(tok):
     return out
 
 
+def encoded_texts(tok):
+    """Texts with the ghp token hidden by each decoder (decode and detect corpora)."""
+    import base64
+    import urllib.parse
+    t = tok["ghp"]
+    b = base64.b64encode(t.encode()).decode()
+    bb = base64.b64encode(b.encode()).decode()
+    auth = base64.b64encode(("octocat:" + t).encode()).decode()
+    cfg = base64.b64encode(('{"auths":{"ghcr.io":{"auth":"%s"}}}' % auth).encode()).decode()
+    kube = base64.encodebytes(("users:\n- name: ci\n  user:\n    token: %s\n" % t).encode())
+    wrapped = "".join("    " + line + "\n" for line in kube.decode().split())
+    return {
+        "enc-k8s-secret.yaml": "apiVersion: v1\nkind: Secret\ndata:\n  token: %s\n" % b,
+        "enc-dockerconfigjson.yaml": "data:\n  .dockerconfigjson: %s\n" % cfg,
+        "enc-double.txt": "blob = %s\n" % bb,
+        "enc-url-safe.txt": "v = %s\n" % base64.urlsafe_b64encode(("?>" + t).encode()).decode(),
+        "enc-wrapped.yaml": "data:\n  kubeconfig: |\n" + wrapped,
+        "enc-percent.txt": "url: https://ci.test/hook?token=%s&x=1\n" % (
+            "".join("%%%02X" % ord(c) for c in t[:4]) + t[4:]),
+        "enc-percent-twice.txt": "u=%s\n" % urllib.parse.quote(
+            "".join("%%%02X" % ord(c) for c in t), safe=""),
+        "enc-escape.json": '{"token": "%s"}\n' % (
+            "".join("\\u%04x" % ord(c) for c in t[:4]) + t[4:]),
+        "enc-escape-mixed.json": '{"u": "https:\\/\\/x.test\\/\\x41 \\ud83d\\ude00 \\"q\\" %s"}\n' % t,
+        "enc-hex.txt": "h = %s\n" % t.encode().hex(),
+    }
+
+
 def spool_records(tok):
     def rid(url, key):
         return hashlib.sha256(f"{url}\n{key}".encode()).hexdigest()[:16]
@@ -394,6 +422,9 @@ def main():
         put("baseline", name, text)
     for name, data in texts(tok).items():
         put("detect", name, data)
+    for name, data in encoded_texts(tok).items():
+        put("detect", name, data)
+        put("decode", name, data)
     for name, data in requests(tok).items():
         put("server", name, data)
     for name, data in keyrings().items():

@@ -116,6 +116,8 @@ Test(rules_builtin, generated_rules_equal_the_parsed_yaml)
         cr_assert(eq(int, a->validator_soft, b->validator_soft), "rule %s", id);
         cr_assert(eq(int, a->disabled, b->disabled), "rule %s: disabled", id);
         cr_assert(eq(sz, a->max_length, b->max_length), "rule %s: max_length", id);
+        cr_assert(eq(u32, a->decode, b->decode), "rule %s: decode", id);
+        cr_assert(eq(int, a->has_decode, b->has_decode), "rule %s: decode given", id);
         same_list(&a->references, &b->references, id, "references");
         same_list(&a->examples, &b->examples, id, "examples");
         same_list(&a->example_secrets, &b->example_secrets, id, "example secrets");
