@@ -276,7 +276,7 @@ static void each_pair(void (*fn)(const struct lh_cli_command *c, const struct lh
 
 /* The distinct argument completions, and the one whose case arm is being written. */
 struct arms {
-    char actions[64][160];
+    char actions[64][256];
     size_t n;
     FILE *f;
     size_t k;
@@ -287,7 +287,7 @@ static void collect_action(const struct lh_cli_command *c, const struct lh_cli_o
                            void *payload)
 {
     struct arms *a = payload;
-    char act[160];
+    char act[256];
     (void)c;
     bash_action(act, sizeof(act), o);
     size_t k = 0;
@@ -303,7 +303,7 @@ static void emit_pattern(const struct lh_cli_command *c, const struct lh_cli_opt
                          void *payload)
 {
     struct arms *a = payload;
-    char act[160];
+    char act[256];
     bash_action(act, sizeof(act), o);
     if (strcmp(act, a->actions[a->k]) != 0) {
         return;
