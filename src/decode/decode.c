@@ -10,6 +10,8 @@
  */
 #include "decode/decode.h"
 
+#include "util/encode.h"
+
 #include <string.h>
 
 static const char *const kind_names[LH_DECODE_NKINDS] = {"base64", "percent", "escape", "hex"};
@@ -28,32 +30,6 @@ int lh_decode_kind_parse(enum lh_decode_kind *out, const char *name)
         }
     }
     return LH_EINVAL;
-}
-
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int b64val(uint8_t c, bool url)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == (url ? '-' : '+')) {
-        return 62;
-    }
-    return c == (url ? '_' : '/') ? 63 : -1;
 }
 
 static bool blank(uint8_t c)
@@ -94,7 +70,7 @@ static long hex4(const uint8_t *p, const uint8_t *end)
     }
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = lh_hex_digit(p[i]);
         if (h < 0) {
             return -1;
         }
@@ -127,8 +103,8 @@ static int escape_unit(const uint8_t *p, const uint8_t *end, uint8_t out[4], siz
         return utf8_put(out, (unsigned)cp);
     }
     case 'x': {
-        int h = end - p >= 4 ? hexval(p[2]) : -1;
-        int l = h >= 0 ? hexval(p[3]) : -1;
+        int h = end - p >= 4 ? lh_hex_digit(p[2]) : -1;
+        int l = h >= 0 ? lh_hex_digit(p[3]) : -1;
         if (l < 0) {
             break;
         }
@@ -185,7 +161,7 @@ static int unit(const uint8_t *buf, const struct lh_decode_span *sp, size_t p, s
                 q++;
                 continue;
             }
-            v[n] = b64val(buf[q], url);
+            v[n] = lh_b64_digit(buf[q], url);
             if (v[n] < 0) {
                 break; /* '=' padding: the value ends */
             }
@@ -207,8 +183,8 @@ static int unit(const uint8_t *buf, const struct lh_decode_span *sp, size_t p, s
         return 3;
     }
     case LH_DECODE_HEX: {
-        int h = p + 1 < sp->end ? hexval(buf[p]) : -1;
-        int l = h >= 0 ? hexval(buf[p + 1]) : -1;
+        int h = p + 1 < sp->end ? lh_hex_digit(buf[p]) : -1;
+        int l = h >= 0 ? lh_hex_digit(buf[p + 1]) : -1;
         *next = p + 2;
         if (l < 0) {
             return -1;
@@ -217,10 +193,10 @@ static int unit(const uint8_t *buf, const struct lh_decode_span *sp, size_t p, s
         return 1;
     }
     case LH_DECODE_PERCENT:
-        if (buf[p] == '%' && sp->end - p >= 3 && hexval(buf[p + 1]) >= 0 &&
-            hexval(buf[p + 2]) >= 0) {
+        if (buf[p] == '%' && sp->end - p >= 3 && lh_hex_digit(buf[p + 1]) >= 0 &&
+            lh_hex_digit(buf[p + 2]) >= 0) {
             *next = p + 3;
-            out[0] = (uint8_t)(hexval(buf[p + 1]) * 16 + hexval(buf[p + 2]));
+            out[0] = (uint8_t)(lh_hex_digit(buf[p + 1]) * 16 + lh_hex_digit(buf[p + 2]));
             return 1;
         }
         break;

@@ -23,7 +23,7 @@ static const char b32_lower[] = "abcdefghijklmnopqrstuvwxyz234567";
 static const char b58_alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 static const char bech32_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
-static int hex_value(uint8_t c)
+int lh_hex_digit(uint8_t c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -61,8 +61,8 @@ int lh_encode_hex_decode(uint8_t *out, size_t cap, size_t *out_len, const uint8_
         return LH_ETOOBIG;
     }
     for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_value(buf[i]);
-        int lo = hex_value(buf[i + 1]);
+        int hi = lh_hex_digit(buf[i]);
+        int lo = lh_hex_digit(buf[i + 1]);
         if (hi < 0 || lo < 0) {
             return LH_EINVAL;
         }
@@ -244,10 +244,8 @@ int lh_encode_base32_decode(uint8_t *out, size_t cap, size_t *out_len, const uin
 
 /* ---- base64 ---------------------------------------------------------------------- */
 
-static int b64_value(uint8_t c, unsigned flags)
+int lh_b64_digit(uint8_t c, bool url)
 {
-    bool url = (flags & LH_ENC_URL) != 0;
-
     if (c >= 'A' && c <= 'Z') {
         return c - 'A';
     }
@@ -289,7 +287,7 @@ static int b64_scan(size_t *ndata, size_t *nbytes, const uint8_t *buf, size_t le
         return LH_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        last = b64_value(buf[i], flags);
+        last = lh_b64_digit(buf[i], (flags & LH_ENC_URL) != 0);
         if (last < 0) {
             return LH_EINVAL;
         }

@@ -98,6 +98,13 @@ int lh_encode_base32(char *out, size_t cap, size_t *out_len, const uint8_t *buf,
 int lh_encode_base32_decode(uint8_t *out, size_t cap, size_t *out_len, const uint8_t *buf,
                             size_t len, unsigned flags) LH_WUR;
 
+/* The value of hex digit c (either case), or -1. */
+int lh_hex_digit(uint8_t c);
+
+/* The value of base64 digit c in the standard ('+' '/') or, with url, the URL-safe alphabet
+ * ('-' '_'), or -1 (padding '=' included). */
+int lh_b64_digit(uint8_t c, bool url);
+
 /*
  * Base64 (RFC 4648 §4, or §5 with LH_ENC_URL) on OpenSSL's EVP_EncodeBlock. Writes the
  * text plus a NUL into out[cap]; LH_ENC_NOPAD omits the '=' padding.
