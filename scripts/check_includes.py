@@ -17,6 +17,7 @@ import sys
 LAYERS = {
     "util": 0,
     "decode": 0.5,  # byte-level decoders (issue 14); the rule loader reads their names
+    "http": 0.5,  # HTTP plumbing: libcurl/libmicrohttpd loading, daemon, guard, access log, metrics
     "rules": 1,
     "source": 1,
     "archive": 1,
@@ -26,7 +27,8 @@ LAYERS = {
     "engine": 5,
     "report": 5,
     "notify": 5,
-    "server": 6,
+    "partner": 6,  # the GitHub partner protocol: verify, keyring, handler, flusher
+
     "session": 6,
     "config": 7,
     "cli": 8,

@@ -11,9 +11,11 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
+#include "finding/detect.h"
 #include "finding/finding.h"
-#include "server/keygen.h"
+#include "rules/ruleset.h"
 #include "util/hash.h"
+#include "validate/keygen.h"
 
 #include <openssl/crypto.h>
 #include <stddef.h>
@@ -57,13 +59,54 @@ static int fail(int rc)
     return rc == LH_EINVAL ? LH_EXIT_USAGE : LH_EXIT_IO;
 }
 
+/*
+ * Proves the round trip: compiles the rule lh_keygen_rule makes (no cache) and checks
+ * that key[0..len) is found as `confirmed` by it. Returns 0, LH_EINVAL when it is not
+ * (message says so; the key is not quoted), or an error from loading the rule.
+ */
+static int confirm_key(const char *prefix, size_t random_len, const char *key, size_t len)
+{
+    struct lh_buf yaml;
+    struct lh_ruleset *rs = NULL;
+    struct lh_detector *d = NULL;
+    struct lh_detect_scratch *s = NULL;
+    struct lh_detect_opts dopts;
+    lh_buf_init(&yaml, 0);
+    memset(&dopts, 0, sizeof(dopts));
+    int rc = lh_keygen_rule(&yaml, prefix, random_len, NULL);
+    if (rc == 0) {
+        rc = lh_ruleset_new(&rs);
+    }
+    if (rc == 0) {
+        rc = lh_ruleset_load_buffer(rs, "keygen", (const uint8_t *)yaml.ptr, yaml.len);
+    }
+    if (rc == 0) {
+        rc = lh_detector_new(&d, rs, &dopts);
+    }
+    if (rc == 0) {
+        rc = lh_detect_scratch_new(&s, d);
+    }
+    if (rc == 0 &&
+        lh_detect_token(d, s, (const uint8_t *)key, len, NULL, NULL) != LH_CONF_CONFIRMED) {
+        lh_error_set("a key with the prefix '%s' is not confirmed by the github-crc32 "
+                     "validator, so leakhound could not find it; choose another prefix",
+                     prefix);
+        rc = LH_EINVAL;
+    }
+    lh_detect_scratch_free(s);
+    lh_detector_free(d);
+    lh_ruleset_free(rs);
+    lh_buf_wipe(&yaml);
+    return rc;
+}
+
 /* Generates a throw-away key and proves the rule confirms it. */
 static int self_check(const struct kopts *k)
 {
     char key[LH_KEYGEN_MAX_KEY];
     int rc = lh_keygen_key(key, sizeof(key), k->prefix, k->length);
     if (rc == 0) {
-        rc = lh_keygen_self_check(k->prefix, k->length, key, strlen(key));
+        rc = confirm_key(k->prefix, k->length, key, strlen(key));
     }
     OPENSSL_cleanse(key, sizeof(key));
     return rc;

@@ -12,14 +12,14 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/exit.h"
+#include "http/accesslog.h"
+#include "http/metrics.h"
+#include "http/server.h"
 #include "notify/revoke.h"
-#include "server/accesslog.h"
-#include "server/flusher.h"
-#include "server/handler.h"
-#include "server/keyring.h"
-#include "server/metrics.h"
-#include "server/server.h"
-#include "server/verify.h"
+#include "partner/flusher.h"
+#include "partner/handler.h"
+#include "partner/keyring.h"
+#include "partner/verify.h"
 #include "util/fs.h"
 
 #include <fnmatch.h>
@@ -273,7 +273,7 @@ static int serve(struct endpoint *r, const struct sargs *a, const sigset_t *set)
         ex = LH_EXIT_USAGE;
         goto out;
     }
-    if (lh_metrics_new(&r->metrics) < 0) {
+    if (lh_handler_metrics_new(&r->metrics) < 0) {
         lh_cli_error("out of memory");
         ex = LH_EXIT_IO;
         goto out;
@@ -318,11 +318,11 @@ static int serve(struct endpoint *r, const struct sargs *a, const sigset_t *set)
         .request_timeout = a->request_timeout > 0 ? a->request_timeout : sc->request_timeout,
         .body_budget = a->body_budget ? a->body_budget : sc->body_budget,
         .threads = r->cli.args.so.threads ? (unsigned)r->cli.args.so.threads : sc->threads,
-        .handler = r->handler,
         .metrics = r->metrics,
         .log_fd = LOG_FD,
     };
     if (rc == 0) {
+        lh_handler_app(&so.app, r->handler);
         raise_nofile(so.max_connections ? so.max_connections : 1000);
         rc = lh_server_start(&r->server, &so);
     }

@@ -4,7 +4,7 @@
  * error naming file:line:col (exit 3), so a typo never silently reduces what is reported.
  * Secrets never live here: webhook signing keys are named by environment variable
  * (`secret_env`). Sections belong to the modules that read them: `revoke` is a
- * struct lh_revoke_config (notify/), `serve` a struct lh_serve_cfg (server/). Relative paths
+ * struct lh_revoke_config (notify/), `serve` a struct lh_serve_cfg (partner/). Relative paths
  * in a file are made relative to the file's directory when it is loaded, so every path in
  * the struct is usable as it is.
  *
@@ -16,8 +16,8 @@
 #define LH_CONFIG_CONFIG_H
 
 #include "notify/revoke_config.h"
+#include "partner/serve_cfg.h"
 #include "rules/rule.h"
-#include "server/serve_cfg.h"
 #include "session/session.h"
 #include "util/error.h"
 

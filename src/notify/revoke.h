@@ -98,7 +98,7 @@ int lh_revoker_open(struct lh_revoker **out, const char *state_dir,
 
 /*
  * lh_revoker_open with options (opts may be NULL). Routes are deep-copied; opts is copied.
- * Unless opts->dry_run, loads libcurl (notify/libcurl.h) first. Returns 0, LH_EINVAL (a
+ * Unless opts->dry_run, loads libcurl (http/libcurl.h) first. Returns 0, LH_EINVAL (a
  * route without url), LH_EIO (journal, or libcurl cannot be loaded), LH_ETOOBIG,
  * LH_EAGAIN, LH_ENOMEM. Free with lh_revoker_close().
  */

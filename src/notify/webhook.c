@@ -3,21 +3,20 @@
  * libcurl delivery of one revocation request and the backoff draw; see webhook.h. A fresh
  * easy handle per attempt keeps attempts independent (a retry never inherits a half-broken
  * connection) at the cost of a new handshake, which is irrelevant at revocation volumes.
- * libcurl is reached through the table of notify/libcurl.h (loaded on first use), so the
+ * libcurl is reached through the table of http/libcurl.h (loaded on first use), so the
  * option values passed to easy_setopt are not type-checked at compile time: longs are
  * written 1L, sizes cast to curl_off_t.
  */
 #include "notify/webhook.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
+#include "http/libcurl.h"
+#include "notify/sign.h"
 
 #include <curl/curl.h>
 #include <openssl/rand.h>
-
-#include "notify/libcurl.h"
-#include "notify/sign.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #define PURPOSE "revoke webhooks"
 

@@ -8,15 +8,15 @@
  * configuration-like errors (TLS verification, bad URL) left for a later run; every other
  * status a permanent rejection. Response bodies are read and discarded, never quoted, because
  * a receiver could echo the token back. Thread-safe: each call owns its easy handle.
- * libcurl itself is loaded on the first use (notify/libcurl.h), not linked.
+ * libcurl itself is loaded on the first use (http/libcurl.h), not linked.
  */
 #ifndef LH_NOTIFY_WEBHOOK_H
 #define LH_NOTIFY_WEBHOOK_H
 
+#include "util/error.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 enum lh_webhook_outcome {
     LH_WEBHOOK_DELIVERED = 0, /* 2xx */
@@ -44,7 +44,7 @@ struct lh_webhook_result {
 };
 
 /*
- * Loads and initialises libcurl (notify/libcurl.h) unless done already, so that a process
+ * Loads and initialises libcurl (http/libcurl.h) unless done already, so that a process
  * about to send can fail early and clearly. Returns 0 or LH_EIO ("cannot load libcurl.so.4
  * (needed for revoke webhooks): ..."). Idempotent and thread-safe.
  */

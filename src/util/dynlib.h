@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Generic dlopen helper for libraries loaded on first use (notify/libcurl.c,
- * server/libmhd.c, source/libgit2.c): opens a library by SONAME and resolves a list of
+ * Generic dlopen helper for libraries loaded on first use (http/libcurl.c,
+ * http/libmhd.c, source/libgit2.c): opens a library by SONAME and resolves a list of
  * functions into the caller's table of function pointers, once per process
  * (lh_dynlib_load). It knows no library in particular; the per-library modules own the
- * table and the struct lh_dynlib that records the outcome. Libraries are never closed: the ones loaded this way keep per-thread state and atexit handlers
- * that would dangle after a dlclose, and a process loads each at most once anyway.
+ * table and the struct lh_dynlib that records the outcome. Libraries are never closed: the ones
+ * loaded this way keep per-thread state and atexit handlers that would dangle after a dlclose, and
+ * a process loads each at most once anyway.
  */
 #ifndef LH_UTIL_DYNLIB_H
 #define LH_UTIL_DYNLIB_H
 
+#include "util/error.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "util/error.h"
 
 /* One function to resolve: its name and the offset of its pointer in the caller's table. */
 struct lh_dynlib_sym {
@@ -23,7 +24,10 @@ struct lh_dynlib_sym {
 };
 
 /* An entry for the function `name` stored in member `member` of table type `type`. */
-#define LH_DYNLIB_SYM(type, member, name) {name, offsetof(type, member)}
+#define LH_DYNLIB_SYM(type, member, name)                                                          \
+    {                                                                                              \
+        name, offsetof(type, member)                                                               \
+    }
 
 /*
  * dlopens `soname` (RTLD_NOW | RTLD_LOCAL: its symbols stay out of the global namespace)
@@ -56,9 +60,14 @@ struct lh_dynlib {
     char err[512];
 };
 
-#define LH_DYNLIB_INIT(soname, syms, table, init)                                              \
-    {(soname), (syms), sizeof(syms) / sizeof((syms)[0]), (table), (init),                      \
-     PTHREAD_MUTEX_INITIALIZER, false, 0, {0}}
+#define LH_DYNLIB_INIT(soname, syms, table, init)                                                  \
+    {                                                                                              \
+        (soname), (syms), sizeof(syms) / sizeof((syms)[0]), (table), (init),                       \
+            PTHREAD_MUTEX_INITIALIZER, false, 0,                                                   \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /*
  * Loads d on the first call (thread-safe); later calls return the first outcome. Returns 0,

@@ -6,7 +6,7 @@
  * previous set kept, so the key of the harness's own list is still found afterwards.
  */
 #include "fuzz/common.h"
-#include "server/keyring.h"
+#include "partner/keyring.h"
 
 #include <openssl/evp.h>
 #include <string.h>

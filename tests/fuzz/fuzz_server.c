@@ -15,10 +15,10 @@
  */
 #include "finding/detect.h"
 #include "fuzz/common.h"
+#include "http/metrics.h"
+#include "partner/handler.h"
+#include "partner/keyring.h"
 #include "rules/ruleset.h"
-#include "server/handler.h"
-#include "server/keyring.h"
-#include "server/metrics.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -58,7 +58,7 @@ static void init(void)
     ko.file = lh_fuzz_keyfile(NULL);
     ko.min_refetch = 3600; /* unknown identifiers must not reread the file per input */
     LH_FUZZ_CHECK(lh_keyring_new(&ring, &ko) == 0);
-    LH_FUZZ_CHECK(lh_metrics_new(&metrics) == 0);
+    LH_FUZZ_CHECK(lh_handler_metrics_new(&metrics) == 0);
     verifier.name = "github";
     verifier.key_id_header = "Github-Public-Key-Identifier";
     verifier.signature_header = "Github-Public-Key-Signature";
@@ -96,7 +96,7 @@ static bool all_hex64(const char *s)
     return true;
 }
 
-static void check_answer(const struct lh_handler_result *r, bool raw)
+static void check_answer(const struct lh_server_result *r, bool raw)
 {
     LH_FUZZ_CHECK(r->status == 200 || r->status == 400 || r->status == 401 || r->status == 413 ||
                   r->status == 500 || r->status == 503);
@@ -180,14 +180,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool raw = (flags & 2) != 0;
     fail_enqueue = (flags & 4) != 0;
     struct lh_handler *h = handlers[(raw ? 1 : 0) | ((flags & 8) ? 2 : 0)];
-    struct lh_handler_result r;
-    lh_handler_result_init(&r);
+    struct lh_server_result r;
+    lh_server_result_init(&r);
     lh_handler_post(h, lh_handler_header_list_get, &hl, body, blen, &r);
     check_answer(&r, raw);
     if (blen > lh_handler_max_body(h)) {
         LH_FUZZ_CHECK(r.status == 413);
     }
-    lh_handler_result_dispose(&r);
+    lh_server_result_dispose(&r);
     lh_error_clear();
     return 0;
 }

@@ -8,6 +8,10 @@
  * in LD_LIBRARY_PATH. This executable does not link libcurl either (its receiver is
  * libmicrohttpd), so nothing has loaded it before the loader runs.
  */
+#include "helpers.h"
+#include "http/libcurl.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dlfcn.h>
@@ -15,10 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "helpers.h"
-#include "notify/libcurl.h"
-#include "support/support.h"
 
 TestSuite(libcurl, .timeout = LH_TEST_TIMEOUT);
 
