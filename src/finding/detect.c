@@ -27,7 +27,7 @@
 #define DEFAULT_MAX_PER_BLOB 1000
 #define INLINE_ALLOW_SCAN 4096
 
-static int compile_allow(struct drule *dr)
+static int compile_allow(struct drule *dr, const struct lh_matcher_opts *mopts)
 {
     const struct lh_rule *r = dr->rule;
     if (!r->allow_regexes.count) {
@@ -38,16 +38,12 @@ static int compile_allow(struct drule *dr)
         return lh_error_oom();
     }
     for (size_t i = 0; i < r->allow_regexes.count; i++) {
-        int err = 0;
-        PCRE2_SIZE off = 0;
-        dr->allow[i] = pcre2_compile((PCRE2_SPTR)r->allow_regexes.items[i], PCRE2_ZERO_TERMINATED,
-                                     0, &err, &off, NULL);
-        if (!dr->allow[i]) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(err, msg, sizeof(msg));
-            lh_error_set("%s:%d:%d: rule '%s': allow regex %zu does not compile: %s", r->pos.file,
-                         r->pos.line, r->pos.column, r->id, i + 1, (const char *)msg);
-            return LH_ERULE;
+        char what[512];
+        snprintf(what, sizeof(what), "%s:%d:%d: rule '%s': allow regex %zu", r->pos.file,
+                 r->pos.line, r->pos.column, r->id, i + 1);
+        int rc = lh_regex_new(&dr->allow[i], r->allow_regexes.items[i], mopts, what);
+        if (rc < 0) {
+            return rc;
         }
         dr->nallow++;
     }
@@ -106,7 +102,7 @@ int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
             rc = LH_ERULE;
             goto fail;
         }
-        rc = compile_allow(dr);
+        rc = compile_allow(dr, &d->opts.matcher);
         if (rc < 0) {
             goto fail;
         }
@@ -119,15 +115,6 @@ int lh_detector_new(struct lh_detector **out, const struct lh_ruleset *rs,
     if (!d->decode_depth) {
         d->decode = 0;
     }
-    d->allow_mctx = pcre2_match_context_create(NULL);
-    if (!d->allow_mctx) {
-        rc = lh_error_oom();
-        goto fail;
-    }
-    pcre2_set_match_limit(d->allow_mctx, d->opts.matcher.match_limit ? d->opts.matcher.match_limit
-                                                                     : LH_MATCHER_MATCH_LIMIT);
-    pcre2_set_depth_limit(d->allow_mctx, d->opts.matcher.depth_limit ? d->opts.matcher.depth_limit
-                                                                     : LH_MATCHER_DEPTH_LIMIT);
     rc = lh_matcher_new(&d->matcher, rs->rules, rs->count, &d->opts.matcher);
     if (rc < 0) {
         goto fail;
@@ -146,13 +133,12 @@ void lh_detector_free(struct lh_detector *d)
     }
     for (size_t i = 0; d->rules && i < d->nrules; i++) {
         for (size_t j = 0; j < d->rules[i].nallow; j++) {
-            pcre2_code_free(d->rules[i].allow[j]);
+            lh_regex_free(d->rules[i].allow[j]);
         }
         free(d->rules[i].allow);
     }
     free(d->rules);
     lh_matcher_free(d->matcher);
-    pcre2_match_context_free(d->allow_mctx);
     free(d);
 }
 
@@ -173,10 +159,10 @@ int lh_detect_scratch_new(struct lh_detect_scratch **out, const struct lh_detect
         free(s);
         return rc;
     }
-    s->md = pcre2_match_data_create(4, NULL);
-    if (!s->md) {
+    rc = lh_regex_scratch_new(&s->rs);
+    if (rc < 0) {
         lh_detect_scratch_free(s);
-        return lh_error_oom();
+        return rc;
     }
     *out = s;
     return 0;
@@ -188,7 +174,7 @@ void lh_detect_scratch_free(struct lh_detect_scratch *s)
         return;
     }
     lh_matcher_scratch_free(s->ms);
-    pcre2_match_data_free(s->md);
+    lh_regex_scratch_free(s->rs);
     free(s->nl);
     free(s->pairs);
     lh_detect_levels_free(s);
@@ -223,7 +209,7 @@ enum lh_verdict lh_detect_judge(const struct lh_detector *d, struct lh_detect_sc
         }
     }
     for (size_t i = 0; i < dr->nallow; i++) {
-        if (pcre2_match(dr->allow[i], secret, len, 0, 0, s->md, d->allow_mctx) >= 0) {
+        if (lh_regex_match(dr->allow[i], s->rs, secret, len)) {
             return LH_VERDICT_ALLOWED;
         }
     }

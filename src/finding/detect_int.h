@@ -8,17 +8,15 @@
 #ifndef LH_FINDING_DETECT_INT_H
 #define LH_FINDING_DETECT_INT_H
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "decode/decode.h"
 #include "finding/detect.h"
+#include "match/regex.h"
 #include "util/buf.h"
-
-#include <pcre2.h>
 
 struct drule {
     const struct lh_rule *rule;
     const struct lh_validator *validator;
-    pcre2_code **allow; /* compiled allow regexes */
+    struct lh_regex **allow; /* compiled allow regexes (with the matcher's limits) */
     size_t nallow;
     unsigned decode; /* LH_DECODE_BIT mask: the decoded text this rule is matched in */
 };
@@ -29,12 +27,6 @@ struct lh_detector {
     struct drule *rules;
     size_t nrules;
     struct lh_detect_opts opts;
-    /*
-     * Hardening (issue #9): allow regexes ran with PCRE2's built-in limits (10 million
-     * steps per start position); they get the matcher's limits. Read-only once made, so
-     * shared by all threads.
-     */
-    pcre2_match_context *allow_mctx;
     bool has_yields;     /* an active rule has `yields`: findings' spans are recorded */
     unsigned decode;     /* kinds some active rule is matched in (0 when decoding is off) */
     size_t decode_depth; /* opts.decode_depth, at most LH_DECODE_MAX_DEPTH */
@@ -66,7 +58,7 @@ struct dlevel {
 
 struct lh_detect_scratch {
     struct lh_matcher_scratch *ms;
-    pcre2_match_data *md;
+    struct lh_regex_scratch *rs; /* allow regexes */
     /* spans of the current blob's findings: pairs' secret and id (which every other rule
      * yields to), and other findings' secrets (which rules with `yields` yield to) */
     struct span *pairs;
