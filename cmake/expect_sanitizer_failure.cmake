@@ -1,13 +1,16 @@
-# Run as `cmake -DTEST=test_planted_<fault> -DFAULT=leak|oob -P expect_sanitizer_failure.cmake`
-# (ctest tests planted_leak and planted_oob). TEST is an ordinary end-to-end test built against
-# a leakhound binary with a planted fault (tests/planted/). It passes only if the test FAILED,
-# and for the planted fault: the support library forwarded the spawned binary's sanitizer
-# report (LeakSanitizer for the leak; for the read, ASan's heap-buffer-overflow or UBSan's
+# Run as `cmake -DTEST=test_planted_<fault> -DFAULT=leak|oob|race -P expect_sanitizer_failure.cmake`
+# (ctest tests planted_leak and planted_oob; planted_race in the tsan preset). TEST is an
+# ordinary end-to-end test built against a leakhound binary with a planted fault
+# (tests/planted/). It passes only if the test FAILED, and for the planted fault: the support
+# library forwarded the spawned binary's sanitizer report (LeakSanitizer for the leak,
+# ThreadSanitizer for the race; for the read, ASan's heap-buffer-overflow or UBSan's
 # object-size check, whichever stops it first) and its sanitizer exit code.
 execute_process(COMMAND ${TEST} --jobs 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(all "${out}${err}")
 if(FAULT STREQUAL "leak")
     set(want "ERROR: LeakSanitizer")
+elseif(FAULT STREQUAL "race")
+    set(want "WARNING: ThreadSanitizer: data race")
 else()
     set(want "heap-buffer-overflow|with insufficient space for an object")
 endif()

@@ -24,9 +24,9 @@
  */
 void lh_forward_sanitizer_report(const char *who, const char *text, int status)
 {
-    /* ctest gives ASan and UBSan these exit codes (CMakeLists.txt), distinct from every
-     * leakhound exit code, so a report cut short or swallowed still shows */
-    if (status == LH_ASAN_EXITCODE || status == LH_UBSAN_EXITCODE) {
+    /* ctest gives ASan, UBSan and TSan these exit codes (CMakeLists.txt), distinct from
+     * every leakhound exit code, so a report cut short or swallowed still shows */
+    if (status == LH_ASAN_EXITCODE || status == LH_UBSAN_EXITCODE || status == LH_TSAN_EXITCODE) {
         fprintf(stderr,
                 "support: spawned process %s exited with sanitizer exit code %d: "
                 "runtime error: see its report\n",

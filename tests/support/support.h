@@ -7,9 +7,11 @@
 #ifndef LH_TEST_SUPPORT_H
 #define LH_TEST_SUPPORT_H
 
-/* Exit codes ctest gives the sanitizers (ASAN_OPTIONS / UBSAN_OPTIONS in CMakeLists.txt). */
+/* Exit codes ctest gives the sanitizers (ASAN_OPTIONS / UBSAN_OPTIONS / TSAN_OPTIONS in
+ * CMakeLists.txt). */
 #define LH_ASAN_EXITCODE 86
 #define LH_UBSAN_EXITCODE 87
+#define LH_TSAN_EXITCODE 88
 
 #include <stddef.h>
 

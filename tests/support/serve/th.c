@@ -247,7 +247,8 @@ int th_server_stop(struct th_server *s, char **log)
     int st = lh_proc_stop(&s->proc, SIGTERM, 20000);
     char *text = lh_read_file(s->proc.log);
     if (text && (strstr(text, "ERROR: AddressSanitizer") || strstr(text, "ERROR: LeakSanitizer") ||
-                 strstr(text, "runtime error:"))) {
+                 strstr(text, "runtime error:") || strstr(text, "WARNING: ThreadSanitizer") ||
+                 strstr(text, "ERROR: ThreadSanitizer"))) {
         fprintf(stderr, "sanitizer report in the server log:\n%s\n", text);
         st = -2;
     }

@@ -30,6 +30,17 @@ struct hh_run {
 #define HH_MAX_CAPTURE (8u * 1024u * 1024u)
 
 /*
+ * A peak-RSS bound on a run: it holds for the ASan and release builds. A ThreadSanitizer
+ * binary (the tsan preset, LH_BIN_TSAN) keeps shadow memory several times the size of what
+ * it touches, which makes its RSS meaningless, so there the bound is not checked (the run,
+ * its exit code and its findings still are).
+ */
+static inline bool hh_rss_below(const struct hh_run *r, long kib)
+{
+    return LH_BIN_TSAN || r->rss_kb < kib;
+}
+
+/*
  * Runs LH_BIN with args (NULL-terminated, at most 40) in cwd; name labels the stderr log
  * line. The child's ASan quarantine is capped so that its RSS reflects leakhound's own
  * memory. A run longer than timeout_s is killed (status 128+9).

@@ -55,7 +55,7 @@ static json_t *scan(const char *name, const char *file, long max_rss_mb, size_t 
           "--max-decode-depth", depth, "--format", "json", file, NULL);
     cr_assert(eq(int, r.status, want_tokens ? 1 : 0), "%s: exit %d, stderr: %s", name, r.status,
               r.err);
-    cr_assert(r.rss_kb < max_rss_mb * 1024, "%s: peak RSS %ld kB", name, r.rss_kb);
+    cr_assert(hh_rss_below(&r, max_rss_mb * 1024), "%s: peak RSS %ld kB", name, r.rss_kb);
     json_error_t je;
     json_t *j = json_loadb(r.out, r.out_len, 0, &je);
     cr_assert(j != NULL, "%s", r.out);
