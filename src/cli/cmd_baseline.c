@@ -27,7 +27,7 @@ struct history_sel {
 
 /* The history options make sense only with --history, with at most one repository. */
 static int select_history(const struct lh_cli_command *cmd, struct history_sel *h,
-                          struct lh_input *in)
+                          struct lh_session_input *in)
 {
     if ((h->range || h->since || h->range_fallback) && !h->history) {
         return lh_cli_usage_error(cmd->name, "--range, --since and --range-fallback need "

@@ -54,14 +54,14 @@ static void progress_done(void *ctx)
     funlockfile(stderr);
 }
 
-static void on_progress(const struct lh_history_stats *st, double elapsed, void *payload)
+static void on_progress(const struct lh_scan_stats *st, double elapsed, void *payload)
 {
     struct progress *p = payload;
     char line[160];
     int phase = atomic_load(&st->phase);
-    if (phase == LH_HISTORY_SCAN) {
-        size_t done = atomic_load(&st->blobs);
-        size_t total = atomic_load(&st->blobs_total);
+    if (phase == LH_PHASE_READ) {
+        size_t done = atomic_load(&st->items);
+        size_t total = atomic_load(&st->items_total);
         double mb = (double)atomic_load(&st->bytes) / 1e6;
         if (!p->scanning) {
             p->scanning = true;
@@ -71,7 +71,7 @@ static void on_progress(const struct lh_history_stats *st, double elapsed, void 
         snprintf(line, sizeof(line), "leakhound: blobs %zu/%zu (%.0f%%)  %.1f MB  %.1f MB/s", done,
                  total, total ? 100.0 * (double)done / (double)total : 100.0, mb,
                  secs > 0.05 ? mb / secs : 0.0);
-    } else if (phase == LH_HISTORY_REPORT) {
+    } else if (phase == LH_PHASE_REPORT) {
         snprintf(line, sizeof(line), "leakhound: attributing findings");
     } else {
         snprintf(line, sizeof(line), "leakhound: walking history: %zu/%zu commits",

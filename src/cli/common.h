@@ -35,7 +35,7 @@ struct lh_cli_run {
     struct lh_cli_args args;
     struct lh_cli_parsed parsed;
     struct lh_config cfg;
-    struct lh_input in;
+    struct lh_session_input in;
     struct lh_session *session;
     bool hint_staged;                /* the hint in the words for staged changes */
     enum lh_outcome_verdict verdict; /* set by lh_cli_run_session */

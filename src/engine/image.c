@@ -351,7 +351,7 @@ static int scan_text(struct image *im, const char *path, const char *digest, str
     if (b->len == 0) {
         return 0;
     }
-    atomic_fetch_add(&im->st->files, 1);
+    atomic_fetch_add(&im->st->scanned, 1);
     atomic_fetch_add(&im->st->bytes, b->len);
     return lh_detect_blob(im->d, im->ds, (const uint8_t *)b->ptr, b->len, path, on_finding, &c);
 }
@@ -456,7 +456,7 @@ static void layer_opts(struct image *im, struct lh_archive_opts *ao)
 
 static int layer_done(struct image *im, int rc, const char *where, struct lh_archive_stats *as)
 {
-    atomic_fetch_add(&im->st->files, (size_t)as->members);
+    atomic_fetch_add(&im->st->scanned, (size_t)as->members);
     atomic_fetch_add(&im->st->bytes, (size_t)as->bytes);
     atomic_fetch_add(&im->st->skipped_binary, (size_t)as->skipped_binary);
     if (rc == LH_ARCHIVE_NOT_ARCHIVE || rc == LH_EIO) {

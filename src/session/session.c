@@ -136,7 +136,7 @@ int lh_session_build_detector(struct lh_detector **out, const struct lh_ruleset 
 /* Whether the input covers the project root, so that stale baseline entries are real. */
 static bool covers_project(const struct lh_session *s)
 {
-    const struct lh_input *in = s->in;
+    const struct lh_session_input *in = s->in;
     if (in->kind == LH_INPUT_HISTORY) {
         return !in->range && !in->since && !in->push; /* the whole history */
     }
@@ -164,7 +164,7 @@ static int check_dests(const struct lh_session_opts *o);
 static int locate(struct lh_session *s)
 {
     const struct lh_session_opts *o = s->o;
-    const struct lh_input *in = s->in;
+    const struct lh_session_input *in = s->in;
     /* an image is not part of the project around it: the project is the current one */
     const char *start =
         in->kind != LH_INPUT_IMAGE && in->npaths && strcmp(in->paths[0], "-") ? in->paths[0] : ".";
@@ -189,7 +189,7 @@ static int locate(struct lh_session *s)
 }
 
 int lh_session_open(struct lh_session **out, const struct lh_session_opts *o,
-                    const struct lh_input *in)
+                    const struct lh_session_input *in)
 {
     struct lh_session *s = calloc(1, sizeof(*s));
     *out = s;

@@ -121,7 +121,7 @@ enum lh_input_kind {
     LH_INPUT_IMAGE,    /* a container image: paths[0] (docker save tarball, OCI layout) */
 };
 
-struct lh_input {
+struct lh_session_input {
     enum lh_input_kind kind;
     const char *const *paths;        /* PATHS: the paths (none: "."); HISTORY, STAGED: paths[0], */
     size_t npaths;                   /* the repository (none: ".") */
@@ -131,7 +131,7 @@ struct lh_input {
     const struct lh_git_push *push;  /* HISTORY: a pre-push hook's updates (borrowed) */
     const char *push_remote;         /* ...and its remote argument */
     bool all_objects;                /* HISTORY: unreachable objects too */
-    lh_history_progress_fn progress; /* HISTORY: may be NULL */
+    lh_progress_fn progress;         /* HISTORY: may be NULL */
     void (*progress_done)(void *progress_payload); /* after the scan, before any report */
     void *progress_payload;
 };
@@ -165,7 +165,7 @@ struct lh_session;
  * with lh_session_free whatever the result. Returns 0 or a negative code (see above).
  */
 int lh_session_open(struct lh_session **out, const struct lh_session_opts *o,
-                    const struct lh_input *in) LH_WUR;
+                    const struct lh_session_input *in) LH_WUR;
 
 /*
  * Runs the scan and everything after it: suppression, baseline, report, revocation, verdict

@@ -26,7 +26,7 @@ struct lh_session_prepare {
     bool started;
 };
 
-static const char *repository(const struct lh_input *in)
+static const char *repository(const struct lh_session_input *in)
 {
     return in->npaths ? in->paths[0] : ".";
 }
@@ -98,23 +98,15 @@ static void on_notice(const char *msg, void *payload)
     lh_session_note(payload, "note: %s", msg);
 }
 
-static void from_files(struct lh_report_summary *sum, const struct lh_scan_stats *st)
-{
-    sum->files = st->files;
-    sum->bytes = st->bytes;
-    sum->skipped_binary = st->skipped_binary;
-    sum->skipped_large = st->skipped_large;
-    sum->skipped_other = st->skipped_other;
-    sum->errors = st->errors;
-    sum->unit = "files";
-}
-
-static void from_git(struct lh_report_summary *sum, struct lh_history_stats *st, const char *unit)
+/* The run's summary from the stats every scan shares; unit: "files" or "blobs". */
+static void from_stats(struct lh_report_summary *sum, const struct lh_scan_stats *st,
+                       const char *unit)
 {
     sum->files = atomic_load(&st->scanned);
     sum->bytes = atomic_load(&st->bytes);
     sum->skipped_binary = atomic_load(&st->skipped_binary);
     sum->skipped_large = atomic_load(&st->skipped_large);
+    sum->skipped_other = atomic_load(&st->skipped_other);
     sum->errors = atomic_load(&st->errors);
     sum->unit = unit;
 }
@@ -122,7 +114,7 @@ static void from_git(struct lh_report_summary *sum, struct lh_history_stats *st,
 int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
 {
     const struct lh_session_opts *o = s->o;
-    const struct lh_input *in = s->in;
+    const struct lh_session_input *in = s->in;
     memset(sum, 0, sizeof(*sum));
     if (in->kind == LH_INPUT_PATHS) {
         const char *dot[] = {"."};
@@ -139,7 +131,7 @@ int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
         };
         int rc = lh_scan_paths(s->det, in->npaths ? in->paths : dot, in->npaths ? in->npaths : 1,
                                &so, &s->findings, &st);
-        from_files(sum, &st);
+        from_stats(sum, &st, "files");
         return rc;
     }
     if (in->kind == LH_INPUT_IMAGE) {
@@ -151,11 +143,11 @@ int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
             .warn_payload = s,
         };
         int rc = lh_image_scan(s->det, in->paths[0], &io, &s->findings, &st);
-        from_files(sum, &st);
+        from_stats(sum, &st, "files");
         return rc == LH_EINVAL ? LH_EIO : rc; /* a broken image is unreadable input */
     }
-    struct lh_history_stats st = {0};
-    struct lh_history_opts ho = {
+    struct lh_scan_stats st = {0};
+    struct lh_scan_opts ho = {
         .threads = o->threads,
         .max_file_size = o->max_file_size,
         .scan_binary = o->scan_binary,
@@ -179,11 +171,11 @@ int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
         if (in->progress_done) {
             in->progress_done(in->progress_payload);
         }
-        from_git(sum, &st, "blobs");
+        from_stats(sum, &st, "blobs");
     } else {
         ho.threads = 0;
         rc = lh_history_staged_scan(s->staged, s->det, &ho, &s->findings, &st);
-        from_git(sum, &st, "files");
+        from_stats(sum, &st, "files");
     }
     return rc < 0 ? usage_if_not_found(rc) : 0;
 }

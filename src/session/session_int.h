@@ -14,7 +14,7 @@
 
 struct lh_session {
     const struct lh_session_opts *o;
-    const struct lh_input *in;
+    const struct lh_session_input *in;
     struct lh_ruleset *rs;
     struct lh_detector *det;
     struct lh_findings findings;

@@ -92,7 +92,7 @@ static void put(const char *rel, const char *fmt, ...)
 }
 
 /* Runs a session over `in` with o; returns the code, fills *out. */
-static int run(const struct lh_session_opts *o, const struct lh_input *in, struct lh_outcome *out)
+static int run(const struct lh_session_opts *o, const struct lh_session_input *in, struct lh_outcome *out)
 {
     struct lh_session *s = NULL;
     int rc = lh_session_open(&s, o, in);
@@ -121,7 +121,7 @@ static void setup_tokens(void)
 struct fixture {
     struct lh_session_opts o;
     struct heard h;
-    struct lh_input in;
+    struct lh_session_input in;
     const char *paths[1];
     char *report;
 };
@@ -131,7 +131,7 @@ static void fixture_init(struct fixture *f)
     setup_tokens();
     put("a.env", "GITHUB_TOKEN=%s\n", tok);
     f->paths[0] = dir;
-    f->in = (struct lh_input){.kind = LH_INPUT_PATHS, .paths = f->paths, .npaths = 1};
+    f->in = (struct lh_session_input){.kind = LH_INPUT_PATHS, .paths = f->paths, .npaths = 1};
     f->report = path("r.json");
     settings(&f->o, &f->h, f->report);
 }
@@ -150,7 +150,7 @@ Test(session, scans_paths_reports_and_decides)
     char *out_file = path("report.json");
     char *app = path("app");
     const char *paths[] = {app};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
+    struct lh_session_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
     struct lh_session_opts o;
     struct heard h;
     settings(&o, &h, out_file);
@@ -285,7 +285,7 @@ Test(session, baseline_create_apply_and_prune)
     char *bl = path("repo/.leakhound-baseline.json");
     char *out_file = path("r.json");
     const char *paths[] = {repo};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
+    struct lh_session_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
     struct lh_session_opts o;
     struct heard h;
     settings(&o, &h, NULL);
@@ -326,7 +326,7 @@ Test(session, baseline_create_apply_and_prune)
     char *sub = path("repo/sub");
     cr_assert(eq(int, lh_sh(dir, "mkdir -p repo/sub"), 0));
     const char *partial[] = {sub};
-    struct lh_input pin = {.kind = LH_INPUT_PATHS, .paths = partial, .npaths = 1};
+    struct lh_session_input pin = {.kind = LH_INPUT_PATHS, .paths = partial, .npaths = 1};
     settings(&o, &h, NULL);
     o.no_report = true;
     cr_assert(eq(int, lh_session_open(&s, &o, &pin), 0), "%s", lh_error_get());
@@ -358,7 +358,7 @@ Test(session, prune_refuses_a_confined_baseline_outside_its_directory)
     char *repo = path("repo");
     char *bl = path("elsewhere/bl.json");
     const char *paths[] = {repo};
-    struct lh_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
+    struct lh_session_input in = {.kind = LH_INPUT_PATHS, .paths = paths, .npaths = 1};
     struct lh_session_opts o;
     struct heard h;
     settings(&o, &h, NULL);
@@ -412,7 +412,7 @@ Test(session, git_inputs_and_repository_name)
     char *repo = path("repo");
     char *out_file = path("h.json");
     const char *paths[] = {repo};
-    struct lh_input in = {.kind = LH_INPUT_HISTORY, .paths = paths, .npaths = 1};
+    struct lh_session_input in = {.kind = LH_INPUT_HISTORY, .paths = paths, .npaths = 1};
     struct lh_session_opts o;
     struct heard h;
     settings(&o, &h, out_file);
