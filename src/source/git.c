@@ -5,6 +5,7 @@
 #include "util/encode.h"
 #include "util/fs.h"
 
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,4 +417,36 @@ int lh_git_blob_read(git_odb_object **out, git_odb *odb, const git_oid *id, size
         return lh_git_fail("cannot read object %s", hex);
     }
     return 0;
+}
+
+int lh_git_blob_scan(git_odb *odb, const git_oid *id, const char *path, lh_line_filter_fn lines,
+                     const void *lines_payload, const struct lh_input_env *env,
+                     struct lh_sink *sink)
+{
+    git_odb_object *obj = NULL;
+    int rc = lh_git_blob_read(&obj, odb, id, lh_input_max_size(env));
+    if (rc == LH_ETOOBIG) {
+        lh_input_skip(env, LH_SKIP_LARGE, NULL);
+        return 0;
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    char hex[GIT_OID_HEXSZ + 1];
+    const uint8_t *data = git_odb_object_data(obj);
+    lh_git_hex(hex, id);
+    struct lh_item item = {
+        .buf = data ? data : (const uint8_t *)"",
+        .len = git_odb_object_size(obj),
+        .origin = {.kind = LH_ORIGIN_BLOB, .path = path, .id = hex},
+        .lines = lines,
+        .lines_payload = lines_payload,
+    };
+    rc = sink->scan(sink, &item);
+    if (rc > 0 && data) {
+        /* the object is ours alone (the object cache is off): wipe what held a secret */
+        OPENSSL_cleanse((void *)(uintptr_t)data, item.len);
+    }
+    git_odb_object_free(obj);
+    return rc > 0 ? 0 : rc;
 }

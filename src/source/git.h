@@ -14,12 +14,13 @@
 #ifndef LH_SOURCE_GIT_H
 #define LH_SOURCE_GIT_H
 
+#include "source/input.h"
 #include "source/libgit2.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 typedef void (*lh_git_warn_fn)(const char *msg, void *payload);
 
@@ -95,5 +96,16 @@ void lh_git_commit_info_dispose(struct lh_git_commit_info *ci);
  * a blob) or LH_EGIT (missing or corrupt; the message names the object id).
  */
 int lh_git_blob_read(git_odb_object **out, git_odb *odb, const git_oid *id, size_t max) LH_WUR;
+
+/*
+ * Reads the blob `id` (at most env's max_file_size) and hands it to sink as one item (origin:
+ * the blob's hex id at `path`; `lines`, which may be NULL, filters its findings), wiping the
+ * object after a finding. A blob over the limit is counted as skipped (no warning). Returns
+ * 0, LH_EGIT or LH_EINVAL when it cannot be read (nothing counted: the caller knows where the
+ * blob was and warns with lh_input_skip), or a fatal negative code from the read or the sink.
+ */
+int lh_git_blob_scan(git_odb *odb, const git_oid *id, const char *path, lh_line_filter_fn lines,
+                     const void *lines_payload, const struct lh_input_env *env,
+                     struct lh_sink *sink) LH_WUR;
 
 #endif

@@ -7,7 +7,6 @@
 #include "source/git_unreachable.h"
 #include "util/pool.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,40 +488,17 @@ static const char *item_path(const struct history *h, const struct item *it)
 static int read_one(struct history *h, struct reader *r, const struct item *it,
                     struct lh_sink *sink)
 {
-    const struct lh_input_env *env = h->base.env;
-    git_odb_object *obj = NULL;
-    int rc = lh_git_blob_read(&obj, r->odb, &it->id, h->max_size);
-    if (rc == LH_ETOOBIG) {
-        lh_input_skip(env, LH_SKIP_LARGE, NULL);
-        return 0;
-    }
+    int rc = lh_git_blob_scan(r->odb, &it->id, item_path(h, it), NULL, NULL, h->base.env, sink);
     if (rc == LH_EGIT || rc == LH_EINVAL) {
         char chex[GIT_OID_HEXSZ + 1] = "";
         if (it->commit < h->ncommits) {
             lh_git_hex(chex, &h->commits[it->commit]);
         }
-        lh_input_skip(env, LH_SKIP_ERROR, "%s (path '%s'%s%s); skipped", lh_error_get(),
+        lh_input_skip(h->base.env, LH_SKIP_ERROR, "%s (path '%s'%s%s); skipped", lh_error_get(),
                       item_path(h, it), chex[0] ? " in commit " : "", chex);
-        return 0;
+        rc = 0;
     }
-    if (rc < 0) {
-        return rc;
-    }
-    char hex[GIT_OID_HEXSZ + 1];
-    const uint8_t *data = git_odb_object_data(obj);
-    lh_git_hex(hex, &it->id);
-    struct lh_item item = {
-        .buf = data ? data : (const uint8_t *)"",
-        .len = git_odb_object_size(obj),
-        .origin = {.kind = LH_ORIGIN_BLOB, .path = item_path(h, it), .id = hex},
-    };
-    rc = sink->scan(sink, &item);
-    if (rc > 0 && data) {
-        /* the object is ours alone (the object cache is off): wipe what held a secret */
-        OPENSSL_cleanse((void *)(uintptr_t)data, item.len);
-    }
-    git_odb_object_free(obj);
-    return rc > 0 ? 0 : rc;
+    return rc;
 }
 
 static int history_read(struct lh_input *in, void *reader, void *job, struct lh_sink *sink)

@@ -6,7 +6,6 @@
 #include "source/git_staged.h"
 #include "source/libgit2.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 
 struct staged {
@@ -39,36 +38,13 @@ static int staged_produce(struct lh_input *in, lh_submit_fn submit, void *payloa
 /* Reads and scans one staged file; only fatal errors are returned. */
 static int read_one(struct staged *s, const struct lh_git_staged_file *f, struct lh_sink *sink)
 {
-    const struct lh_input_env *env = s->base.env;
-    git_odb_object *obj = NULL;
-    int rc = lh_git_blob_read(&obj, s->odb, &f->blob, lh_input_max_size(env));
-    if (rc == LH_ETOOBIG) {
-        lh_input_skip(env, LH_SKIP_LARGE, NULL);
-        return 0;
-    }
+    int rc = lh_git_blob_scan(s->odb, &f->blob, f->path, touches, f, s->base.env, sink);
     if (rc == LH_EGIT || rc == LH_EINVAL) {
-        lh_input_skip(env, LH_SKIP_ERROR, "%s (staged '%s'); skipped", lh_error_get(), f->path);
-        return 0;
+        lh_input_skip(s->base.env, LH_SKIP_ERROR, "%s (staged '%s'); skipped", lh_error_get(),
+                      f->path);
+        rc = 0;
     }
-    if (rc < 0) {
-        return rc;
-    }
-    char hex[GIT_OID_HEXSZ + 1];
-    const uint8_t *data = git_odb_object_data(obj);
-    lh_git_hex(hex, &f->blob);
-    struct lh_item item = {
-        .buf = data ? data : (const uint8_t *)"",
-        .len = git_odb_object_size(obj),
-        .origin = {.kind = LH_ORIGIN_BLOB, .path = f->path, .id = hex},
-        .lines = touches,
-        .lines_payload = f,
-    };
-    rc = sink->scan(sink, &item);
-    if (rc > 0 && data) {
-        OPENSSL_cleanse((void *)(uintptr_t)data, item.len);
-    }
-    git_odb_object_free(obj);
-    return rc > 0 ? 0 : rc;
+    return rc;
 }
 
 static int staged_read(struct lh_input *in, void *reader, void *job, struct lh_sink *sink)
