@@ -83,6 +83,79 @@ static const char *short_name(const char *ref)
 }
 
 /*
+ * Resolves one side of a range (len bytes of spec; empty: HEAD) to a commit. Returns 0 or
+ * LH_EUSAGE ("unknown revision 'x'", "revision 'x' is not a commit").
+ */
+static int resolve(git_oid *out, git_repository *repo, const char *spec, size_t len)
+{
+    char name[1024];
+    if (len == 0) {
+        spec = "HEAD";
+        len = 4;
+    }
+    if (len >= sizeof(name)) {
+        lh_error_set("unknown revision '%.64s...'", spec);
+        return LH_EUSAGE;
+    }
+    memcpy(name, spec, len);
+    name[len] = '\0';
+    int rc = lookup(out, repo, name);
+    if (rc == LH_ENOTFOUND) {
+        lh_error_set("unknown revision '%s'", name);
+    }
+    return rc < 0 ? LH_EUSAGE : 0;
+}
+
+/*
+ * A range as the command line gives it, with no fallback: "BASE..HEAD" (reachable from HEAD,
+ * not from BASE), "A...B" (reachable from one side only, git's symmetric difference) or a
+ * single revision (everything reachable from it). An empty side means HEAD. Returns 0,
+ * LH_EUSAGE ("unknown revision 'x'"; "invalid range ''"), or another negative code.
+ */
+static int plain_range(struct lh_git_revlist *out, git_repository *repo, const char *range,
+                       bool shallow, lh_git_warn_fn warn, void *payload)
+{
+    git_oid a;
+    git_oid b;
+    int rc = 0;
+    memset(out, 0, sizeof(*out));
+    if (!range || !*range) {
+        lh_error_set("invalid range '' (expected BASE..HEAD)");
+        return LH_EUSAGE;
+    }
+    const char *three = strstr(range, "...");
+    const char *two = strstr(range, "..");
+    if (!two) {
+        rc = resolve(&b, repo, range, strlen(range));
+        return rc ? rc : lh_git_revlist_reachable(out, repo, &b, 1, shallow, warn, payload);
+    }
+    const char *sep = three ? three : two;
+    size_t seplen = three ? 3 : 2;
+    rc = resolve(&a, repo, range, (size_t)(sep - range));
+    if (rc == 0) {
+        rc = resolve(&b, repo, sep + seplen, strlen(sep + seplen));
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (!three) {
+        return lh_git_revlist_difference(out, repo, &b, 1, &a, 1, shallow, warn, payload);
+    }
+    /* A...B: both sides, minus what they share (their merge bases and everything below) */
+    git_oidarray bases = {0};
+    git_oid both[2] = {a, b};
+    /*
+     * No merge base (unrelated histories), or none found (a shallow clone cut it off): then
+     * nothing is shared, and scanning both sides whole errs on the safe side.
+     */
+    int grc = git_merge_bases(&bases, repo, &a, &b);
+    rc = lh_git_revlist_difference(out, repo, both, 2, grc == 0 ? bases.ids : NULL,
+                                   grc == 0 ? bases.count : 0, shallow, warn, payload);
+    git_oidarray_dispose(&bases);
+    return rc;
+}
+
+/*
  * The branch to compare with: req->fallback (an error when it does not resolve), else the
  * first default branch that exists. Returns 0 (*name borrowed), LH_ENOTFOUND (none) or
  * LH_EUSAGE.
@@ -403,7 +476,7 @@ int lh_git_range_list(struct lh_git_revlist *out, git_repository *repo,
     const char *range = req->range;
     const char *two = range ? strstr(range, "..") : NULL;
     if (!two || strstr(range, "...")) {
-        return lh_git_revlist_range(out, repo, range, req->shallow, req->warn, req->payload);
+        return plain_range(out, repo, range, req->shallow, req->warn, req->payload);
     }
     return two_dot(out, repo, req, two);
 }

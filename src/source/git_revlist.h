@@ -61,16 +61,6 @@ int lh_git_revlist_difference(struct lh_git_revlist *out, git_repository *repo,
 int lh_git_revlist_since(struct lh_git_revlist *out, git_repository *repo, const git_oid *tip,
                          int64_t since, bool shallow, lh_git_warn_fn warn, void *payload) LH_WUR;
 
-/*
- * Parses a range, as the command line gives it, and lists its commits: "BASE..HEAD"
- * (reachable from HEAD, not from BASE), "A...B" (reachable from one side only, git's
- * symmetric difference) or a single revision (everything reachable from it). An empty side
- * means HEAD. Returns 0, LH_EUSAGE ("unknown revision 'x'"; "invalid range ''"), or another
- * negative code.
- */
-int lh_git_revlist_range(struct lh_git_revlist *out, git_repository *repo, const char *range,
-                         bool shallow, lh_git_warn_fn warn, void *payload) LH_WUR;
-
 /* Frees the arrays; the struct is left empty. */
 void lh_git_revlist_dispose(struct lh_git_revlist *l);
 

@@ -153,7 +153,11 @@ struct lh_input_ops {
      * and stop every input of the run before any is read.
      */
     int (*prepare)(struct lh_input *in, size_t *max_jobs);
-    /* Submits every job in order; stops at the first negative return of submit. */
+    /*
+     * Submits every job (non-NULL) in order; returns 0, or stops at the first negative
+     * return of submit (or its own error) and returns it. With one announced job, read
+     * runs inside submit, on this thread.
+     */
     int (*produce)(struct lh_input *in, lh_submit_fn submit, void *payload);
     /* Optional: a worker's reading state (a read buffer, a repository handle). */
     int (*reader_new)(struct lh_input *in, void **out);
