@@ -10,6 +10,7 @@
 #include "engine/driver.h"
 #include "finding/detect.h"
 #include "rules/ruleset.h"
+#include "support/support.h"
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -68,7 +69,8 @@ struct tin {
     size_t fail_at;   /* read of this job index returns LH_ENOMEM (SIZE_MAX: never) */
     const char *text; /* every item's content */
     size_t text_len;
-    bool nested; /* each item is a blob holding one archive member */
+    bool nested;      /* each item is a blob holding one archive member */
+    const char *path; /* every item's path (NULL: dir/f<job>-<item>.txt) */
     lh_line_filter_fn lines;
     pthread_mutex_t lock;
     size_t readers, readers_freed, jobs_read, jobs_discarded, items_scanned, kept;
@@ -141,7 +143,10 @@ static int t_read(struct lh_input *in, void *reader, void *job, struct lh_sink *
     for (size_t i = 0; rc >= 0 && i < t->per_job; i++) {
         char path[64];
         char id[41];
-        snprintf(path, sizeof(path), "dir/f%zu-%zu.txt", index, i);
+        snprintf(path, sizeof(path), "%s", t->path ? t->path : "");
+        if (!t->path) {
+            snprintf(path, sizeof(path), "dir/f%zu-%zu.txt", index, i);
+        }
         snprintf(id, sizeof(id), "%040zu", index * 1000 + i);
         struct lh_item it = {
             .buf = (const uint8_t *)t->text,
@@ -218,7 +223,7 @@ Test(driver, pool_scans_every_item_with_its_origin)
     struct tin t;
     struct lh_input *in = &t.base;
     tin_init(&t, 40, 5, "key = \"" SECRET "\"\n");
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0), "%s", lh_error_get());
     cr_assert(eq(sz, l.count, 200));
     cr_assert(eq(sz, t.kept, 200));
     cr_assert(eq(sz, t.jobs_read, 40));
@@ -248,7 +253,7 @@ Test(driver, one_announced_job_is_read_on_the_calling_thread)
     struct lh_input *in = &t.base;
     tin_init(&t, 1, 3, SECRET "\n");
     t.announce = 1;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0), "%s", lh_error_get());
     cr_assert(t.read_off_main == false);
     cr_assert(eq(sz, t.readers, 1));
     cr_assert(eq(sz, t.readers_freed, 1));
@@ -261,7 +266,7 @@ Test(driver, no_job_makes_no_reader)
     struct lh_input *in = &t.base;
     tin_init(&t, 0, 1, SECRET);
     t.announce = 0;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0));
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0));
     cr_assert(eq(sz, t.readers, 0));
     cr_assert(eq(sz, l.count, 0));
 }
@@ -272,12 +277,12 @@ Test(driver, nested_item_reports_the_chain_and_the_blob_of_its_container)
     struct lh_input *in = &t.base;
     tin_init(&t, 1, 1, "spring.token: " SECRET "\n");
     t.nested = true;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0), "%s", lh_error_get());
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0), "%s", lh_error_get());
     cr_assert(eq(sz, l.count, 1));
     cr_assert(eq(str, l.items[0].path, "dist/app.jar!/BOOT-INF/classes/application.yml"));
     cr_assert(eq(str, l.items[0].prov.blob, "0000000000000000000000000000000000000000"));
-    cr_assert(eq(sz, atomic_load(&st.items), 2), "the container and its member");
-    cr_assert(eq(sz, atomic_load(&st.scanned), 2));
+    cr_assert(eq(sz, atomic_load(&st.items), 1), "items counts top-level items only");
+    cr_assert(eq(sz, atomic_load(&st.scanned), 2), "the container and its member");
 }
 
 Test(driver, line_filter_drops_findings_on_other_lines)
@@ -287,7 +292,7 @@ Test(driver, line_filter_drops_findings_on_other_lines)
     tin_init(&t, 1, 1, "a " SECRET "\nb " SECRET "\nc " SECRET "\n");
     t.announce = 1;
     t.lines = only_line_2;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0));
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0));
     cr_assert(eq(sz, l.count, 1));
     cr_assert(eq(sz, l.items[0].line, 2));
     cr_assert(eq(sz, t.kept, 1), "the sink counts kept findings only");
@@ -301,7 +306,7 @@ Test(driver, binary_items_are_counted_and_skipped_unless_asked)
     tin_init(&t, 2, 2, "");
     t.text = text;
     t.text_len = sizeof(text) - 1;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0));
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0));
     cr_assert(eq(sz, l.count, 0));
     cr_assert(eq(sz, atomic_load(&st.skipped_binary), 4));
     cr_assert(eq(sz, atomic_load(&st.scanned), 0));
@@ -310,7 +315,7 @@ Test(driver, binary_items_are_counted_and_skipped_unless_asked)
     tin_init(&t, 2, 2, "");
     t.text = text;
     t.text_len = sizeof(text) - 1;
-    cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), 0));
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0));
     cr_assert(eq(sz, l.count, 4));
 }
 
@@ -322,7 +327,7 @@ Test(driver, failed_read_stops_the_run_and_every_job_is_freed_once)
         tin_init(&t, 300, 1, SECRET);
         t.announce = announce == 1 ? 1 : SIZE_MAX;
         t.fail_at = 7;
-        cr_assert(eq(int, lh_driver_run(d, &in, 1, &l), LH_ENOMEM));
+        cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), LH_ENOMEM));
         /* the producer stops at the first refused submit: the rest were never made */
         cr_assert(t.jobs_read + t.jobs_discarded <= 300);
         cr_assert(t.jobs_read >= 8, "jobs 0..7 were read (%zu)", t.jobs_read);
@@ -341,7 +346,7 @@ Test(driver, failed_prepare_reads_no_input)
     tin_init(&b, 3, 1, SECRET);
     b.prepare_rc = LH_EIO;
     struct lh_input *ins[] = {&a.base, &b.base};
-    cr_assert(eq(int, lh_driver_run(d, ins, 2, &l), LH_EIO));
+    cr_assert(eq(int, lh_driver_run(d, ins, 2, NULL, &l), LH_EIO));
     cr_assert(eq(sz, a.jobs_read + b.jobs_read, 0));
     cr_assert(eq(sz, l.count, 0));
 }
@@ -353,7 +358,70 @@ Test(driver, inputs_of_one_run_share_the_output_and_stats)
     tin_init(&b, 5, 1, SECRET);
     a.announce = 1;
     struct lh_input *ins[] = {&a.base, &b.base};
-    cr_assert(eq(int, lh_driver_run(d, ins, 2, &l), 0));
+    cr_assert(eq(int, lh_driver_run(d, ins, 2, NULL, &l), 0));
     cr_assert(eq(sz, l.count, 9));
     cr_assert(eq(sz, atomic_load(&st.items), 9));
+}
+
+/* A real zip (made by zip(1)) holding the secret, and a zip inside it holding it too. */
+static uint8_t *make_jar(size_t *len)
+{
+    char *dir = lh_tmpdir();
+    cr_assert(dir != NULL);
+    lh_write_file(dir, "BOOT-INF/classes/application.yml", "token: " SECRET "\n",
+                  strlen("token: " SECRET "\n"));
+    lh_write_file(dir, "in/x.env", "T=" SECRET "\n", strlen("T=" SECRET "\n"));
+    cr_assert(eq(int, lh_sh(dir, "cd in && zip -q ../inner.zip x.env"), 0));
+    cr_assert(
+        eq(int, lh_sh(dir, "mkdir lib && mv inner.zip lib/ && zip -qr app.jar BOOT-INF lib"), 0));
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/app.jar", dir);
+    FILE *f = fopen(path, "rb");
+    cr_assert(f != NULL);
+    uint8_t *buf = malloc(1 << 20);
+    cr_assert(buf != NULL);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    lh_rmtree(dir);
+    free(dir);
+    return buf;
+}
+
+Test(driver, archive_members_are_nested_items_of_their_blob)
+{
+    size_t len = 0;
+    uint8_t *jar = make_jar(&len);
+    struct lh_archive_limits lim;
+    lh_archive_limits_default(&lim);
+    struct lh_driver_opts o = {.archive = &lim};
+    struct tin t;
+    struct lh_input *in = &t.base;
+    tin_init(&t, 1, 1, "");
+    t.text = (const char *)jar;
+    t.text_len = len;
+    t.announce = 1;
+    t.path = "dist/app.jar";
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, &o, &l), 0), "%s", lh_error_get());
+    cr_assert(eq(sz, l.count, 2));
+    lh_findings_sort(&l);
+    cr_assert(eq(str, l.items[0].path, "dist/app.jar!/BOOT-INF/classes/application.yml"));
+    cr_assert(eq(str, l.items[1].path, "dist/app.jar!/lib/inner.zip!/x.env"));
+    for (size_t i = 0; i < l.count; i++) {
+        cr_assert(eq(str, l.items[i].prov.blob, "0000000000000000000000000000000000000000"));
+    }
+    cr_assert(eq(sz, t.kept, 2), "the container's scan counts its members' findings");
+    cr_assert(eq(sz, atomic_load(&st.items), 1), "one top-level item");
+    cr_assert(eq(sz, atomic_load(&st.scanned), 2), "two members scanned, not the zip");
+
+    /* archives not opened: the zip is binary content, skipped */
+    lh_findings_dispose(&l);
+    lh_findings_init(&l);
+    memset(&st, 0, sizeof(st));
+    tin_init(&t, 1, 1, "");
+    t.text = (const char *)jar;
+    t.text_len = len;
+    cr_assert(eq(int, lh_driver_run(d, &in, 1, NULL, &l), 0));
+    cr_assert(eq(sz, l.count, 0));
+    cr_assert(eq(sz, atomic_load(&st.skipped_binary), 1));
+    free(jar);
 }
