@@ -67,8 +67,7 @@ struct lh_sink *lh_worker_sink(struct lh_worker *w)
 /*
  * What a finding takes from its origin. The reported path was already given to the
  * detector; the blob id is the nearest blob of the chain (an archive member found in a
- * blob is attributed to that blob's commits). Container fields (an image layer's digest)
- * belong here too.
+ * blob is attributed to that blob's commits), the layer the nearest image layer's digest.
  */
 static int apply_origin(struct lh_finding *f, const struct lh_origin *o)
 {
@@ -77,6 +76,14 @@ static int apply_origin(struct lh_finding *f, const struct lh_origin *o)
         f->prov.blob = strdup(blob);
         if (!f->prov.blob) {
             return lh_error_oom();
+        }
+    }
+    for (; o && !f->prov.layer; o = o->parent) {
+        if (o->kind == LH_ORIGIN_LAYER && o->id) {
+            f->prov.layer = strdup(o->id);
+            if (!f->prov.layer) {
+                return lh_error_oom();
+            }
         }
     }
     return 0;
