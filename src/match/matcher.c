@@ -415,17 +415,6 @@ static int path_rule_init(struct path_rule *pr, uint32_t rule, const struct lh_r
     return 0;
 }
 
-/* Whether needle[0..n) occurs in hay[0..hlen) (paths are short: a plain loop will do). */
-static bool contains(const char *hay, size_t hlen, const char *needle, size_t n)
-{
-    for (size_t i = 0; i + n <= hlen; i++) {
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Whether r's globs may match path (a cheap necessary test; see struct path_rule). */
 static bool path_may_apply(const struct path_rule *pr, const char *path, size_t plen)
 {
@@ -438,7 +427,7 @@ static bool path_may_apply(const struct path_rule *pr, const char *path, size_t 
             continue;
         }
         if (l->at_end ? memcmp(path + plen - l->len, l->s, l->len) == 0
-                      : contains(path, plen, l->s, l->len)) {
+                      : lh_mem_contains(path, plen, l->s, l->len)) {
             return true;
         }
     }

@@ -143,3 +143,15 @@ char *lh_buf_take(struct lh_buf *b)
     b->alloc = 0;
     return p;
 }
+
+bool lh_mem_contains(const void *hay, size_t hlen, const void *needle, size_t n)
+{
+    const uint8_t *h = hay;
+    const uint8_t *nd = needle;
+    for (size_t i = 0; i + n <= hlen; i++) {
+        if (h[i] == nd[0] && memcmp(h + i, nd, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}

@@ -8,10 +8,11 @@
 #ifndef LH_UTIL_BUF_H
 #define LH_UTIL_BUF_H
 
+#include "util/error.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 struct lh_buf {
     char *ptr;
@@ -54,5 +55,8 @@ void lh_buf_clear(struct lh_buf *b);
 
 /* Moves the content out as a NUL-terminated heap string (caller frees); buffer is reset. */
 char *lh_buf_take(struct lh_buf *b);
+
+/* Whether needle[0..n) occurs in hay[0..hlen) (n > 0); a plain scan, for short inputs. */
+bool lh_mem_contains(const void *hay, size_t hlen, const void *needle, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include "validate/placeholder.h"
 
 #include "rules/builtin.h"
+#include "util/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +45,7 @@ static bool known(const uint8_t *s, size_t len)
 
 static bool has(const uint8_t *s, size_t len, const char *needle)
 {
-    size_t nl = strlen(needle);
-    for (size_t i = 0; i + nl <= len; i++) {
-        if (!memcmp(s + i, needle, nl)) {
-            return true;
-        }
-    }
-    return false;
+    return lh_mem_contains(s, len, needle, strlen(needle));
 }
 
 static bool is_template(const uint8_t *s, size_t len)
