@@ -27,7 +27,7 @@ struct lh_provenance {
     char *blob;             /* blob id (hex) */
     char *message;          /* commit summary line */
     struct lh_strlist refs; /* refs whose tips still contain the blob */
-    char *layer;  /* container image: digest of the layer (or config) holding the file */
+    char *layer;            /* container image: digest of the layer (or config) holding the file */
     bool deleted; /* ...and a later layer deletes the file (whiteout): still in the image */
 };
 

@@ -10,9 +10,9 @@
 #ifndef LH_UTIL_DATE_H
 #define LH_UTIL_DATE_H
 
-#include <stdint.h>
-
 #include "util/error.h"
+
+#include <stdint.h>
 
 /*
  * Parses s into Unix seconds, relative forms counted back from `now`. Returns 0;

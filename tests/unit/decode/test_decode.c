@@ -132,9 +132,9 @@ Test(decode, base64_standard_and_url_safe_padded_or_not)
                "password=correct-horse-battery-staple");
     /* URL-safe values of text with '?' or '>': found by the 20 characters after the '_' or
      * '-', read whole from their start */
-    expect_one("v: YWI_aGVsbG8gd29ybGQsIHRoZSBxdWljayBicm93biBmb3g=\n", DEF, LH_DECODE_BASE64,
-               "YWI_aGVsbG8gd29ybGQsIHRoZSBxdWljayBicm93biBmb3g=",
-               "ab?hello world, the quick brown fox");
+    expect_one(
+        "v: YWI_aGVsbG8gd29ybGQsIHRoZSBxdWljayBicm93biBmb3g=\n", DEF, LH_DECODE_BASE64,
+        "YWI_aGVsbG8gd29ybGQsIHRoZSBxdWljayBicm93biBmb3g=", "ab?hello world, the quick brown fox");
     expect_one("v: YWI-P2NkPj9oZWxsbyB0aGVyZSwgZ2VuZXJhbCBrZW5vYmkhIQ==\n", DEF, LH_DECODE_BASE64,
                "YWI-P2NkPj9oZWxsbyB0aGVyZSwgZ2VuZXJhbCBrZW5vYmkhIQ==",
                "ab>?cd>?hello there, general kenobi!!");

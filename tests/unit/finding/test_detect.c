@@ -4,15 +4,15 @@
  * allow-list filtering, entropy, validators, line/column computation, inline allow,
  * whole-token classification.
  */
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "engine/scan.h"
 #include "finding/detect.h"
 #include "support/support.h"
 #include "validate/placeholder.h"
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <string.h>
 
 static struct lh_ruleset *rs;
 static struct lh_detector *d;
@@ -27,8 +27,8 @@ static void setup(void)
                         "  - {id: t-ent, name: E, keywords: [ent_], min_entropy: 3.0,\n"
                         "     pattern: '(?<secret>ent_[a-z0-9]{12})',\n"
                         "     allow: {stopwords: [dummy], regexes: ['^ent_0']}}\n";
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "x.yml", (const uint8_t *)extra, strlen(extra)),
-                 0));
+    cr_assert(
+        eq(int, lh_ruleset_load_buffer(rs, "x.yml", (const uint8_t *)extra, strlen(extra)), 0));
     struct lh_detect_opts o = {.inline_allow = true};
     cr_assert(eq(int, lh_detector_new(&d, rs, &o), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_detect_scratch_new(&s, d), 0));
@@ -49,10 +49,9 @@ static size_t run(const char *text)
 {
     lh_findings_dispose(&l);
     lh_findings_init(&l);
-    cr_assert(eq(int,
-                 lh_detect_blob(d, s, (const uint8_t *)text, strlen(text), "p", lh_scan_collect,
-                                &l),
-                 0));
+    cr_assert(
+        eq(int, lh_detect_blob(d, s, (const uint8_t *)text, strlen(text), "p", lh_scan_collect, &l),
+           0));
     return l.count;
 }
 
@@ -111,8 +110,8 @@ Test(detect, whole_token_classification)
     char tok[41];
     lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
     const struct lh_rule *r = NULL;
-    cr_assert(eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, NULL, &r),
-                 LH_CONF_CONFIRMED));
+    cr_assert(
+        eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, NULL, &r), LH_CONF_CONFIRMED));
     cr_assert(eq(str, r->id, "github-pat-classic"));
     tok[20] = tok[20] == 'x' ? 'y' : 'x';
     cr_assert(eq(int, lh_detect_token(d, s, (const uint8_t *)tok, 40, NULL, &r), LH_CONF_NONE));
@@ -165,26 +164,26 @@ Test(detect_soft, validator_on_fail_probable_keeps_failed_checksum_as_probable)
                     "     validator_on_fail: probable,\n"
                     "     pattern: '(?<secret>ghp_[A-Za-z0-9]{36})'}\n";
     cr_assert(eq(int, lh_ruleset_new(&r2), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(r2, "s.yml", (const uint8_t *)y, strlen(y)), 0),
-              "%s", lh_error_get());
+    cr_assert(eq(int, lh_ruleset_load_buffer(r2, "s.yml", (const uint8_t *)y, strlen(y)), 0), "%s",
+              lh_error_get());
     cr_assert(r2->rules[0]->validator_soft);
     cr_assert(eq(int, lh_detector_new(&d2, r2, NULL), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_detect_scratch_new(&s2, d2), 0));
     char tok[41];
     lh_make_github_token(tok, "ghp_", "q7Rk2mXv9LpA4sTz8nWc3BjH6yFd1e");
-    cr_assert(eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL),
-                 LH_CONF_CONFIRMED));
+    cr_assert(
+        eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL), LH_CONF_CONFIRMED));
     tok[20] = tok[20] == 'x' ? 'y' : 'x';
-    cr_assert(eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL),
-                 LH_CONF_PROBABLE));
+    cr_assert(
+        eq(int, lh_detect_token(d2, s2, (const uint8_t *)tok, 40, NULL, NULL), LH_CONF_PROBABLE));
     lh_detect_scratch_free(s2);
     lh_detector_free(d2);
     lh_ruleset_free(r2);
     const char *bad = "rules:\n  - {id: x, name: X, keywords: [k], pattern: '(?<secret>k)',\n"
                       "     validator_on_fail: maybe}\n";
     cr_assert(eq(int, lh_ruleset_new(&r2), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(r2, "b.yml", (const uint8_t *)bad, strlen(bad)),
-                 LH_EINVAL));
+    cr_assert(
+        eq(int, lh_ruleset_load_buffer(r2, "b.yml", (const uint8_t *)bad, strlen(bad)), LH_EINVAL));
     cr_assert(strstr(lh_error_get(), "b.yml:3:") != NULL, "%s", lh_error_get());
     lh_ruleset_free(r2);
 }

@@ -410,17 +410,17 @@ Test(hostile, many_findings_on_one_long_line_stay_linear)
     fputc('\n', f);
     fclose(f);
     struct hh_run r;
-    hh_lh(&r, "scan 1000 findings on one 20 MB line", dir, 300, "scan", "--no-config",
-          "--format", "json", "long-line.txt", NULL);
+    hh_lh(&r, "scan 1000 findings on one 20 MB line", dir, 300, "scan", "--no-config", "--format",
+          "json", "long-line.txt", NULL);
     cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
     cr_assert(lt(dbl, r.secs, 30.0), "took %.1f s", r.secs);
     json_t *j = parse(&r);
     cr_assert(eq(sz, json_array_size(j), 1000));
     json_t *last = json_array_get(j, 999);
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(last, "column")),
-                 999 * 20042 + 20002));
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(last, "end_column")),
-                 999 * 20042 + 20042));
+    cr_assert(
+        eq(int, (int)json_integer_value(json_object_get(last, "column")), 999 * 20042 + 20002));
+    cr_assert(
+        eq(int, (int)json_integer_value(json_object_get(last, "end_column")), 999 * 20042 + 20042));
     json_decref(j);
     hh_run_dispose(&r);
     free(path);
