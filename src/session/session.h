@@ -123,15 +123,15 @@ enum lh_input_kind {
 
 struct lh_session_input {
     enum lh_input_kind kind;
-    const char *const *paths;        /* PATHS: the paths (none: "."); HISTORY, STAGED: paths[0], */
-    size_t npaths;                   /* the repository (none: ".") */
-    const char *range;               /* HISTORY: "BASE..HEAD", "A...B" or NULL for every ref */
-    const char *range_fallback;      /* HISTORY: the branch for a missing or all-zero BASE */
-    int64_t since;                   /* HISTORY: > 0: the commits of HEAD from this time */
-    const struct lh_git_push *push;  /* HISTORY: a pre-push hook's updates (borrowed) */
-    const char *push_remote;         /* ...and its remote argument */
-    bool all_objects;                /* HISTORY: unreachable objects too */
-    lh_progress_fn progress;         /* HISTORY: may be NULL */
+    const char *const *paths;       /* PATHS: the paths (none: "."); HISTORY, STAGED: paths[0], */
+    size_t npaths;                  /* the repository (none: ".") */
+    const char *range;              /* HISTORY: "BASE..HEAD", "A...B" or NULL for every ref */
+    const char *range_fallback;     /* HISTORY: the branch for a missing or all-zero BASE */
+    int64_t since;                  /* HISTORY: > 0: the commits of HEAD from this time */
+    const struct lh_git_push *push; /* HISTORY: a pre-push hook's updates (borrowed) */
+    const char *push_remote;        /* ...and its remote argument */
+    bool all_objects;               /* HISTORY: unreachable objects too */
+    lh_progress_fn progress;        /* HISTORY: may be NULL */
     void (*progress_done)(void *progress_payload); /* after the scan, before any report */
     void *progress_payload;
 };

@@ -92,7 +92,8 @@ static void put(const char *rel, const char *fmt, ...)
 }
 
 /* Runs a session over `in` with o; returns the code, fills *out. */
-static int run(const struct lh_session_opts *o, const struct lh_session_input *in, struct lh_outcome *out)
+static int run(const struct lh_session_opts *o, const struct lh_session_input *in,
+               struct lh_outcome *out)
 {
     struct lh_session *s = NULL;
     int rc = lh_session_open(&s, o, in);
