@@ -256,6 +256,13 @@ static int worker_new(struct lh_worker **out, const struct run *r)
     return 0;
 }
 
+static void discard(const struct run *r, void *job)
+{
+    if (r->in->ops->discard) {
+        r->in->ops->discard(r->in, job);
+    }
+}
+
 static int pool_init(void **state, size_t index, void *payload)
 {
     struct lh_worker *w = NULL;
@@ -276,7 +283,7 @@ static int pool_work(void *state, void *job, void *payload)
     const struct run *r = payload;
     struct lh_worker *w = state;
     if (!w) {
-        r->in->ops->discard(r->in, job); /* draining after an error */
+        discard(r, job); /* draining after an error */
         return 0;
     }
     return r->in->ops->read(r->in, w->reader, job, &w->sink);
@@ -287,7 +294,7 @@ static int submit_pool(void *job, void *payload)
     struct run *r = payload;
     int rc = lh_pool_submit(r->pool, job);
     if (rc < 0) {
-        r->in->ops->discard(r->in, job);
+        discard(r, job);
     }
     return rc;
 }
@@ -298,7 +305,7 @@ static int submit_inline(void *job, void *payload)
     if (!r->inl) {
         int rc = worker_new(&r->inl, r);
         if (rc < 0) {
-            r->in->ops->discard(r->in, job);
+            discard(r, job);
             return rc;
         }
     }

@@ -272,11 +272,6 @@ static int image_prepare(struct lh_input *in, size_t *max_jobs)
     return rc == 0 ? lh_image_manifests_load(im) : rc;
 }
 
-static int image_produce(struct lh_input *in, lh_submit_fn submit, void *payload)
-{
-    return submit(in, payload); /* the one job: the input itself */
-}
-
 static int image_read(struct lh_input *in, void *reader, void *job, struct lh_sink *sink)
 {
     struct lh_image *im = (struct lh_image *)in;
@@ -292,12 +287,6 @@ static int image_read(struct lh_input *in, void *reader, void *job, struct lh_si
     return rc;
 }
 
-static void image_discard(struct lh_input *in, void *job)
-{
-    (void)in;
-    (void)job;
-}
-
 static void image_free(struct lh_input *in)
 {
     (void)in; /* lives on lh_image_scan's stack */
@@ -306,9 +295,8 @@ static void image_free(struct lh_input *in)
 static const struct lh_input_ops image_ops = {
     .name = "container image",
     .prepare = image_prepare,
-    .produce = image_produce,
+    .produce = lh_input_produce_self,
     .read = image_read,
-    .discard = image_discard,
     .free = image_free,
 };
 

@@ -20,6 +20,11 @@ void lh_input_free(struct lh_input *in)
     }
 }
 
+int lh_input_produce_self(struct lh_input *in, lh_submit_fn submit, void *payload)
+{
+    return submit(in, payload);
+}
+
 size_t lh_input_max_size(const struct lh_input_env *env)
 {
     return env->max_file_size ? env->max_file_size : LH_DEFAULT_MAX_FILE_SIZE;

@@ -168,7 +168,7 @@ struct lh_input_ops {
      * negative return of the sink) stops the whole scan.
      */
     int (*read)(struct lh_input *in, void *reader, void *job, struct lh_sink *sink);
-    /* Frees a job that will not be read (the scan stopped on an error). */
+    /* Optional (NULL: jobs own nothing): frees a job that will not be read (a stopped scan). */
     void (*discard)(struct lh_input *in, void *job);
     /* Frees the input (NULL-safe through lh_input_free). */
     void (*free)(struct lh_input *in);
@@ -182,6 +182,9 @@ struct lh_input {
 
 /* Frees an input through its ops (NULL: no-op). */
 void lh_input_free(struct lh_input *in);
+
+/* The produce of an input read as one job, the input itself (stdin, an image). */
+int lh_input_produce_self(struct lh_input *in, lh_submit_fn submit, void *payload);
 
 /* env->max_file_size, or the default when 0. */
 size_t lh_input_max_size(const struct lh_input_env *env);

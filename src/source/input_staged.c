@@ -67,12 +67,6 @@ static int staged_read(struct lh_input *in, void *reader, void *job, struct lh_s
     return rc;
 }
 
-static void staged_discard(struct lh_input *in, void *job)
-{
-    (void)in;
-    (void)job;
-}
-
 static void staged_free(struct lh_input *in)
 {
     struct staged *s = (struct staged *)in;
@@ -91,7 +85,6 @@ static const struct lh_input_ops staged_ops = {
     .prepare = staged_prepare,
     .produce = staged_produce,
     .read = staged_read,
-    .discard = staged_discard,
     .free = staged_free,
 };
 

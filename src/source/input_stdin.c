@@ -15,11 +15,6 @@ static int stdin_prepare(struct lh_input *in, size_t *max_jobs)
     return 0;
 }
 
-static int stdin_produce(struct lh_input *in, lh_submit_fn submit, void *payload)
-{
-    return submit(in, payload); /* the one job: the input itself */
-}
-
 static int stdin_read(struct lh_input *in, void *reader, void *job, struct lh_sink *sink)
 {
     const struct lh_input_env *env = in->env;
@@ -44,12 +39,6 @@ static int stdin_read(struct lh_input *in, void *reader, void *job, struct lh_si
     return rc;
 }
 
-static void stdin_discard(struct lh_input *in, void *job)
-{
-    (void)in;
-    (void)job;
-}
-
 static void stdin_free(struct lh_input *in)
 {
     free(in);
@@ -58,9 +47,8 @@ static void stdin_free(struct lh_input *in)
 static const struct lh_input_ops stdin_ops = {
     .name = "stdin",
     .prepare = stdin_prepare,
-    .produce = stdin_produce,
+    .produce = lh_input_produce_self,
     .read = stdin_read,
-    .discard = stdin_discard,
     .free = stdin_free,
 };
 
