@@ -7,7 +7,7 @@ build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgi
        libarchive-dev)
 test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils
       openssh-client zip unzip bzip2 xz-utils zstd libarchive-tools file dpkg-dev python3-yaml
-      groff-base)
+      groff-base clang-format)
 bench=(hyperfine ripgrep wrk time)
 # fuzz: libFuzzer and the clang sanitizer runtimes (bench/fuzz.sh, -DLH_FUZZ=ON)
 fuzz=(clang libclang-rt-14-dev)

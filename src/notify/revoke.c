@@ -10,23 +10,22 @@
  */
 #include "notify/revoke.h"
 
-#include <fnmatch.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <jansson.h>
-#include <openssl/crypto.h>
-
 #include "finding/finding.h"
 #include "notify/spool.h"
 #include "notify/webhook.h"
 #include "util/encode.h"
 #include "util/fs.h"
 #include "util/hash.h"
+
+#include <fnmatch.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_TOKEN 4096
 #define BACKOFF_BASE_MS 500

@@ -7,16 +7,15 @@
  */
 #include "notify/sign.h"
 
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "util/hash.h"
 
+#include <inttypes.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include "util/hash.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define SIGN_MAX_BODY (16u * 1024u * 1024u)
 

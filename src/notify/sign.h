@@ -11,10 +11,10 @@
 #ifndef LH_NOTIFY_SIGN_H
 #define LH_NOTIFY_SIGN_H
 
+#include "util/error.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 /* "t=" + 20 digits + ",v1=" + 64 hex digits + NUL, rounded up. */
 #define LH_SIGN_HEADER_MAX 96

@@ -10,8 +10,13 @@
  */
 #include "notify/spool.h"
 
+#include "util/buf.h"
+#include "util/fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,12 +27,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <jansson.h>
-#include <openssl/crypto.h>
-
-#include "util/buf.h"
-#include "util/fs.h"
 
 #define LOCK_WAIT_MS 30000
 #define MAX_FIELD 4096

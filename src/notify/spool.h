@@ -20,13 +20,13 @@
 #ifndef LH_NOTIFY_SPOOL_H
 #define LH_NOTIFY_SPOOL_H
 
+#include "util/error.h"
+#include "util/hash.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include "util/error.h"
-#include "util/hash.h"
 
 #define LH_SPOOL_ID_LEN 16
 #define LH_SPOOL_JOURNAL "revoke.jsonl"

@@ -2,6 +2,8 @@
 /* Read-only git index reader (versions 2-4, cache-tree); see git_index.h. */
 #include "source/git_index.h"
 
+#include "util/buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,8 +11,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "util/buf.h"
 
 #define HEADER 12
 #define TRAILER 20

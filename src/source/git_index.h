@@ -15,11 +15,11 @@
 #define LH_SOURCE_GIT_INDEX_H
 
 #include "source/libgit2.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 #define LH_GIT_INDEX_MAX_BYTES ((size_t)1 << 30)
 

@@ -12,11 +12,11 @@
 #ifndef LH_SOURCE_GIT_OIDMAP_H
 #define LH_SOURCE_GIT_OIDMAP_H
 
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 #define LH_GIT_OID_RAWSZ 20
 #define LH_GIT_OIDMAP_MAX_ENTRIES ((size_t)1 << 30)

@@ -2,13 +2,13 @@
 /* Index-against-HEAD comparison with added line ranges; see git_staged.h. */
 #include "source/git_staged.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "source/git.h"
 #include "source/git_index.h"
 #include "source/git_oidmap.h"
 #include "util/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define MAX_FILES ((size_t)1 << 24)
 #define MAX_RANGES ((size_t)1 << 24)

@@ -15,11 +15,11 @@
 #define LH_SOURCE_GIT_STAGED_H
 
 #include "source/libgit2.h"
+#include "util/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 /* Lines [start, start + count) of the staged file (1-based) are added or changed. */
 struct lh_git_line_range {

@@ -9,10 +9,10 @@
 #ifndef LH_SOURCE_GIT_STRTAB_H
 #define LH_SOURCE_GIT_STRTAB_H
 
+#include "util/error.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/error.h"
 
 #define LH_GIT_STRTAB_MAX_BYTES ((size_t)1 << 32)
 

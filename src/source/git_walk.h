@@ -15,16 +15,16 @@
 #ifndef LH_SOURCE_GIT_WALK_H
 #define LH_SOURCE_GIT_WALK_H
 
-#include "source/libgit2.h"
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "source/git.h"
 #include "source/git_oidmap.h"
 #include "source/git_strtab.h"
+#include "source/libgit2.h"
 #include "util/buf.h"
 #include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Values of a blob entry's `a` (otherwise: commit index in the commit list). */
 #define LH_GIT_NO_COMMIT                                                                           \

@@ -7,9 +7,9 @@
 #ifndef LH_UTIL_POOL_H
 #define LH_UTIL_POOL_H
 
-#include <stddef.h>
-
 #include "util/error.h"
+
+#include <stddef.h>
 
 typedef int (*lh_pool_init_fn)(void **state, size_t worker, void *payload);
 typedef void (*lh_pool_fini_fn)(void *state, void *payload);

@@ -6,14 +6,14 @@
  * `confirmed` by the expected rule, and the same text with one character of the token
  * changed is not reported at all, by any rule. The opt-in card-number rule is enabled.
  */
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "support/support.h"
 
 struct ck {
     const char *name;
@@ -30,36 +30,62 @@ static const struct ck cks[] = {
      "token: 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"},
     {"github-crc32 ghu_", "github-app-user-token", "ghu_l2t2pHbwOTch76v0kZuV8y9Xy9UI9A3EjxXV",
      "\"access_token\": \"ghu_l2t2pHbwOTch76v0kZuV8y9Xy9UI9A3EjxXV\""},
-    {"github-crc32 ghs_", "github-app-installation-token", "ghs_Og1TZSW6f1pdkeov2wfgN254wuIwzr47vXEt",
+    {"github-crc32 ghs_", "github-app-installation-token",
+     "ghs_Og1TZSW6f1pdkeov2wfgN254wuIwzr47vXEt",
      "GH_TOKEN=ghs_Og1TZSW6f1pdkeov2wfgN254wuIwzr47vXEt"},
-    {"github-crc32 ghr_", "github-refresh-token", "ghr_i1lKYkMafJfDO4f679p60GXjG3nC1FvkjNBrytCRi2Hn0Ldac8xg800MLcjT2Y4uoVR2pF3OYrfl",
-     "refresh_token=ghr_i1lKYkMafJfDO4f679p60GXjG3nC1FvkjNBrytCRi2Hn0Ldac8xg800MLcjT2Y4uoVR2pF3OYrfl"},
+    {"github-crc32 ghr_", "github-refresh-token",
+     "ghr_i1lKYkMafJfDO4f679p60GXjG3nC1FvkjNBrytCRi2Hn0Ldac8xg800MLcjT2Y4uoVR2pF3OYrfl",
+     "refresh_token=ghr_"
+     "i1lKYkMafJfDO4f679p60GXjG3nC1FvkjNBrytCRi2Hn0Ldac8xg800MLcjT2Y4uoVR2pF3OYrfl"},
     {"github-crc32 npm_", "npm-access-token", "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",
      "//registry.npmjs.org/:_authToken=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"},
-    {"github-pat-sha256-b32", "github-fine-grained-pat", "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",
-     "GITHUB_TOKEN=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"},
-    {"crc32-le-hex glsa_", "grafana-service-account-token", "glsa_mrUqQzEn4mV2fvvP5yKk9gyRri2WE5Hn_db2c2b16",
+    {"github-pat-sha256-b32", "github-fine-grained-pat",
+     "github_pat_11WMY31O5VYmeOnoMiwiZa_"
+     "04DlRVdf4VjEYgUJTJWrcKLagQPImk4es7faMy4Df1UFBXWR3RQQzS019ye",
+     "GITHUB_TOKEN=github_pat_11WMY31O5VYmeOnoMiwiZa_"
+     "04DlRVdf4VjEYgUJTJWrcKLagQPImk4es7faMy4Df1UFBXWR3RQQzS019ye"},
+    {"crc32-le-hex glsa_", "grafana-service-account-token",
+     "glsa_mrUqQzEn4mV2fvvP5yKk9gyRri2WE5Hn_db2c2b16",
      "GRAFANA_TOKEN=glsa_mrUqQzEn4mV2fvvP5yKk9gyRri2WE5Hn_db2c2b16"},
-    {"crc32-hex ATATT3", "atlassian-api-token", "ATATT3xFfGF0tD6wMgRjb4OdBC5R98d2LlNGFGmwbpXEdWLNagaUB0TT8iC8eoWQa6GOtlmB_DMuMvBXuC9A74hFCrcbU62N1Wkh3b84jRMsgLyEZtXt7pEBgm5mfBxyCDKoC0jb_bN-kAnn5a5CdZKsFCups6CCmXPJpxDUSrAh5-1SW0MtNBy=3D6886C6",
-     "JIRA_API_TOKEN=ATATT3xFfGF0tD6wMgRjb4OdBC5R98d2LlNGFGmwbpXEdWLNagaUB0TT8iC8eoWQa6GOtlmB_DMuMvBXuC9A74hFCrcbU62N1Wkh3b84jRMsgLyEZtXt7pEBgm5mfBxyCDKoC0jb_bN-kAnn5a5CdZKsFCups6CCmXPJpxDUSrAh5-1SW0MtNBy=3D6886C6"},
+    {"crc32-hex ATATT3", "atlassian-api-token",
+     "ATATT3xFfGF0tD6wMgRjb4OdBC5R98d2LlNGFGmwbpXEdWLNagaUB0TT8iC8eoWQa6GOtlmB_"
+     "DMuMvBXuC9A74hFCrcbU62N1Wkh3b84jRMsgLyEZtXt7pEBgm5mfBxyCDKoC0jb_bN-"
+     "kAnn5a5CdZKsFCups6CCmXPJpxDUSrAh5-1SW0MtNBy=3D6886C6",
+     "JIRA_API_TOKEN=ATATT3xFfGF0tD6wMgRjb4OdBC5R98d2LlNGFGmwbpXEdWLNagaUB0TT8iC8eoWQa6GOtlmB_"
+     "DMuMvBXuC9A74hFCrcbU62N1Wkh3b84jRMsgLyEZtXt7pEBgm5mfBxyCDKoC0jb_bN-"
+     "kAnn5a5CdZKsFCups6CCmXPJpxDUSrAh5-1SW0MtNBy=3D6886C6"},
     {"crc32-hex zpka_", "zuplo-api-key", "zpka_a42747098269ad4661a6066092e6043e_f0ddefad",
      "Authorization: Bearer zpka_a42747098269ad4661a6066092e6043e_f0ddefad"},
-    {"crc32-le-b64 cflt", "confluent-api-secret", "cflt/XmP5O/hukHrpR8K6i/kLcutkaQdHGCftt11IrFWE6mAuO7XalqC6JnZLtOQ",
+    {"crc32-le-b64 cflt", "confluent-api-secret",
+     "cflt/XmP5O/hukHrpR8K6i/kLcutkaQdHGCftt11IrFWE6mAuO7XalqC6JnZLtOQ",
      "password=\"cflt/XmP5O/hukHrpR8K6i/kLcutkaQdHGCftt11IrFWE6mAuO7XalqC6JnZLtOQ\""},
-    {"gitlab-routable glpat-", "gitlab-pat-routable", "glpat-TEf4nVBxhJA8qqdYv28jaGc6MzJhdApvOm1kdWRkCnU6bnlvYXEW.01.1g05a32qy",
+    {"gitlab-routable glpat-", "gitlab-pat-routable",
+     "glpat-TEf4nVBxhJA8qqdYv28jaGc6MzJhdApvOm1kdWRkCnU6bnlvYXEW.01.1g05a32qy",
      "GITLAB_TOKEN=glpat-TEf4nVBxhJA8qqdYv28jaGc6MzJhdApvOm1kdWRkCnU6bnlvYXEW.01.1g05a32qy"},
-    {"gitlab-routable glrt-", "gitlab-routable-token", "glrt-t1_djJFBzYREGlYu3y411TmHmc6ZTRvdQpvOmI1cnpqCnU6amNqNGQW.01.1g0iflg2f",
+    {"gitlab-routable glrt-", "gitlab-routable-token",
+     "glrt-t1_djJFBzYREGlYu3y411TmHmc6ZTRvdQpvOmI1cnpqCnU6amNqNGQW.01.1g0iflg2f",
      "token = \"glrt-t1_djJFBzYREGlYu3y411TmHmc6ZTRvdQpvOmI1cnpqCnU6amNqNGQW.01.1g0iflg2f\""},
-    {"marvin +ASt", "azure-storage-account-key", "QEi/TJk4pWbmSABWCdGjKT4GbsoQ4lydDyjd0AQ5JP3RbvdzaB6tR4ZnfeUrwDXU6x24Tj2c+vrY+AStvayDhw==",
-     "AZURE_STORAGE_KEY=\"QEi/TJk4pWbmSABWCdGjKT4GbsoQ4lydDyjd0AQ5JP3RbvdzaB6tR4ZnfeUrwDXU6x24Tj2c+vrY+AStvayDhw==\""},
-    {"marvin ACDb", "azure-cosmosdb-key", "1uU97+agJUULsQNyuw5NU/GlpREec4i9907SyoJOfWz4fUuHRhQZMo5key3iOFyKk03NgVmU+KxIACDbd4WOuQ==",
-     "COSMOS_KEY=1uU97+agJUULsQNyuw5NU/GlpREec4i9907SyoJOfWz4fUuHRhQZMo5key3iOFyKk03NgVmU+KxIACDbd4WOuQ=="},
-    {"marvin +ABa", "azure-batch-key", "s062V9rGRbOdtbC4D5BcXYR5kytaxA0bpbeVH7I+lKCkgjh/3TAAfw52H8NFAZEu6lcd+ZDm+TH0+ABaJRDr6w==",
-     "batch_key: s062V9rGRbOdtbC4D5BcXYR5kytaxA0bpbeVH7I+lKCkgjh/3TAAfw52H8NFAZEu6lcd+ZDm+TH0+ABaJRDr6w=="},
-    {"marvin +AMC", "azure-ml-web-service-key", "LlFLvmfDudx0JqkbtY4JQ7/OTYn0W8iOLc8vlG4+O+LXVLTCmTwHqYemJUotPDgSQKIUmG8CxIJF+AMCLMXxrg==",
-     "\"api_key\": \"LlFLvmfDudx0JqkbtY4JQ7/OTYn0W8iOLc8vlG4+O+LXVLTCmTwHqYemJUotPDgSQKIUmG8CxIJF+AMCLMXxrg==\""},
-    {"marvin APIM", "azure-apim-key", "uFlx4nD/Z1C4LnMzTaxGIyhjQmR1d1bi+BUC9LqPi7m9BHePtcO7WlK6yU0hzRGVZHOBgBau6rYnAPIMIsSSNQ==",
-     "Ocp-Apim-Subscription-Key: uFlx4nD/Z1C4LnMzTaxGIyhjQmR1d1bi+BUC9LqPi7m9BHePtcO7WlK6yU0hzRGVZHOBgBau6rYnAPIMIsSSNQ=="},
+    {"marvin +ASt", "azure-storage-account-key",
+     "QEi/TJk4pWbmSABWCdGjKT4GbsoQ4lydDyjd0AQ5JP3RbvdzaB6tR4ZnfeUrwDXU6x24Tj2c+vrY+AStvayDhw==",
+     "AZURE_STORAGE_KEY=\"QEi/"
+     "TJk4pWbmSABWCdGjKT4GbsoQ4lydDyjd0AQ5JP3RbvdzaB6tR4ZnfeUrwDXU6x24Tj2c+vrY+AStvayDhw==\""},
+    {"marvin ACDb", "azure-cosmosdb-key",
+     "1uU97+agJUULsQNyuw5NU/GlpREec4i9907SyoJOfWz4fUuHRhQZMo5key3iOFyKk03NgVmU+KxIACDbd4WOuQ==",
+     "COSMOS_KEY=1uU97+agJUULsQNyuw5NU/"
+     "GlpREec4i9907SyoJOfWz4fUuHRhQZMo5key3iOFyKk03NgVmU+KxIACDbd4WOuQ=="},
+    {"marvin +ABa", "azure-batch-key",
+     "s062V9rGRbOdtbC4D5BcXYR5kytaxA0bpbeVH7I+lKCkgjh/3TAAfw52H8NFAZEu6lcd+ZDm+TH0+ABaJRDr6w==",
+     "batch_key: "
+     "s062V9rGRbOdtbC4D5BcXYR5kytaxA0bpbeVH7I+lKCkgjh/3TAAfw52H8NFAZEu6lcd+ZDm+TH0+ABaJRDr6w=="},
+    {"marvin +AMC", "azure-ml-web-service-key",
+     "LlFLvmfDudx0JqkbtY4JQ7/OTYn0W8iOLc8vlG4+O+LXVLTCmTwHqYemJUotPDgSQKIUmG8CxIJF+AMCLMXxrg==",
+     "\"api_key\": "
+     "\"LlFLvmfDudx0JqkbtY4JQ7/"
+     "OTYn0W8iOLc8vlG4+O+LXVLTCmTwHqYemJUotPDgSQKIUmG8CxIJF+AMCLMXxrg==\""},
+    {"marvin APIM", "azure-apim-key",
+     "uFlx4nD/Z1C4LnMzTaxGIyhjQmR1d1bi+BUC9LqPi7m9BHePtcO7WlK6yU0hzRGVZHOBgBau6rYnAPIMIsSSNQ==",
+     "Ocp-Apim-Subscription-Key: "
+     "uFlx4nD/Z1C4LnMzTaxGIyhjQmR1d1bi+BUC9LqPi7m9BHePtcO7WlK6yU0hzRGVZHOBgBau6rYnAPIMIsSSNQ=="},
     {"marvin AzCa", "azure-cache-for-redis-key", "G5DyuisfKvBpkl8hYvBp4jk8OQaQ5DbnoAzCaAJpn+w=",
      "REDIS_KEY=G5DyuisfKvBpkl8hYvBp4jk8OQaQ5DbnoAzCaAJpn+w="},
     {"marvin AIoT", "azure-iot-key", "+8R91drI2rMHn0Kwq1bkWDVWjMyO3YIJQAIoTHhktjE=",
@@ -72,29 +98,40 @@ static const struct ck cks[] = {
      "EH_KEY=aPE/CcCf9B34dTHsvpaPD+wQePyEq3aw5+AEhGv3noE="},
     {"marvin +ARm", "azure-relay-key", "gsvRGlMhWLJpihoXiq3lyvseWKxYNahIL+ARmGKaVzU=",
      "RELAY_KEY=gsvRGlMhWLJpihoXiq3lyvseWKxYNahIL+ARmGKaVzU="},
-    {"marvin AzFu", "azure-functions-key", "rV97tsjeijdQW2VAsN13yXdIgrlOd2lgHB9f-XLwKJ46AzFulGVEBw==",
+    {"marvin AzFu", "azure-functions-key",
+     "rV97tsjeijdQW2VAsN13yXdIgrlOd2lgHB9f-XLwKJ46AzFulGVEBw==",
      "FUNCTION_KEY=rV97tsjeijdQW2VAsN13yXdIgrlOd2lgHB9f-XLwKJ46AzFulGVEBw=="},
     {"marvin AzSe", "azure-search-key", "jOq1g4wHKeY1HSpR52lXL2GcR8HAHtkb9R2ZZEnNytAzSeCC42YB",
      "api-key: jOq1g4wHKeY1HSpR52lXL2GcR8HAHtkb9R2ZZEnNytAzSeCC42YB"},
-    {"marvin +ACR", "azure-container-registry-key", "UFAk+CXCqRP0gQZNoTZJIKyNt6WyzH/YLLJ1OzXHSG+ACRAUT1Ou",
+    {"marvin +ACR", "azure-container-registry-key",
+     "UFAk+CXCqRP0gQZNoTZJIKyNt6WyzH/YLLJ1OzXHSG+ACRAUT1Ou",
      "ACR_PASSWORD=UFAk+CXCqRP0gQZNoTZJIKyNt6WyzH/YLLJ1OzXHSG+ACRAUT1Ou"},
     {"azure-aad-secret 8Q~", "azure-ad-client-secret", "rqr8Q~Blm_fNVZDCgO7r8Zhu6.lIQh37pLZ-daR~",
      "AZURE_CLIENT_SECRET=rqr8Q~Blm_fNVZDCgO7r8Zhu6.lIQh37pLZ-daR~"},
     {"azure-devops-pat", "azure-devops-pat", "3pfag7lnicdsvtzqjnrg4x67nhykiigtcgmrqrctv7opdpiv3o3a",
      "AZURE_DEVOPS_EXT_PAT=3pfag7lnicdsvtzqjnrg4x67nhykiigtcgmrqrctv7opdpiv3o3a"},
-    {"azure-devops-pat (app seed)", "azure-devops-pat", "hzioxdqiwelno4dutfhcumzkdqezdzvceovbzruued2uhhzwpiaa",
+    {"azure-devops-pat (app seed)", "azure-devops-pat",
+     "hzioxdqiwelno4dutfhcumzkdqezdzvceovbzruued2uhhzwpiaa",
      "AZURE_DEVOPS_EXT_PAT=hzioxdqiwelno4dutfhcumzkdqezdzvceovbzruued2uhhzwpiaa"},
-    {"cask JQQJ9", "azure-cask-key", "3w0OrJkRmYnaPIXKiU9y3MexjpBn9YBGvnPnkThschAQiXXfQvRJJQQJ992KefsF3alE2BW9VTzRTEST6NPR",
-     "AZURE_OPENAI_API_KEY=3w0OrJkRmYnaPIXKiU9y3MexjpBn9YBGvnPnkThschAQiXXfQvRJJQQJ992KefsF3alE2BW9VTzRTEST6NPR"},
-    {"cask JQQJ9 (long)", "azure-cask-key", "k1wYXHcKZ050jo75CSGzbqnoPK5zhP8pkWtwLi6LuakigvRydg5UJQQJ992KnH9ZyxFJxkxfANmlTEST2ccSHg==",
-     "AZURE_OPENAI_API_KEY=k1wYXHcKZ050jo75CSGzbqnoPK5zhP8pkWtwLi6LuakigvRydg5UJQQJ992KnH9ZyxFJxkxfANmlTEST2ccSHg=="},
-    {"crc16-xmodem Stellar", "stellar-secret-seed", "SCTLTR6NFSZBHTUFLKYTWOTSD77QDRXMTOAMGO7YEZ2FUGECUNCU4B5X",
+    {"cask JQQJ9", "azure-cask-key",
+     "3w0OrJkRmYnaPIXKiU9y3MexjpBn9YBGvnPnkThschAQiXXfQvRJJQQJ992KefsF3alE2BW9VTzRTEST6NPR",
+     "AZURE_OPENAI_API_KEY="
+     "3w0OrJkRmYnaPIXKiU9y3MexjpBn9YBGvnPnkThschAQiXXfQvRJJQQJ992KefsF3alE2BW9VTzRTEST6NPR"},
+    {"cask JQQJ9 (long)", "azure-cask-key",
+     "k1wYXHcKZ050jo75CSGzbqnoPK5zhP8pkWtwLi6LuakigvRydg5UJQQJ992KnH9ZyxFJxkxfANmlTEST2ccSHg==",
+     "AZURE_OPENAI_API_KEY="
+     "k1wYXHcKZ050jo75CSGzbqnoPK5zhP8pkWtwLi6LuakigvRydg5UJQQJ992KnH9ZyxFJxkxfANmlTEST2ccSHg=="},
+    {"crc16-xmodem Stellar", "stellar-secret-seed",
+     "SCTLTR6NFSZBHTUFLKYTWOTSD77QDRXMTOAMGO7YEZ2FUGECUNCU4B5X",
      "STELLAR_SECRET_KEY=SCTLTR6NFSZBHTUFLKYTWOTSD77QDRXMTOAMGO7YEZ2FUGECUNCU4B5X"},
-    {"base58check WIF", "bitcoin-wif-private-key", "5KVfK4gGyGfYGwLRxFmrgbH3FpAVdv2kmMq1SmB1kwPSK8m6vVk",
+    {"base58check WIF", "bitcoin-wif-private-key",
+     "5KVfK4gGyGfYGwLRxFmrgbH3FpAVdv2kmMq1SmB1kwPSK8m6vVk",
      "WIF=5KVfK4gGyGfYGwLRxFmrgbH3FpAVdv2kmMq1SmB1kwPSK8m6vVk"},
-    {"base58check WIF compressed", "bitcoin-wif-private-key", "L1wU49Do1hfbURYJZx8dkEQv9WgKwfyyQ5tua3oNfKN6nPNmiLVa",
+    {"base58check WIF compressed", "bitcoin-wif-private-key",
+     "L1wU49Do1hfbURYJZx8dkEQv9WgKwfyyQ5tua3oNfKN6nPNmiLVa",
      "bitcoin privkey: L1wU49Do1hfbURYJZx8dkEQv9WgKwfyyQ5tua3oNfKN6nPNmiLVa"},
-    {"bech32 age", "age-secret-key", "AGE-SECRET-KEY-106K86FFRG6XQXWYTSHR27XS4JLQVVTVGXL3089T33J5Q7Z574KPSMMEST8",
+    {"bech32 age", "age-secret-key",
+     "AGE-SECRET-KEY-106K86FFRG6XQXWYTSHR27XS4JLQVVTVGXL3089T33J5Q7Z574KPSMMEST8",
      "AGE-SECRET-KEY-106K86FFRG6XQXWYTSHR27XS4JLQVVTVGXL3089T33J5Q7Z574KPSMMEST8"},
     {"bech32 nsec", "nostr-nsec", "nsec14peylt002j6xvy4xhzsd4zjxrztycysj7cfavxa7a38g03stj7kq7l0evz",
      "NOSTR_PRIVATE_KEY=nsec14peylt002j6xvy4xhzsd4zjxrztycysj7cfavxa7a38g03stj7kq7l0evz"},
@@ -146,8 +183,8 @@ static void plant(const char *sub, size_t i, const char *line)
 static json_t *scan(const char *sub, int *status)
 {
     struct lh_run r;
-    lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--show-secrets",
-              "--enable-rule", "payment-card-number", sub, NULL);
+    lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--show-secrets", "--enable-rule",
+              "payment-card-number", sub, NULL);
     *status = r.status;
     cr_assert(r.status == 0 || r.status == 1, "scan failed (%d): %s", r.status, r.err);
     json_t *arr = json_array();
@@ -182,15 +219,15 @@ Test(catalogue_checksums, valid_tokens_are_confirmed)
         size_t hits = 0;
         size_t k;
         json_t *f;
-        json_array_foreach(arr, k, f) {
+        json_array_foreach(arr, k, f)
+        {
             if (strcmp(str(f, "path"), path) != 0) {
                 continue;
             }
             hits++;
             cr_expect(eq(str, (char *)str(f, "rule_id"), (char *)cks[i].rule), "%s", cks[i].name);
             cr_expect(eq(str, (char *)str(f, "confidence"), "confirmed"), "%s", cks[i].name);
-            cr_expect(eq(str, (char *)str(f, "secret"), (char *)cks[i].token), "%s",
-                      cks[i].name);
+            cr_expect(eq(str, (char *)str(f, "secret"), (char *)cks[i].token), "%s", cks[i].name);
         }
         cr_expect(eq(sz, hits, 1), "%s: %zu findings", cks[i].name, hits);
     }
@@ -208,7 +245,8 @@ Test(catalogue_checksums, one_changed_character_is_not_reported)
     json_t *arr = scan("mutated", &status);
     size_t k;
     json_t *f;
-    json_array_foreach(arr, k, f) {
+    json_array_foreach(arr, k, f)
+    {
         cr_expect(0, "%s reported by %s (%s)", str(f, "path"), str(f, "rule_id"),
                   str(f, "confidence"));
     }

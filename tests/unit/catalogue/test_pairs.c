@@ -7,16 +7,16 @@
  * second time. The matcher part (the `id` span, duplicate group names, pair rules first) is
  * tested directly; the rest end to end with the built binary and the built-in rules.
  */
+#include "match/matcher.h"
+#include "rules/ruleset.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "match/matcher.h"
-#include "rules/ruleset.h"
-#include "support/support.h"
 
 /* Synthetic values (random, never issued). */
 #define KEY_ID "AKIA22MLJFC57VSESZQC"
@@ -45,17 +45,16 @@ static int collect(const struct lh_match *m, void *payload)
     return 0;
 }
 
-static const char *pair_yaml =
-    "rules:\n"
-    "  - id: plain\n"
-    "    name: plain\n"
-    "    keywords: [ID-]\n"
-    "    pattern: '(?<secret>ID-[0-9]{4})'\n"
-    "  - id: pair\n"
-    "    name: pair\n"
-    "    keywords: ['key=']\n"
-    "    pattern: '(?:(?<id>ID-[0-9]{4}) )?key=(?<secret>[a-z]{6})"
-    "(?(<id>)|(?: (?<id>ID-[0-9]{4}))?)'\n";
+static const char *pair_yaml = "rules:\n"
+                               "  - id: plain\n"
+                               "    name: plain\n"
+                               "    keywords: [ID-]\n"
+                               "    pattern: '(?<secret>ID-[0-9]{4})'\n"
+                               "  - id: pair\n"
+                               "    name: pair\n"
+                               "    keywords: ['key=']\n"
+                               "    pattern: '(?:(?<id>ID-[0-9]{4}) )?key=(?<secret>[a-z]{6})"
+                               "(?(<id>)|(?: (?<id>ID-[0-9]{4}))?)'\n";
 
 static void match_text(const char *text, struct hits *h, bool *is_pair)
 {
@@ -64,17 +63,17 @@ static void match_text(const char *text, struct hits *h, bool *is_pair)
     struct lh_matcher_scratch *s = NULL;
     struct lh_matcher_opts o = {0};
     cr_assert(eq(int, lh_ruleset_new(&rs), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "pair.yml", (const uint8_t *)pair_yaml,
-                                             strlen(pair_yaml)),
-                 0),
-              "%s", lh_error_get());
+    cr_assert(
+        eq(int,
+           lh_ruleset_load_buffer(rs, "pair.yml", (const uint8_t *)pair_yaml, strlen(pair_yaml)),
+           0),
+        "%s", lh_error_get());
     cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_matcher_scratch_new(&s, m), 0));
     is_pair[0] = lh_matcher_rule_is_pair(m, 0);
     is_pair[1] = lh_matcher_rule_is_pair(m, 1);
     memset(h, 0, sizeof(*h));
-    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, h),
-                 0));
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, h), 0));
     lh_matcher_scratch_free(s);
     lh_matcher_free(m);
     lh_ruleset_free(rs);
@@ -117,15 +116,14 @@ Test(catalogue_pairs, secret_may_be_named_in_several_alternatives)
     struct lh_matcher_scratch *s = NULL;
     struct lh_matcher_opts o = {0};
     cr_assert(eq(int, lh_ruleset_new(&rs), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "alt.yml", (const uint8_t *)yaml, strlen(yaml)),
-                 0));
+    cr_assert(
+        eq(int, lh_ruleset_load_buffer(rs, "alt.yml", (const uint8_t *)yaml, strlen(yaml)), 0));
     cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_matcher_rule_is_pair(m, 0), 0));
     cr_assert(eq(int, lh_matcher_scratch_new(&s, m), 0));
     static const char text[] = "k=42 abc=k";
     struct hits h = {0};
-    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, &h),
-                 0));
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, &h), 0));
     cr_assert(eq(sz, h.n, 2));
     cr_assert(eq(sz, h.m[0].sstart, 2));
     cr_assert(eq(sz, h.m[0].send, 4));
@@ -182,9 +180,9 @@ Test(catalogue_pairs_scan, aws_key_id_and_secret_are_one_finding)
 
 Test(catalogue_pairs_scan, id_after_the_secret_is_paired)
 {
-    json_t *arr = scan_text("creds.json", "{\"Credentials\": {\"SecretAccessKey\": \"" SECRET2
-                                          "\", \"SessionToken\": \"x\", \"AccessKeyId\": \"" TMP_ID
-                                          "\"}}\n");
+    json_t *arr =
+        scan_text("creds.json", "{\"Credentials\": {\"SecretAccessKey\": \"" SECRET2
+                                "\", \"SessionToken\": \"x\", \"AccessKeyId\": \"" TMP_ID "\"}}\n");
     cr_assert(eq(sz, json_array_size(arr), 1));
     json_t *f = json_array_get(arr, 0);
     cr_assert(eq(str, (char *)field(f, "rule_id"), "aws-secret-access-key"));
@@ -265,7 +263,8 @@ Test(catalogue_pairs_scan, user_pair_rule_with_rules_option)
         "  - id: acme-secret\n"
         "    name: Acme secret\n"
         "    keywords: [acme_secret]\n"
-        "    pattern: '(?:(?<id>acme_id_[0-9]{6})[\\s\\S]{0,100}?)?acme_secret=(?<secret>[a-z0-9]{16})'\n"
+        "    pattern: "
+        "'(?:(?<id>acme_id_[0-9]{6})[\\s\\S]{0,100}?)?acme_secret=(?<secret>[a-z0-9]{16})'\n"
         "    examples: [{text: 'acme_id_123456 acme_secret=8c1f4e0b7a93d625', secret: "
         "8c1f4e0b7a93d625}]\n"
         "    negative_examples: [acme_secret=short]\n";
@@ -276,8 +275,7 @@ Test(catalogue_pairs_scan, user_pair_rule_with_rules_option)
     lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--no-builtin-rules", "--rules",
               "acme.yml", "app.cfg", NULL);
     cr_assert(eq(int, r.status, 1), "stderr: %s", r.err);
-    cr_assert(strstr(r.out, "\"metadata\":{\"pair_id\":\"acme_id_424242\"}") != NULL, "%s",
-              r.out);
+    cr_assert(strstr(r.out, "\"metadata\":{\"pair_id\":\"acme_id_424242\"}") != NULL, "%s", r.out);
     lh_run_dispose(&r);
     lh_run_lh(&r, dir, NULL, "rules", "check", "--no-builtin-rules", "--rules", "acme.yml", NULL);
     cr_assert(eq(int, r.status, 0), "%s", r.err);

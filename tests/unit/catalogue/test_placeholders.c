@@ -7,22 +7,34 @@
  * rules look for (AWS_SECRET_ACCESS_KEY, AZURE_DEVOPS_EXT_PAT, WIF, card_number, ...), and
  * `leakhound scan` (built-in rules, the opt-in card rule enabled) must report nothing.
  */
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/support.h"
-
 #define MAX_VALUES 512
 
 /* Labels that context-anchored rules key on; every value is planted after each of them. */
 static const char *const labels[] = {
-    "token",           "api_key",          "AWS_SECRET_ACCESS_KEY", "aws_access_key_id",
-    "AZURE_DEVOPS_EXT_PAT", "STELLAR_SECRET_KEY", "WIF",          "bitcoin_private_key",
-    "card_number",     "PRIVATE_KEY",      "GITHUB_TOKEN",       "TWILIO_AUTH_TOKEN",
-    "DATADOG_API_KEY", "HEROKU_API_KEY",   "NOSTR_PRIVATE_KEY",  "client_secret",
+    "token",
+    "api_key",
+    "AWS_SECRET_ACCESS_KEY",
+    "aws_access_key_id",
+    "AZURE_DEVOPS_EXT_PAT",
+    "STELLAR_SECRET_KEY",
+    "WIF",
+    "bitcoin_private_key",
+    "card_number",
+    "PRIVATE_KEY",
+    "GITHUB_TOKEN",
+    "TWILIO_AUTH_TOKEN",
+    "DATADOG_API_KEY",
+    "HEROKU_API_KEY",
+    "NOSTR_PRIVATE_KEY",
+    "client_secret",
 };
 
 /* Templates and fillers in the contexts where a real secret would be reported. */
@@ -154,8 +166,7 @@ static void assign(struct buf *b, const char *ext, const char *name, const char 
     } else if (!strcmp(ext, "go")) {
         snprintf(line, sizeof(line), "\t%s%zu = \"%s\"\n", name, i, value);
     } else {
-        snprintf(line, sizeof(line), "    static final String %s_%zu = \"%s\";\n", name, i,
-                 value);
+        snprintf(line, sizeof(line), "    static final String %s_%zu = \"%s\";\n", name, i, value);
     }
     put(b, line);
 }
@@ -163,19 +174,18 @@ static void assign(struct buf *b, const char *ext, const char *name, const char 
 static void write_type(const char *ext)
 {
     static const char *const head[][2] = {
-        {"env", "# .env\n"},
-        {"py", "import os\n"},
-        {"js", "// config\n"},
-        {"json", "{\n"},
-        {"yml", "config:\n"},
-        {"tf", "locals {\n"},
-        {"md", "# Setup\n\n```\n"},
-        {"go", "package config\n\nconst (\n"},
+        {"env", "# .env\n"},          {"py", "import os\n"},
+        {"js", "// config\n"},        {"json", "{\n"},
+        {"yml", "config:\n"},         {"tf", "locals {\n"},
+        {"md", "# Setup\n\n```\n"},   {"go", "package config\n\nconst (\n"},
         {"java", "class Config {\n"},
     };
     static const char *const tail[][2] = {
-        {"json", "  \"end\": 0\n}\n"}, {"tf", "}\n"},   {"md", "```\n"},
-        {"go", ")\n"},                 {"java", "}\n"},
+        {"json", "  \"end\": 0\n}\n"},
+        {"tf", "}\n"},
+        {"md", "```\n"},
+        {"go", ")\n"},
+        {"java", "}\n"},
     };
     struct buf b = {0};
     for (size_t h = 0; h < sizeof(head) / sizeof(head[0]); h++) {
@@ -207,14 +217,13 @@ static void write_type(const char *ext)
 
 Test(catalogue_placeholders, never_reported_in_any_file_type)
 {
-    static const char *const exts[] = {"env", "py", "js", "json", "yml", "tf", "md", "go",
-                                       "java"};
+    static const char *const exts[] = {"env", "py", "js", "json", "yml", "tf", "md", "go", "java"};
     for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
         write_type(exts[e]);
     }
     struct lh_run r;
-    lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--enable-rule",
-              "payment-card-number", "planted", NULL);
+    lh_run_lh(&r, dir, NULL, "scan", "--format", "jsonl", "--enable-rule", "payment-card-number",
+              "planted", NULL);
     cr_assert(eq(str, r.out, ""), "placeholders reported:\n%s", r.out);
     cr_assert(eq(int, r.status, 0), "stderr: %s", r.err);
     lh_run_dispose(&r);

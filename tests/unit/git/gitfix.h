@@ -8,10 +8,10 @@
 #ifndef LH_TEST_GITFIX_H
 #define LH_TEST_GITFIX_H
 
+#include "support/support.h"
+
 #include <jansson.h>
 #include <stddef.h>
-
-#include "support/support.h"
 
 extern char *gf_dir; /* temporary directory of the test; the repository is gf_dir/repo */
 

@@ -6,13 +6,13 @@
  * commits and two branches. Each must be found exactly once with the introducing commit and
  * path. Also ranges, bare and shallow repositories, corrupt objects, unreachable objects.
  */
+#include "gitfix.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "gitfix.h"
 
 TestSuite(history, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 

@@ -5,6 +5,11 @@
  * random corruption of a real index, ending right before a PROT_NONE page), and the fast
  * comparison checked against libgit2's tree-to-index diff on the same changes.
  */
+#include "gitfix.h"
+#include "source/git.h"
+#include "source/git_index.h"
+#include "source/git_staged.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -12,11 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include "gitfix.h"
-#include "source/git.h"
-#include "source/git_index.h"
-#include "source/git_staged.h"
 
 TestSuite(git_index, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 

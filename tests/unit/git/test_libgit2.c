@@ -4,16 +4,16 @@
  * idempotent, and with an unloadable libgit2 the git commands fail with one clear line
  * while `scan` (which never touches git) still works.
  */
+#include "gitfix.h"
+#include "source/git.h"
+#include "source/libgit2.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "gitfix.h"
-#include "source/git.h"
-#include "source/libgit2.h"
 
 Test(libgit2, table_holds_the_real_functions_and_loading_is_idempotent)
 {
@@ -22,12 +22,12 @@ Test(libgit2, table_holds_the_real_functions_and_loading_is_idempotent)
     void *h = dlopen(LH_LIBGIT2_SONAME, RTLD_NOW | RTLD_NOLOAD);
     cr_assert(not(eq(ptr, h, NULL)), "the loader must have loaded %s", LH_LIBGIT2_SONAME);
     size_t n = 0;
-#define CHECK(f)                                                                               \
-    do {                                                                                       \
-        void *real = dlsym(h, #f);                                                             \
-        cr_assert(not(eq(ptr, real, NULL)), #f);                                               \
-        cr_assert(eq(ptr, (void *)lh_libgit2_api.fn_##f, real), #f " is not the real one");    \
-        n++;                                                                                   \
+#define CHECK(f)                                                                                   \
+    do {                                                                                           \
+        void *real = dlsym(h, #f);                                                                 \
+        cr_assert(not(eq(ptr, real, NULL)), #f);                                                   \
+        cr_assert(eq(ptr, (void *)lh_libgit2_api.fn_##f, real), #f " is not the real one");        \
+        n++;                                                                                       \
     } while (0);
     LH_LIBGIT2_FUNCTIONS(CHECK)
 #undef CHECK
@@ -64,8 +64,8 @@ static void fails_naming(const struct lh_run *r, const char *purpose)
     char *line = lh_error_line(r->err);
     cr_assert(not(eq(ptr, line, NULL)), "no single error line in: %s", r->err);
     char want[256];
-    snprintf(want, sizeof(want), "leakhound: error: cannot load %s (needed for %s): ",
-             LH_LIBGIT2_SONAME, purpose);
+    snprintf(want, sizeof(want),
+             "leakhound: error: cannot load %s (needed for %s): ", LH_LIBGIT2_SONAME, purpose);
     cr_assert(eq(int, strncmp(line, want, strlen(want)), 0), "%s", line);
     cr_assert(not(eq(ptr, strstr(line, libs), NULL)), "the loader's reason is missing: %s", line);
     free(line);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the history walk's object-id map and path interning table. */
+#include "source/git_oidmap.h"
+#include "source/git_strtab.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "source/git_oidmap.h"
-#include "source/git_strtab.h"
 
 static void make_id(uint8_t id[20], uint32_t n)
 {

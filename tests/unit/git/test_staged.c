@@ -4,13 +4,13 @@
  * are reported, with the staged file's paths and line numbers; a secret already committed,
  * one only in the work tree, a pure rename and a bare repository are handled as documented.
  */
+#include "gitfix.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "gitfix.h"
 
 TestSuite(staged, .init = gf_setup, .fini = gf_teardown, .timeout = LH_TEST_TIMEOUT);
 

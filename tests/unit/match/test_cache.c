@@ -4,6 +4,10 @@
  * database, a different literal set never reuses it (even under the same file name), damaged
  * files are rebuilt, and the directory stays bounded.
  */
+#include "match/matcher.h"
+#include "rules/ruleset.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dirent.h>
@@ -12,10 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <utime.h>
-
-#include "match/matcher.h"
-#include "rules/ruleset.h"
-#include "support/support.h"
 
 static char *dir;
 
@@ -42,8 +42,7 @@ static struct lh_ruleset *rules(const char *keyword)
              keyword, keyword);
     struct lh_ruleset *rs = NULL;
     cr_assert(eq(int, lh_ruleset_new(&rs), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "t.yml", (const uint8_t *)yaml, strlen(yaml)),
-                 0),
+    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "t.yml", (const uint8_t *)yaml, strlen(yaml)), 0),
               "%s", lh_error_get());
     return rs;
 }
@@ -71,8 +70,7 @@ static size_t scan_with(const char *keyword, const char *text, bool *from_cache)
     cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
     cr_assert(eq(int, lh_matcher_scratch_new(&s, m), 0));
     struct hits h = {0};
-    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, &h),
-                 0));
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)text, strlen(text), collect, &h), 0));
     *from_cache = lh_matcher_from_cache(m);
     lh_matcher_scratch_free(s);
     lh_matcher_free(m);

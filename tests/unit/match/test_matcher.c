@@ -4,15 +4,15 @@
  * than the window, dense hits, caseless keywords, and a guard-page test (input that ends
  * right before a PROT_NONE page, every suffix length).
  */
+#include "match/matcher.h"
+#include "rules/ruleset.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include "match/matcher.h"
-#include "rules/ruleset.h"
 
 struct hits {
     size_t n;
@@ -36,8 +36,7 @@ static struct lh_matcher_scratch *s;
 static void build(const char *yaml)
 {
     cr_assert(eq(int, lh_ruleset_new(&rs), 0));
-    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "t.yml", (const uint8_t *)yaml, strlen(yaml)),
-                 0),
+    cr_assert(eq(int, lh_ruleset_load_buffer(rs, "t.yml", (const uint8_t *)yaml, strlen(yaml)), 0),
               "%s", lh_error_get());
     struct lh_matcher_opts o = {0};
     cr_assert(eq(int, lh_matcher_new(&m, rs->rules, rs->count, &o), 0), "%s", lh_error_get());
@@ -138,8 +137,8 @@ Test(matcher, scan_rule_matches_whole_token)
     build(rules_yaml);
     struct hits h = {0};
     const char *t = "tok_abcd1234";
-    cr_assert(eq(int, lh_matcher_scan_rule(m, s, 0, (const uint8_t *)t, strlen(t), collect, &h),
-                 0));
+    cr_assert(
+        eq(int, lh_matcher_scan_rule(m, s, 0, (const uint8_t *)t, strlen(t), collect, &h), 0));
     cr_assert(eq(sz, h.n, 1));
     cr_assert(eq(sz, h.m[0].send, strlen(t)));
 }
@@ -148,8 +147,8 @@ Test(matcher, guard_page_every_suffix)
 {
     build(rules_yaml);
     long pg = sysconf(_SC_PAGESIZE);
-    uint8_t *mem = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
+    uint8_t *mem =
+        mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert(mem != MAP_FAILED);
     cr_assert(eq(int, mprotect(mem + pg, (size_t)pg, PROT_NONE), 0));
     const char *text = "a tok_abcd1234 password = s3cr3tpw BEGINabcEND tok_";

@@ -2,6 +2,9 @@
 /* Shared bits of the notify tests; see helpers.h. */
 #include "helpers.h"
 
+#include "receiver.h"
+#include "support/support.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -10,9 +13,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "receiver.h"
-#include "support/support.h"
 
 void t_env(void)
 {

@@ -3,10 +3,10 @@
 #ifndef LH_TEST_NOTIFY_HELPERS_H
 #define LH_TEST_NOTIFY_HELPERS_H
 
+#include "notify/revoke.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "notify/revoke.h"
 
 #define T_SECRET "whsec_5b0e9f2a7c41d8e3"
 

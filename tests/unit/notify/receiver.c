@@ -3,7 +3,11 @@
 #include "receiver.h"
 
 #include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +15,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
-
-#include <jansson.h>
-#include <microhttpd.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define RX_MAX_BODY (1024 * 1024)
 #define RX_HANG_MAX_MS 30000

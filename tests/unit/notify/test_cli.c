@@ -5,6 +5,10 @@
  * a scan killed with SIGKILL while a request is in flight, and the rule that no output ever
  * contains a raw token.
  */
+#include "helpers.h"
+#include "receiver.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <fcntl.h>
@@ -17,10 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "helpers.h"
-#include "receiver.h"
-#include "support/support.h"
 
 static char *dir;
 static char state[4096];

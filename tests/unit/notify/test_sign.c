@@ -4,15 +4,15 @@
  * with Python's hmac module), its verification, the full-jitter backoff bounds, URL display
  * without credentials and the default state directory.
  */
+#include "notify/revoke.h"
+#include "notify/sign.h"
+#include "notify/webhook.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "notify/revoke.h"
-#include "notify/sign.h"
-#include "notify/webhook.h"
 
 Test(sign, header_matches_known_answer)
 {

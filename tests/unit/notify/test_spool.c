@@ -6,6 +6,11 @@
  * directory never queue a token twice, and a live process's lease is respected while a dead
  * one's is not.
  */
+#include "helpers.h"
+#include "notify/revoke.h"
+#include "receiver.h"
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <fcntl.h>
@@ -18,11 +23,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "helpers.h"
-#include "notify/revoke.h"
-#include "receiver.h"
-#include "support/support.h"
 
 static char *dir;
 static char state[4096];

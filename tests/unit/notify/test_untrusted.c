@@ -7,17 +7,17 @@
  * sees it delivered, so "nothing received" means the section was ignored, not that the
  * receiver was unreachable.
  */
+#include "helpers.h"
+#include "receiver.h"
+#include "support/support.h"
+#include "util/fs.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "helpers.h"
-#include "receiver.h"
-#include "support/support.h"
-#include "util/fs.h"
 
 #define GIT "git -c user.name=Ada -c user.email=ada@example.com -c gc.auto=0 "
 

@@ -8,14 +8,14 @@
 #ifndef LH_TESTS_RTEST_H
 #define LH_TESTS_RTEST_H
 
+#include "support/support.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "support/support.h"
 
 #define RT_SCHEMA LH_SOURCE_DIR "/fixtures/sarif-schema-2.1.0.json"
 
@@ -93,22 +93,22 @@ static inline int rt_sarif_validate(const char *dir, const char *file)
  * The fixture most of these suites share: per test, a fresh temporary directory `dir` and
  * two distinct checksum-valid tokens `tok` and `tok2`; declares TestSuite(suite).
  */
-#define RT_FIXTURE(suite)                                                                      \
-    static char *dir;                                                                          \
-    static char tok[41];                                                                       \
-    static char tok2[41];                                                                      \
-    static void rt_setup(void)                                                                 \
-    {                                                                                          \
-        dir = lh_tmpdir();                                                                     \
-        cr_assert(dir != NULL);                                                                \
-        rt_token(tok, 0);                                                                      \
-        rt_token(tok2, 1);                                                                     \
-    }                                                                                          \
-    static void rt_teardown(void)                                                              \
-    {                                                                                          \
-        lh_rmtree(dir);                                                                        \
-        free(dir);                                                                             \
-    }                                                                                          \
+#define RT_FIXTURE(suite)                                                                          \
+    static char *dir;                                                                              \
+    static char tok[41];                                                                           \
+    static char tok2[41];                                                                          \
+    static void rt_setup(void)                                                                     \
+    {                                                                                              \
+        dir = lh_tmpdir();                                                                         \
+        cr_assert(dir != NULL);                                                                    \
+        rt_token(tok, 0);                                                                          \
+        rt_token(tok2, 1);                                                                         \
+    }                                                                                              \
+    static void rt_teardown(void)                                                                  \
+    {                                                                                              \
+        lh_rmtree(dir);                                                                            \
+        free(dir);                                                                                 \
+    }                                                                                              \
     TestSuite(suite, .init = rt_setup, .fini = rt_teardown)
 
 /* Number of lines of s (a final line without newline counts). */

@@ -5,12 +5,11 @@
  * annotations, a dump that is sorted, one entry per line, byte-stable and loadable, and
  * inputs that end right before a PROT_NONE page.
  */
+#include "finding/baseline.h"
 #include "rtest.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include "finding/baseline.h"
 
 static struct lh_rule rule_a = {.id = (char *)"rule-a", .name = (char *)"Rule A"};
 static struct lh_rule rule_b = {.id = (char *)"rule-b", .name = (char *)"Rule B"};

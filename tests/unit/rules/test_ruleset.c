@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the rule model and YAML loader. */
+#include "rules/builtin.h"
+#include "rules/ruleset.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <string.h>
-
-#include "rules/builtin.h"
-#include "rules/ruleset.h"
 
 static int load(struct lh_ruleset **rs, const char *yaml)
 {

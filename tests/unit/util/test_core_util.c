@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for util: bounded buffer, file reads, YAML helpers, worker pool. */
-#include <criterion/criterion.h>
-#include <criterion/new/assert.h>
-#include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "support/support.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/pool.h"
 #include "util/yaml.h"
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 
 Test(buf, grows_and_respects_cap)
 {

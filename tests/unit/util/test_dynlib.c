@@ -4,14 +4,14 @@
  * library, a file that is no library, a missing symbol) reported through the error
  * buffer without touching the thread's error message.
  */
+#include "support/support.h"
+#include "util/dynlib.h"
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "support/support.h"
-#include "util/dynlib.h"
 
 struct libc_table {
     size_t (*strlen_)(const char *s);
