@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Full-size hostile inputs (issue #9; the CI tests in tests/unit/hardening are scaled down):
+# Full-size hostile inputs (issue #9; the CI tests in tests/e2e/hardening are scaled down):
 # generates each input under a temporary directory, runs the release build of leakhound on
 # it under GNU time, and prints one line per case: exit status, peak RSS and wall time.
 #

@@ -1,7 +1,7 @@
 # Fails when a Criterion suite or test sets `.timeout` to anything but LH_TEST_TIMEOUT
 # (see tests/support/support.h: mixed timeouts make Criterion 2.4.1 leak in the runner).
 # Usage: cmake -DROOT=<source dir> -P check_test_timeouts.cmake
-file(GLOB_RECURSE sources ${ROOT}/tests/unit/*.c ${ROOT}/tests/integration/*.c)
+file(GLOB_RECURSE sources ${ROOT}/tests/unit/*.c ${ROOT}/tests/e2e/*.c)
 set(bad "")
 foreach(f IN LISTS sources)
     file(STRINGS ${f} lines REGEX "(TestSuite|Test|ParameterizedTest)\\(.*\\.timeout *=")

@@ -166,7 +166,7 @@ def render(rules):
         ph = yaml.safe_load(f)["placeholders"]
     out.append("\n## Placeholders never reported\n")
     out.append("`rules/placeholders/placeholders.yml` lists %d documented example and test "
-               "values, each with its source; `tests/unit/catalogue/test_placeholders.c` plants "
+               "values, each with its source; `tests/e2e/scan/test_placeholders.c` plants "
                "every one of them (plus template and filler shapes) in .env, .py, .js, .json, "
                ".yml, .tf, .md, .go and .java files and requires that nothing is reported.\n"
                % len(ph))

@@ -23,7 +23,8 @@ Test(planted, ordinary_scan_with_a_finding)
                        "q1w2e3r4t5y6u7i8o9p0a1s2\"\n";
     lh_write_file(dir, "config.txt", text, strlen(text));
     struct lh_run r;
-    cr_assert(eq(int, lh_run_lh(&r, dir, NULL, "scan", "config.txt", NULL), 0));
+    const char *const argv[] = {LH_BIN, "scan", "config.txt", NULL};
+    cr_assert(eq(int, lh_run_in(&r, dir, NULL, 0, argv), 0));
     cr_assert(eq(int, r.status, 1), "status %d, stderr: %s", r.status, r.err);
     cr_assert(strstr(r.out, "config.txt") != NULL, "%s", r.out);
     lh_run_dispose(&r);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,15 +34,18 @@ void lh_forward_sanitizer_report(const char *who, const char *text, int status)
                 who, status);
         fflush(stderr);
     }
-    if (!text) {
-        return;
-    }
-    if (strstr(text, "ERROR: AddressSanitizer") || strstr(text, "ERROR: LeakSanitizer") ||
-        strstr(text, "runtime error:") || strstr(text, "WARNING: ThreadSanitizer") ||
-        strstr(text, "ERROR: ThreadSanitizer")) {
+    if (lh_sanitizer_report_in(text)) {
         fprintf(stderr, "support: sanitizer report from spawned process %s:\n%s\n", who, text);
         fflush(stderr);
     }
+}
+
+bool lh_sanitizer_report_in(const char *text)
+{
+    return text &&
+           (strstr(text, "ERROR: AddressSanitizer") || strstr(text, "ERROR: LeakSanitizer") ||
+            strstr(text, "runtime error:") || strstr(text, "WARNING: ThreadSanitizer") ||
+            strstr(text, "ERROR: ThreadSanitizer"));
 }
 
 static void append(char **buf, size_t *len, const char *data, size_t n)
@@ -137,20 +141,30 @@ int lh_run_in(struct lh_run *r, const char *cwd, const char *in, size_t in_len,
     return 0;
 }
 
-int lh_run_lh(struct lh_run *r, const char *cwd, const char *in, ...)
+int lh_run_lhv(struct lh_run *r, const char *cwd, const char *in, const char *arg0, va_list ap)
 {
     const char *argv[64];
     int n = 0;
     argv[n++] = LH_BIN;
-    va_list ap;
-    va_start(ap, in);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && n < 63) {
+    const char *a = arg0;
+    if (a) {
         argv[n++] = a;
     }
-    va_end(ap);
+    while (a && (a = va_arg(ap, const char *)) != NULL && n < 63) {
+        argv[n++] = a;
+    }
     argv[n] = NULL;
     return lh_run_in(r, cwd, in, in ? strlen(in) : 0, argv);
+}
+
+int lh_run_lh(struct lh_run *r, const char *cwd, const char *in, ...)
+{
+    va_list ap;
+    va_start(ap, in);
+    const char *arg0 = va_arg(ap, const char *);
+    int rc = lh_run_lhv(r, cwd, in, arg0, ap);
+    va_end(ap);
+    return rc;
 }
 
 void lh_run_dispose(struct lh_run *r)
@@ -229,6 +243,36 @@ char *lh_read_file(const char *path)
         buf = calloc(1, 1);
     }
     return buf;
+}
+
+char *lh_read_file_max(const char *path, size_t max, size_t *kept, size_t *size)
+{
+    struct stat st;
+    *kept = 0;
+    *size = stat(path, &st) == 0 ? (size_t)st.st_size : 0;
+    size_t want = *size < max ? *size : max;
+    char *buf = calloc(1, want + 1);
+    if (!buf) {
+        abort();
+    }
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        *kept = fread(buf, 1, want, f);
+        fclose(f);
+    }
+    return buf;
+}
+
+void lh_test_sha256_hex(char out[65], const char *s)
+{
+    unsigned char d[32];
+    unsigned int n = 32;
+    if (EVP_Digest(s, strlen(s), d, &n, EVP_sha256(), NULL) != 1) {
+        abort();
+    }
+    for (unsigned i = 0; i < 32; i++) {
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    }
 }
 
 char *lh_shadow_libs(const char *const *sonames)

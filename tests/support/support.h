@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test support: run the built leakhound binary (or any program) with arguments, optional
- * stdin and environment, capturing stdout, stderr and the exit status; temporary
- * directories and files. Used by the integration tests.
+ * Test support, the core of the one support library of tests/unit and tests/e2e (the other
+ * headers of tests/support add git fixtures, measured runs, the serve launcher and HTTP,
+ * the revocation receiver, report and validator helpers): run the built leakhound binary
+ * (or any program) with arguments and optional stdin, capturing stdout, stderr and the exit
+ * status, and failing the test on any sanitizer report of the spawned process; temporary
+ * directories and files; background processes; unloadable libraries.
  */
 #ifndef LH_TEST_SUPPORT_H
 #define LH_TEST_SUPPORT_H
@@ -13,6 +16,8 @@
 #define LH_UBSAN_EXITCODE 87
 #define LH_TSAN_EXITCODE 88
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -39,6 +44,8 @@ int lh_run_in(struct lh_run *r, const char *cwd, const char *in, size_t in_len,
               const char *const argv[]);
 /* Runs the leakhound binary: lh_run_lh(&r, cwd, stdin, "scan", "x", NULL). */
 int lh_run_lh(struct lh_run *r, const char *cwd, const char *in, ...);
+/* The same with the arguments as arg0 (NULL: none) then ap (NULL-terminated); at most 62. */
+int lh_run_lhv(struct lh_run *r, const char *cwd, const char *in, const char *arg0, va_list ap);
 void lh_run_dispose(struct lh_run *r);
 
 /*
@@ -69,6 +76,9 @@ void lh_run_dispose(struct lh_run *r);
  */
 void lh_forward_sanitizer_report(const char *who, const char *text, int status);
 
+/* Whether text (may be NULL) holds an ASan, LSan, UBSan or TSan report. */
+bool lh_sanitizer_report_in(const char *text);
+
 /* Creates a fresh temporary directory (heap path). */
 char *lh_tmpdir(void);
 /* Removes a directory tree (rm -rf). */
@@ -79,6 +89,14 @@ void lh_write_file(const char *dir, const char *rel, const char *content, size_t
 int lh_sh(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns a newly allocated string of a file's content (NULL if missing). */
 char *lh_read_file(const char *path);
+/*
+ * Reads at most max bytes of a file into a NUL-terminated heap string (never NULL: empty when
+ * missing); *kept receives the bytes read, *size the file's full size.
+ */
+char *lh_read_file_max(const char *path, size_t max, size_t *kept, size_t *size);
+
+/* Lowercase hex SHA-256 of a string, with OpenSSL (independent of src/util/hash.c). */
+void lh_test_sha256_hex(char out[65], const char *s);
 
 /*
  * Makes the libraries named in sonames (NULL-terminated, e.g. "libcurl.so.4") unloadable for

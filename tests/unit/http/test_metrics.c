@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Prometheus rendering of the endpoint's counters: names, labels, cumulative histogram. */
 #include "http/metrics.h"
-#include "support/serve/th.h"
+#include "support/serve.h"
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>

@@ -5,10 +5,10 @@
  * route selection, retries with backoff and Retry-After, permanent failures, a receiver that
  * is down, missing secrets, hash-only routes, thread safety, dry runs and interruption.
  */
-#include "helpers.h"
 #include "notify/revoke.h"
 #include "notify/webhook.h"
-#include "receiver.h"
+#include "support/notify.h"
+#include "support/receiver.h"
 #include "support/support.h"
 
 #include <criterion/criterion.h>
@@ -304,9 +304,9 @@ Test(revoke_api, overlong_retry_after_defers_to_a_later_flush)
     t_token(tok, 9);
     struct lh_revoke_item it = t_item(tok);
     enqueue(rv, &it);
-    double t0 = t_now();
+    double t0 = ((double)lh_now_ms() / 1000.0);
     struct lh_revoke_stats st = flush(rv);
-    cr_assert(lt(dbl, t_now() - t0, 10.0));
+    cr_assert(lt(dbl, ((double)lh_now_ms() / 1000.0) - t0, 10.0));
     cr_assert(eq(sz, st.pending, 1));
     cr_assert(eq(sz, rx_count(r), 1));
     st = flush(rv); /* the next flush tries again (and the receiver now says 200) */
@@ -324,7 +324,7 @@ static long retry_after_of(const char *value)
     struct rx *r = start(&ro, url);
     const char *body = "{\"token\":\"x\"}";
     char key[65];
-    t_sha(key, "x");
+    lh_test_sha256_hex(key, "x");
     struct lh_webhook_request req = {.url = url,
                                      .body = (const uint8_t *)body,
                                      .body_len = strlen(body),
@@ -377,9 +377,10 @@ Test(revoke_api, max_retry_after_caps_the_wait_of_one_flush)
     t_token(tok, 40);
     struct lh_revoke_item it = t_item(tok);
     enqueue(rv, &it);
-    double t0 = t_now();
+    double t0 = ((double)lh_now_ms() / 1000.0);
     struct lh_revoke_stats st = flush(rv);
-    cr_assert(lt(dbl, t_now() - t0, 2.0), "waited %.2f s", t_now() - t0);
+    cr_assert(lt(dbl, ((double)lh_now_ms() / 1000.0) - t0, 2.0), "waited %.2f s",
+              ((double)lh_now_ms() / 1000.0) - t0);
     cr_assert(eq(sz, st.pending, 1));
     cr_assert(eq(sz, rx_count(r), 1));
     lh_revoker_close(rv);
@@ -542,7 +543,7 @@ Test(revoke_api, sha256_route_never_sends_or_stores_the_token)
     cr_assert(eq(int, q->sig_ok, 1));
     cr_assert(strstr(q->body, tok) == NULL);
     char h[65];
-    t_sha(h, tok);
+    lh_test_sha256_hex(h, tok);
     cr_assert(eq(str, (char *)q->idem, h));
     lh_revoker_close(rv);
     rx_stop(r);
@@ -608,8 +609,8 @@ struct flusher {
 static void *flush_until_done(void *p)
 {
     struct flusher *f = p;
-    double t0 = t_now();
-    while (rx_count(f->r) < NTOKENS && t_now() - t0 < 60) {
+    double t0 = ((double)lh_now_ms() / 1000.0);
+    while (rx_count(f->r) < NTOKENS && ((double)lh_now_ms() / 1000.0) - t0 < 60) {
         struct lh_revoke_stats st;
         if (lh_revoker_flush(f->rv, &st) != 0) {
             f->failures++;
@@ -666,7 +667,7 @@ static void *bg_flush(void *p)
 {
     struct bg *b = p;
     b->rc = lh_revoker_flush(b->rv, &b->st);
-    b->done_at = t_now();
+    b->done_at = ((double)lh_now_ms() / 1000.0);
     return NULL;
 }
 
@@ -688,7 +689,7 @@ Test(revoke_api, interrupt_stops_a_flush_while_it_waits)
     cr_assert(eq(int, rx_wait(r, 1, 10000), 1));
     struct timespec pause = {0, 200 * 1000 * 1000};
     nanosleep(&pause, NULL);
-    double asked = t_now();
+    double asked = ((double)lh_now_ms() / 1000.0);
     lh_revoker_interrupt(rv);
     pthread_join(t, NULL);
     cr_assert(eq(int, b.rc, 0));

@@ -6,9 +6,9 @@
  * directory never queue a token twice, and a live process's lease is respected while a dead
  * one's is not.
  */
-#include "helpers.h"
 #include "notify/revoke.h"
-#include "receiver.h"
+#include "support/notify.h"
+#include "support/receiver.h"
 #include "support/support.h"
 
 #include <criterion/criterion.h>
@@ -154,7 +154,7 @@ Test(spool, truncated_last_line_keeps_earlier_entries)
     struct tally t = list(rv);
     cr_assert(eq(sz, t.pending, 1));
     char ka[65];
-    t_sha(ka, a);
+    lh_test_sha256_hex(ka, a);
     cr_assert(eq(str, t.keys[0], ka));
     /* the lost request is queued again by the next detection; the kept one is not */
     cr_assert(eq(sz, enqueue(rv, a), 0));
@@ -273,7 +273,7 @@ Test(spool, compaction_drops_delivered_tokens_but_remembers_them)
     cr_assert(strstr(after, a) == NULL, "delivered token still on disk");
     cr_assert(strstr(after, b) != NULL);
     char ka[65];
-    t_sha(ka, a);
+    lh_test_sha256_hex(ka, a);
     cr_assert(strstr(after, ka) != NULL);
     free(after);
     rv = open_w(&route, &w);

@@ -8,7 +8,7 @@
 #include "finding/detect.h"
 #include "partner/handler.h"
 #include "rules/ruleset.h"
-#include "support/serve/th.h"
+#include "support/serve.h"
 #include "util/hash.h"
 
 #include <criterion/criterion.h>
@@ -187,7 +187,7 @@ Test(handler, labels_valid_and_invalid_tokens_of_several_formats)
     size_t tp = 0;
     for (size_t i = 0; i < n; i++) {
         char want[65];
-        th_sha256_hex(want, tokens[i]);
+        lh_test_sha256_hex(want, tokens[i]);
         json_t *e = json_array_get(ans, i);
         cr_assert(eq(sz, json_object_size(e), 3), "element %zu has other fields", i);
         cr_assert(eq(str, (char *)field(ans, i, "token_hash"), want));
@@ -213,7 +213,7 @@ Test(handler, labels_valid_and_invalid_tokens_of_several_formats)
     cr_assert(eq(str, hits[0].url, "https://example.com/x"));
     cr_assert(eq(str, hits[0].reporter, "github"));
     char s0[65];
-    th_sha256_hex(s0, ghp);
+    lh_test_sha256_hex(s0, ghp);
     cr_assert(eq(str, hits[0].sha, s0));
     json_decref(ans);
     json_decref(req);

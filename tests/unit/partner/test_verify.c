@@ -9,8 +9,8 @@
 #include "partner/handler.h"
 #include "partner/keyring.h"
 #include "partner/verify.h"
-#include "support/serve/th.h"
-#include "vectors.h"
+#include "support/partner_vectors.h"
+#include "support/serve.h"
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>

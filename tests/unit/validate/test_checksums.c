@@ -5,8 +5,8 @@
  * examples of the reference (partner-and-checksums.md part 2); each valid token also goes
  * through the checksum contract (one character changed, truncation, empty input).
  */
+#include "support/validate.h"
 #include "validate/crc16.h"
-#include "vtest.h"
 
 /* ---- github-crc32 ---------------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
  * (each prefix and suffix of each token). Regenerate the table with
  * `python3 scripts/mktoken.py -n 2 KIND` when a format changes.
  */
-#include "vtest.h"
+#include "support/validate.h"
 
 struct generated {
     const char *kind;

@@ -4,8 +4,8 @@
  * the security-utilities library's own test keys (reference §2.8), the published Azure
  * DevOps PAT vectors and the CASK bench key.
  */
+#include "support/validate.h"
 #include "validate/marvin.h"
-#include "vtest.h"
 
 /* ---- Marvin32 -------------------------------------------------------------------- */
 

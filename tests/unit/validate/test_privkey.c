@@ -7,7 +7,7 @@
  * of a block is read without running past its end.
  */
 #include "support/support.h"
-#include "vtest.h"
+#include "support/validate.h"
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>

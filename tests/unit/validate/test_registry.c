@@ -6,8 +6,8 @@
  * the other tests. Crashes and sanitizer reports are the failure mode here.
  */
 #include "support/support.h"
+#include "support/validate.h"
 #include "util/error.h"
-#include "vtest.h"
 
 #include <stdio.h>
 

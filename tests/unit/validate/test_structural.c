@@ -3,8 +3,8 @@
  * Structural validators (no checksum): JWT, base64-json, PyPI macaroons, OpenAI marker,
  * Anthropic suffix, AWS key id metadata, and the entropy helper.
  */
+#include "support/validate.h"
 #include "validate/entropy.h"
-#include "vtest.h"
 
 #include <math.h>
 
