@@ -31,7 +31,7 @@
   function byId(id) { return document.getElementById(id); }
 
   // el('td', {className: 'x', title: 't', attrs: {...}}, child, ...): children are nodes or
-  // strings (text nodes); null children are skipped.
+  // strings (text nodes) or arrays of them; null children are skipped.
   function el(tag, props) {
     var e = document.createElement(tag);
     var p = props || {};
@@ -45,12 +45,13 @@
         }
       }
     }
-    for (var i = 2; i < arguments.length; i++) {
-      var c = arguments[i];
-      if (c === null || c === undefined) continue;
-      e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    }
+    for (var i = 2; i < arguments.length; i++) add(e, arguments[i]);
     return e;
+  }
+  function add(e, c) {
+    if (c === null || c === undefined) return;
+    if (Array.isArray(c)) c.forEach(function (x) { add(e, x); });
+    else e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
   }
   function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
   function dash(s) { return s === '' ? '\u2014' : s; }
@@ -327,12 +328,12 @@
      sort: function (r) { return rankOf(CONFIDENCE_ORDER, r.confidence); }},
     {key: 'provider', label: 'Provider', sort: function (r) { return r.provider.toLowerCase(); }},
     {key: 'rule', label: 'Rule', sort: function (r) { return r.rule; }},
-    {key: 'secret', label: 'Secret (redacted)', sort: function (r) { return r.secret; }},
-    {key: 'repos', label: 'Repositories', sort: function (r) { return -r.repos.length; }},
-    {key: 'occ', label: 'Occurrences', sort: function (r) { return -r.occ.length; }},
-    {key: 'introduced', label: 'Introduced',
+    {key: 'secret', label: 'Secret', sort: function (r) { return r.secret; }},
+    {key: 'repos', desc: true, label: 'Repositories', sort: function (r) { return -r.repos.length; }},
+    {key: 'occ', desc: true, label: 'Occurrences', sort: function (r) { return -r.occ.length; }},
+    {key: 'introduced', desc: true, label: 'Introduced',
      sort: function (r) { return r.intro.ts === null ? Infinity : -r.intro.ts; }},
-    {key: 'refs', label: 'Still in refs', sort: function (r) { return -r.refs.length; }},
+    {key: 'refs', desc: true, label: 'In refs', sort: function (r) { return -r.refs.length; }},
     {key: 'triage', label: 'Triage', sort: function (r) { return rankOf(TRIAGE_ORDER, r.triage); }}
   ];
   var sortKey = 'confidence', sortDir = 1;
@@ -364,7 +365,9 @@
     for (var i = 0; i < ths.length; i++) {
       var k = ths[i].getAttribute('data-key');
       if (COLUMNS[i].sort) {
-        ths[i].setAttribute('aria-sort', k === sortKey ? (sortDir > 0 ? 'ascending' : 'descending')
+        // columns that sort on a negated key (counts, dates) list the largest first
+        var dir = COLUMNS[i].desc ? -sortDir : sortDir;
+        ths[i].setAttribute('aria-sort', k === sortKey ? (dir > 0 ? 'ascending' : 'descending')
                                                        : 'none');
       }
     }
@@ -615,7 +618,10 @@
     }
     window.addEventListener('scroll', function () { if (nearEnd()) fillViewport(); }, {passive: true});
     // printing shows every row that matches the filters
-    window.addEventListener('beforeprint', function () { more(view.length - shown); });
+    window.addEventListener('beforeprint', function () {
+      more(view.length - shown);
+      byId('repositories').querySelector('details').open = true;
+    });
   }
 
   function fail(e) {
