@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
+# Test artifacts (the HTML report's screenshots, tests/e2e/report_html) are copied to
+# artifacts/ at the top of the tree when the script ends, passed or failed: the one path a CI
+# job keeps (docs/report.md).
+keep_artifacts() {
+    if compgen -G "build/debug/artifacts/*" >/dev/null; then
+        mkdir -p artifacts
+        cp -f build/debug/artifacts/* artifacts/
+        echo "test artifacts: $(pwd)/artifacts/ ($(ls artifacts | tr '\n' ' '))"
+    fi
+}
+trap keep_artifacts EXIT
 cmake --preset debug >/dev/null
 cmake --build build/debug -j"$(nproc)"
 ctest --test-dir build/debug --output-on-failure -j"$(nproc)"

@@ -52,7 +52,8 @@ static const struct lh_builtin_file *asset(const char *name)
     static const char prefix[] = "report/html/";
     for (size_t i = 0; i < lh_report_html_files_count; i++) {
         const char *n = lh_report_html_files[i].name;
-        if (strncmp(n, prefix, sizeof(prefix) - 1) == 0 && strcmp(n + sizeof(prefix) - 1, name) == 0) {
+        if (strncmp(n, prefix, sizeof(prefix) - 1) == 0 &&
+            strcmp(n + sizeof(prefix) - 1, name) == 0) {
             return &lh_report_html_files[i];
         }
     }

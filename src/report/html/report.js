@@ -108,7 +108,7 @@
     var intro = obj(s.introduced);
     var triage = obj(s.triage);
     var occ = arr(s.occurrences).map(obj);
-    var refs = arr(s.still_in_refs).map(str).filter(Boolean);
+    var refs = arr(s.still_in_refs).filter(function (x) { return typeof x === 'string' && x; });
     var repos = [];
     function addRepo(n) { if (n && repos.indexOf(n) < 0) repos.push(n); }
     addRepo(str(intro.repository));

@@ -278,6 +278,7 @@ def test_ten_thousand_secrets(b):
     set_search(page, "")
     page.choose("#f-provider", "")
     expand(page, page_first_key(page))
+    page.eval("window.scrollTo(0, 0)")
     page.screenshot(os.path.join(ARGS.artifacts, "report-10k.png"))
     print("10k model: %d secrets, %d occurrences, %.1f MB page, rendered by htmlrender in "
           "%.2f s" % (len(m["secrets"]), nocc, size / 1e6, t_render))
@@ -290,6 +291,34 @@ def test_ten_thousand_secrets(b):
                                                                t_filter * 1000))
 
 
+def test_mistyped_fields_render(b):
+    """Fields missing or of the wrong type show as a dash; the page still works."""
+    m = {"schema": "leakhound-audit/1", "generated_at": 7, "tool": [], "scope": None,
+         "repositories": [None, 3, {"name": ["x"], "url": "ftp://x"}, {"name": "r/one"}],
+         "secrets": [None, 1, "x", {},
+                     {"id": "s5", "occurrences": "nope", "triage": 5, "introduced": [],
+                      "still_in_refs": [1, None, "r/one:refs/heads/main"], "provider": {},
+                      "confidence": "extreme", "rule_id": "r", "unknown_field": {"a": 1}},
+                     {"id": "s6", "provider": "P", "occurrences": [None, {"date": "not a date",
+                      "line": "7", "refs": "main"}], "introduced": {"date": "2020-02-30T99"}}]}
+    page, _ = open_report(b, render(m, "mistyped"))
+    eq(len(row_ids(page)), 6, "rows")
+    page.click('#secrets-body tr.secret[data-id="s5"] button.expand')
+    page.wait_for("!!document.querySelector('tr.detail[data-detail-for=\"s5\"]')")
+    check("Still in 1 ref" in page.eval(detail_js_id("s5", "d.textContent")), "refs of s5")
+    page.click('#secrets-body tr.secret[data-id="s6"] button.expand')
+    page.wait_for("!!document.querySelector('tr.detail[data-detail-for=\"s6\"]')")
+    page.choose("#f-provider", "P")
+    eq(row_ids(page), ["s6"], "provider filter")
+    set_search(page, "r/one")
+    eq(row_ids(page), [], "search and provider")
+
+
+def detail_js_id(ident, expr):
+    return ("(() => { const d = document.querySelector('tr.detail[data-detail-for=\"%s\"]'); "
+            "return %s; })()" % (ident, expr))
+
+
 def page_first_key(page):
     """The model key of the first row (large model ids are sha('secret', 'bigN'))."""
     first = row_ids(page)[0]
@@ -300,7 +329,7 @@ def page_first_key(page):
 
 
 TESTS = [test_table_timeline_filters_search, test_planted_markup_runs_nothing,
-         test_ten_thousand_secrets]
+         test_mistyped_fields_render, test_ten_thousand_secrets]
 
 
 def main():

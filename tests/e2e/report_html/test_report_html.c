@@ -34,18 +34,17 @@ static json_t *hostile_model(void)
         "s:i, s:s, s:s, s:s, s:s, s:[s]}]}]}",
         "schema", LH_REPORT_HTML_SCHEMA, "generated_at", "2026-12-06T10:00:00Z", "tool", "name",
         "leakhound", "version", "0.1.0", "scope", "repositories", 1, "organisation",
-        "<b>acme</b>&\"co'", "repositories", "name", "acme/" XSS_IMG, "url",
-        "javascript:alert(3)", "findings", 1, "secrets", "id", "ab12", "fingerprint", "fp1",
-        "rule_id", "github-pat-classic", "rule_name", "GitHub PAT <!-- <script>", "provider",
-        "GitHub", "confidence", "confirmed", "secret", "ghp_e7****cD47", "triage", "status",
-        "accepted", "note", "note " XSS_SCRIPT " " XSS_IMG " \xE2\x80\xA8 line \xE2\x80\xA9 end",
-        "updated_at", "introduced", "repository", "acme/api", "commit", "c0ffee", "date",
-        "2026-01-02T03:04:05Z", "author", "Mallory <m@x>", "still_in_refs",
-        "acme/api:refs/heads/main", "occurrences", "repository", "acme/api", "path",
-        "src/" XSS_SCRIPT "/" XSS_IMG ".env", "line", 3, "column", 7, "commit", "c0ffee", "date",
-        "2026-01-02T03:04:05Z", "message",
-        "fix " XSS_SCRIPT " <!--<script> \xE2\x80\xA0 \xE2\x82\xAC end\xE2\x80\xA8", "blob",
-        "b10b", "refs", "refs/heads/main");
+        "<b>acme</b>&\"co'", "repositories", "name", "acme/" XSS_IMG, "url", "javascript:alert(3)",
+        "findings", 1, "secrets", "id", "ab12", "fingerprint", "fp1", "rule_id",
+        "github-pat-classic", "rule_name", "GitHub PAT <!-- <script>", "provider", "GitHub",
+        "confidence", "confirmed", "secret", "ghp_e7****cD47", "triage", "status", "accepted",
+        "note", "note " XSS_SCRIPT " " XSS_IMG " \xE2\x80\xA8 line \xE2\x80\xA9 end", "updated_at",
+        "introduced", "repository", "acme/api", "commit", "c0ffee", "date", "2026-01-02T03:04:05Z",
+        "author", "Mallory <m@x>", "still_in_refs", "acme/api:refs/heads/main", "occurrences",
+        "repository", "acme/api", "path", "src/" XSS_SCRIPT "/" XSS_IMG ".env", "line", 3, "column",
+        7, "commit", "c0ffee", "date", "2026-01-02T03:04:05Z", "message",
+        "fix " XSS_SCRIPT " <!--<script> \xE2\x80\xA0 \xE2\x82\xAC end\xE2\x80\xA8", "blob", "b10b",
+        "refs", "refs/heads/main");
     cr_assert(m != NULL, "json_pack failed");
     return m;
 }
@@ -181,8 +180,8 @@ Test(report_html, title_is_escaped_and_names_the_organisation)
     cr_assert(eq(int, rc, 0));
     char *title = between(page, "<title>", "</title>");
     cr_assert(title != NULL);
-    cr_assert(eq(str, title,
-                 "leakhound audit: &lt;b&gt;acme&lt;/b&gt;&amp;&quot;co&#39; (2026-12-06)"));
+    cr_assert(
+        eq(str, title, "leakhound audit: &lt;b&gt;acme&lt;/b&gt;&amp;&quot;co&#39; (2026-12-06)"));
     free(title);
     free(page);
     json_decref(m);
@@ -207,9 +206,9 @@ Test(report_html, rejects_what_is_not_an_audit_model)
     expect_invalid(json_pack("{s:s, s:[]}", "schema", "leakhound-audit/2", "secrets"),
                    "schema is 'leakhound-audit/2'");
     expect_invalid(json_pack("{s:s}", "schema", LH_REPORT_HTML_SCHEMA), "no \"secrets\" array");
-    expect_invalid(json_pack("{s:s, s:[], s:{}}", "schema", LH_REPORT_HTML_SCHEMA, "secrets",
-                             "repositories"),
-                   "\"repositories\" is not an array");
+    expect_invalid(
+        json_pack("{s:s, s:[], s:{}}", "schema", LH_REPORT_HTML_SCHEMA, "secrets", "repositories"),
+        "\"repositories\" is not an array");
 }
 
 Test(report_html, a_failing_write_is_an_io_error)
