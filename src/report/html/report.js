@@ -324,13 +324,13 @@
 
   var COLUMNS = [
     {key: 'expand', label: '', sort: null},
-    {key: 'confidence', label: 'Confidence',
+    {key: 'confidence', label: 'Confi\u00addence',
      sort: function (r) { return rankOf(CONFIDENCE_ORDER, r.confidence); }},
     {key: 'provider', label: 'Provider', sort: function (r) { return r.provider.toLowerCase(); }},
     {key: 'rule', label: 'Rule', sort: function (r) { return r.rule; }},
     {key: 'secret', label: 'Secret', sort: function (r) { return r.secret; }},
-    {key: 'repos', desc: true, label: 'Repositories', sort: function (r) { return -r.repos.length; }},
-    {key: 'occ', desc: true, label: 'Occurrences', sort: function (r) { return -r.occ.length; }},
+    {key: 'repos', desc: true, label: 'Reposi\u00adtories', sort: function (r) { return -r.repos.length; }},
+    {key: 'occ', desc: true, label: 'Occur\u00adrences', sort: function (r) { return -r.occ.length; }},
     {key: 'introduced', desc: true, label: 'Introduced',
      sort: function (r) { return r.intro.ts === null ? Infinity : -r.intro.ts; }},
     {key: 'refs', desc: true, label: 'In refs', sort: function (r) { return -r.refs.length; }},
@@ -461,8 +461,8 @@
     var d = el('dl', {className: 'facts'});
     pairs.forEach(function (p) {
       if (p[1] === null) return;
-      d.appendChild(el('dt', {text: p[0]}));
-      d.appendChild(el('dd', null, typeof p[1] === 'string' ? dash(p[1]) : p[1]));
+      d.appendChild(el('dt', {text: p[0], className: p[2] || ''}));
+      d.appendChild(el('dd', {className: p[2] || ''}, typeof p[1] === 'string' ? dash(p[1]) : p[1]));
     });
     return d;
   }
@@ -591,7 +591,8 @@
                     tw.day ? el('span', {className: 'sub', text: ' updated ' + tw.full}) : null)],
       ['Note', r.note ? el('span', {className: 'note', text: r.note}) : null],
       ['Triage it', el('code', {className: 'cmd',
-                                text: 'leakhound triage ' + fp + ' --status revoked --note "..."'})]
+                                text: 'leakhound triage ' + fp + ' --status revoked --note "..."'}),
+       'no-print']
     ]);
     var td = el('td', {attrs: {colspan: String(COLUMNS.length)}},
                 el('div', {className: 'detail-grid'}, facts, timelineFor(r)), occurrencesFor(r));
