@@ -41,7 +41,7 @@ static void put(struct out_state *o, const char *p, size_t n)
     }
 }
 
-static void puts_(struct out_state *o, const char *s)
+static void put_str(struct out_state *o, const char *s)
 {
     put(o, s, strlen(s));
 }
@@ -83,19 +83,19 @@ static void put_html_text(struct out_state *o, const char *s)
     for (; *s; s++) {
         switch (*s) {
         case '&':
-            puts_(o, "&amp;");
+            put_str(o, "&amp;");
             break;
         case '<':
-            puts_(o, "&lt;");
+            put_str(o, "&lt;");
             break;
         case '>':
-            puts_(o, "&gt;");
+            put_str(o, "&gt;");
             break;
         case '"':
-            puts_(o, "&quot;");
+            put_str(o, "&quot;");
             break;
         case '\'':
-            puts_(o, "&#39;");
+            put_str(o, "&#39;");
             break;
         default:
             put(o, s, 1);
@@ -205,18 +205,18 @@ static void put_title(struct out_state *o, const json_t *m)
         one = json_string_value(json_object_get(json_array_get(repos, 0), "name"));
     }
     const char *when = json_string_value(json_object_get(m, "generated_at"));
-    puts_(o, "leakhound audit");
+    put_str(o, "leakhound audit");
     if (org || one) {
-        puts_(o, ": ");
+        put_str(o, ": ");
         put_html_text(o, org ? org : one);
     }
     if (when && strlen(when) >= 10) {
         char day[11];
         memcpy(day, when, 10);
         day[10] = '\0';
-        puts_(o, " (");
+        put_str(o, " (");
         put_html_text(o, day);
-        puts_(o, ")");
+        put_str(o, ")");
     }
 }
 
@@ -257,11 +257,11 @@ int lh_report_html_write(FILE *out, const json_t *model, const char *out_name)
         } else if (nl == 2 && memcmp(name, "JS", 2) == 0) {
             put(&o, (const char *)js->data, js->len);
         } else if (nl == 3 && memcmp(name, "CSP", 3) == 0) {
-            puts_(&o, "default-src 'none'; script-src ");
-            puts_(&o, js_h);
-            puts_(&o, "; style-src ");
-            puts_(&o, css_h);
-            puts_(&o, "; img-src data:; base-uri 'none'; form-action 'none'");
+            put_str(&o, "default-src 'none'; script-src ");
+            put_str(&o, js_h);
+            put_str(&o, "; style-src ");
+            put_str(&o, css_h);
+            put_str(&o, "; img-src data:; base-uri 'none'; form-action 'none'");
         } else if (nl == 5 && memcmp(name, "TITLE", 5) == 0) {
             put_title(&o, model);
         } else if (nl == 5 && memcmp(name, "MODEL", 5) == 0) {
