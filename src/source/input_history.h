@@ -5,12 +5,14 @@
  * their commits oldest first (or a range's); walk the commits' trees in parallel slices,
  * skipping trees already seen, to record each unique blob once with its introducing commit
  * and a path; add what tags on trees and blobs reach and, with all_objects, what nothing
- * reaches; order the blobs by their place in the pack files, backwards (git_odb_foreach
- * enumerates packs in offset order), so libgit2's delta-base cache holds the bases each read
- * needs. Its jobs are runs of 16 consecutive blobs of that order; each worker reads them
- * through its own repository handle and hands each blob to the driver as an item (origin:
- * the blob id and its path). Blob contents are never held beyond the item; memory grows only
- * with the number of objects (about 100 bytes per tree or blob). Unreadable objects are
+ * reaches; then, for 4,096 blobs or more, plan reading the packed ones by delta family
+ * (source/git_family.h: each object inflated once). Its jobs are the plan's family jobs, the
+ * largest first, then runs of 16 blobs read one by one through libgit2 (everything in a
+ * small scan, and what the plan could not place); each worker reads through its own
+ * repository handle and pack scratch and hands each blob to the driver as an item (origin:
+ * the blob id and its path). A blob's content is held only while it is scanned or, in a
+ * family, while the versions derived from it are (at most 8 size limits per worker); other
+ * memory grows only with the number of objects (about 150 bytes per tree or blob). Unreadable objects are
  * warned about by id and counted as errors; the scan goes on.
  *
  * Which commit introduced a finding and which refs still hold it is not this input's
