@@ -12,8 +12,8 @@
  * repository handle and pack scratch and hands each blob to the driver as an item (origin:
  * the blob id and its path). A blob's content is held only while it is scanned or, in a
  * family, while the versions derived from it are (at most 8 size limits per worker); other
- * memory grows only with the number of objects (about 150 bytes per tree or blob). Unreadable objects are
- * warned about by id and counted as errors; the scan goes on.
+ * memory grows only with the number of objects (about 150 bytes per tree or blob).
+ * Unreadable objects are warned about by id and counted as errors; the scan goes on.
  *
  * Which commit introduced a finding and which refs still hold it is not this input's
  * business: engine/provenance.h does it afterwards from lh_input_history_view.
