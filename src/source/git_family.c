@@ -31,7 +31,25 @@ struct planner {
     uint32_t **node_of; /* per pack: position -> node, NONE if none yet */
     uint32_t *chain;
     size_t chain_alloc;
+    struct lh_git_pack_window *win;
 };
+
+/* An item found in a pack; the items are linked in pack order, so headers read ahead. */
+struct placed {
+    uint32_t pack;
+    uint32_t pos;
+    uint32_t item;
+};
+
+static int cmp_placed(const void *pa, const void *pb)
+{
+    const struct placed *a = pa;
+    const struct placed *b = pb;
+    if (a->pack != b->pack) {
+        return a->pack < b->pack ? -1 : 1;
+    }
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
 
 static int push_u32(uint32_t **v, size_t *n, size_t *alloc, uint32_t x)
 {
@@ -96,7 +114,7 @@ static int link_chain(struct planner *pl, uint32_t n)
         uint32_t base = 0;
         nd->state = ST_LINKING;
         rc = push_u32(&pl->chain, &depth, &pl->chain_alloc, cur);
-        if (rc < 0 || lh_git_pack_header(&o, pk, (uint32_t)nd->data) < 0) {
+        if (rc < 0 || lh_git_pack_header(&o, pk, (uint32_t)nd->data, pl->win) < 0) {
             nd->state = ST_BROKEN;
             break;
         }
@@ -246,7 +264,9 @@ static int build(struct lh_git_family_plan *p, struct planner *pl)
 int lh_git_family_plan(struct lh_git_family_plan *out, const char *objects_dir,
                        lh_git_family_id_fn id_of, const void *items, size_t n)
 {
-    struct planner pl = {out, NULL, NULL, 0};
+    struct planner pl = {out, NULL, NULL, 0, NULL};
+    struct placed *placed = NULL;
+    size_t nplaced = 0;
     size_t fb_alloc = 0;
     memset(out, 0, sizeof(*out));
     int rc = lh_git_packs_open(&out->packs, objects_dir);
@@ -256,7 +276,12 @@ int lh_git_family_plan(struct lh_git_family_plan *out, const char *objects_dir,
     }
     if (rc == 0) {
         pl.node_of = calloc(out->packs.count + 1, sizeof(*pl.node_of));
-        rc = pl.node_of ? 0 : lh_error_oom();
+        pl.win = malloc(sizeof(*pl.win));
+        placed = malloc((n ? n : 1) * sizeof(*placed));
+        rc = pl.node_of && pl.win && placed ? 0 : lh_error_oom();
+    }
+    if (pl.win) {
+        pl.win->pack = NULL;
     }
     for (size_t k = 0; rc == 0 && k < out->packs.count; k++) {
         pl.node_of[k] = malloc(((size_t)out->packs.items[k].count + 1) * sizeof(uint32_t));
@@ -270,7 +295,6 @@ int lh_git_family_plan(struct lh_git_family_plan *out, const char *objects_dir,
         const uint8_t *id = id_of(i, items);
         uint64_t off = 0;
         uint32_t pos = 0;
-        uint32_t node = 0;
         size_t k = 0;
         while (k < out->packs.count && !lh_git_pack_find(&out->packs.items[k], id, &off)) {
             k++;
@@ -279,9 +303,16 @@ int lh_git_family_plan(struct lh_git_family_plan *out, const char *objects_dir,
             rc = push_u32(&out->fallback, &out->nfallback, &fb_alloc, (uint32_t)i);
             continue;
         }
-        rc = node_get(&node, &pl, (uint32_t)k, pos);
+        placed[nplaced++] = (struct placed){(uint32_t)k, pos, (uint32_t)i};
+    }
+    if (rc == 0) {
+        qsort(placed, nplaced, sizeof(*placed), cmp_placed);
+    }
+    for (size_t i = 0; rc == 0 && i < nplaced; i++) {
+        uint32_t node = 0;
+        rc = node_get(&node, &pl, placed[i].pack, placed[i].pos);
         if (rc == 0) {
-            out->nodes[node].item = (uint32_t)i;
+            out->nodes[node].item = placed[i].item;
             rc = link_chain(&pl, node);
         }
     }
@@ -294,6 +325,8 @@ int lh_git_family_plan(struct lh_git_family_plan *out, const char *objects_dir,
     }
     free(pl.node_of);
     free(pl.chain);
+    free(pl.win);
+    free(placed);
     if (rc < 0) {
         lh_git_family_plan_dispose(out);
     }

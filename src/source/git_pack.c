@@ -283,14 +283,34 @@ bool lh_git_pack_position(const struct lh_git_pack *p, uint64_t offset, uint32_t
     return false;
 }
 
-int lh_git_pack_header(struct lh_git_pack_obj *out, const struct lh_git_pack *p, uint32_t pos)
+/* The `want` bytes at `start`: from the window (refilled when they are not in it) or h. */
+static const uint8_t *header_bytes(uint8_t *h, const struct lh_git_pack *p, uint64_t start,
+                                   size_t want, struct lh_git_pack_window *win)
 {
-    uint8_t h[MAX_HEADER];
+    if (!win) {
+        return pread(p->fd, h, want, (off_t)start) == (ssize_t)want ? h : NULL;
+    }
+    if (win->pack != p || start < win->start || start + want > win->start + win->len) {
+        ssize_t got = pread(p->fd, win->buf, sizeof(win->buf), (off_t)start);
+        win->pack = got > 0 ? p : NULL;
+        win->start = start;
+        win->len = got > 0 ? (size_t)got : 0;
+        if (win->len < want) {
+            return NULL;
+        }
+    }
+    return win->buf + (start - win->start);
+}
+
+int lh_git_pack_header(struct lh_git_pack_obj *out, const struct lh_git_pack *p, uint32_t pos,
+                       struct lh_git_pack_window *win)
+{
+    uint8_t hbuf[MAX_HEADER];
     uint64_t start = p->sorted[pos];
     uint64_t end = p->sorted[pos + 1];
     size_t want = end - start < MAX_HEADER ? (size_t)(end - start) : MAX_HEADER;
-    ssize_t got = pread(p->fd, h, want, (off_t)start);
-    if (got != (ssize_t)want || want == 0) {
+    const uint8_t *h = want ? header_bytes(hbuf, p, start, want, win) : NULL;
+    if (!h) {
         return LH_EINVAL;
     }
     size_t i = 0;

@@ -59,6 +59,14 @@ struct lh_git_pack_obj {
     uint8_t base_id[20]; /* REF_DELTA: id of the base */
 };
 
+/* A read-ahead window for reading many headers in offset order (planning). */
+struct lh_git_pack_window {
+    const struct lh_git_pack *pack;
+    uint64_t start;
+    size_t len;
+    uint8_t buf[64 * 1024];
+};
+
 /* A worker's reading state: a zlib stream and a buffer for compressed bytes. */
 struct lh_git_pack_scratch {
     z_stream z;
@@ -82,9 +90,13 @@ bool lh_git_pack_find(const struct lh_git_pack *p, const uint8_t *id, uint64_t *
 /* The position of an object start in p->sorted, or false if `offset` is not one. */
 bool lh_git_pack_position(const struct lh_git_pack *p, uint64_t offset, uint32_t *pos);
 
-/* Reads the header of the object at p->sorted[pos]. Returns 0, or LH_EINVAL if corrupt. */
-int lh_git_pack_header(struct lh_git_pack_obj *out, const struct lh_git_pack *p,
-                       uint32_t pos) LH_WUR;
+/*
+ * Reads the header of the object at p->sorted[pos], through win (may be NULL: one pread;
+ * headers read in increasing offset order then cost one read per 64 KB). Returns 0, or
+ * LH_EINVAL if corrupt or unreadable.
+ */
+int lh_git_pack_header(struct lh_git_pack_obj *out, const struct lh_git_pack *p, uint32_t pos,
+                       struct lh_git_pack_window *win) LH_WUR;
 
 /*
  * Inflates o's data into a new heap buffer of exactly o->size bytes (*out, free(); one
