@@ -98,7 +98,8 @@ static json_t *finding_at(const char *jsonl, const char *path)
 static char *refs_lines(json_t *f)
 {
     json_t *refs = json_object_get(f, "refs");
-    cr_assert(json_is_array(refs));
+    int is_array = json_is_array(refs);
+    cr_assert(eq(int, is_array, 1));
     size_t len = 1;
     for (size_t i = 0; i < json_array_size(refs); i++) {
         len += strlen(json_string_value(json_array_get(refs, i))) + 1;
