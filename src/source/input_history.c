@@ -15,7 +15,7 @@
 #define MIN_SLICE 512         /* commits per parallel walk slice */
 #define SLICES_PER_THREAD 4   /* a few per thread: slices differ in cost */
 #define BATCH 16              /* consecutive blobs per job */
-#define SMALL_SCAN 4096       /* below this many blobs, pack order is not worth a pass */
+#define SMALL_SCAN 4096       /* below this many blobs, planning by family is not worth it */
 #define QUEUED_BIT (1u << 31) /* on a blob entry's path id: already in the scan order */
 #define HELD_PER_MAX 8        /* a family reader holds at most this many max-size objects */
 
