@@ -408,10 +408,45 @@ block:
 }
 
 
+def git_packs():
+    """Real packs in fuzz_pack's framing (4-byte big-endian .idx length, .idx, .pack): offset
+    deltas of a growing file, and the same history stored uncompressed."""
+    import struct
+    import tempfile
+    out = {}
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
+               GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@b", GIT_COMMITTER_NAME="a",
+               GIT_COMMITTER_EMAIL="a@b")
+    with tempfile.TemporaryDirectory() as d:
+        def git(*a):
+            subprocess.run(["git", *a], cwd=d, env=env, check=True, capture_output=True)
+
+        def pack():
+            pd = pathlib.Path(d, ".git", "objects", "pack")
+            idx = sorted(pd.glob("*.idx"))[0]
+            data = idx.read_bytes()
+            return struct.pack(">I", len(data)) + data + idx.with_suffix(".pack").read_bytes()
+
+        git("init", "-q")
+        lines = []
+        for i in range(6):
+            lines.append(f"line {i}: token = value-{i * 7919}\n")
+            pathlib.Path(d, "f.txt").write_text("".join(lines) * 3)
+            git("add", "f.txt")
+            git("commit", "-qm", f"c{i}")
+        git("repack", "-adf", "--depth=10", "--window=10")
+        out["deltas.pack"] = pack()
+        git("-c", "pack.compression=0", "repack", "-adf")
+        out["uncompressed.pack"] = pack()
+    return out
+
+
 def main():
     tok = tokens()
     for name, data in git_indexes().items():
         put("gitindex", name, data)
+    for name, data in git_packs().items():
+        put("pack", name, data)
     for f in sorted((ROOT / "rules").glob("*.yml")):
         put("rules", f"builtin-{f.name}", f.read_bytes())
     for name, text in RULE_EDGE_CASES.items():
