@@ -292,7 +292,8 @@ static int fetch_error(const struct lh_mirror_url *u, const struct lh_cred_ctx *
         }
         return LH_ENET;
     }
-    if (strstr(msg, "404") || strstr(msg, "not found") || strstr(msg, "could not find") ||
+    if (strstr(msg, "404") || strstr(msg, "repository not found") ||
+        strstr(msg, "could not find repository") ||
         strstr(msg, "not appear to be a git repository") || strstr(msg, "failed to resolve path")) {
         lh_error_set("repository not found: '%s' (%s)", u->shown, msg);
         return LH_EUSAGE;
