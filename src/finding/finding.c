@@ -41,6 +41,7 @@ void lh_provenance_dispose(struct lh_provenance *p)
     free(p->blob);
     free(p->message);
     free(p->layer);
+    free(p->repository);
     lh_strlist_dispose(&p->refs);
     memset(p, 0, sizeof(*p));
 }
@@ -62,7 +63,8 @@ int lh_provenance_copy(struct lh_provenance *dst, const struct lh_provenance *sr
     memset(dst, 0, sizeof(*dst));
     if (dup_opt(&dst->commit, src->commit) || dup_opt(&dst->author, src->author) ||
         dup_opt(&dst->date, src->date) || dup_opt(&dst->blob, src->blob) ||
-        dup_opt(&dst->message, src->message) || dup_opt(&dst->layer, src->layer)) {
+        dup_opt(&dst->message, src->message) || dup_opt(&dst->layer, src->layer) ||
+        dup_opt(&dst->repository, src->repository)) {
         lh_provenance_dispose(dst);
         return LH_ENOMEM;
     }
@@ -82,8 +84,18 @@ void lh_finding_dispose(struct lh_finding *f)
         OPENSSL_cleanse(f->secret, f->secret_len);
         free(f->secret);
     }
+    free(f->redacted);
     lh_provenance_dispose(&f->prov);
     memset(f, 0, sizeof(*f));
+}
+
+void lh_finding_redact(char *out, size_t cap, const struct lh_finding *f)
+{
+    if (!f->secret && f->redacted) {
+        snprintf(out, cap, "%s", f->redacted);
+        return;
+    }
+    lh_redact(out, cap, f->secret ? f->secret : (const uint8_t *)"", f->secret_len);
 }
 
 void lh_redact(char *out, size_t cap, const uint8_t *secret, size_t len)
@@ -187,7 +199,12 @@ static int cmp_finding(const void *pa, const void *pb)
     if (c) {
         return c;
     }
-    return cmp_opt(a->prov.blob, b->prov.blob);
+    c = cmp_opt(a->prov.blob, b->prov.blob);
+    if (c) {
+        return c;
+    }
+    /* a fork's occurrence is its own (reports from a scan database) */
+    return cmp_opt(a->prov.repository, b->prov.repository);
 }
 
 void lh_findings_sort(struct lh_findings *l)

@@ -28,6 +28,7 @@ struct lh_provenance {
     char *message;          /* commit summary line */
     struct lh_strlist refs; /* refs whose tips still contain the blob */
     char *layer;            /* container image: digest of the layer (or config) holding the file */
+    char *repository;       /* the repository's name, for findings of several (audit/), or NULL */
     bool deleted; /* ...and a later layer deletes the file (whiteout): still in the image */
 };
 
@@ -56,8 +57,10 @@ struct lh_finding {
      * lh_decode_kind); line..end_column and offset/length locate its encoded text */
     uint8_t decoded[LH_DECODE_MAX_DEPTH];
     uint8_t ndecoded;
-    uint8_t *secret; /* owned, NUL-terminated, wiped on free */
+    uint8_t *secret; /* owned, NUL-terminated, wiped on free; NULL for a finding read back from
+                        a scan database (audit/), which keeps only `redacted` */
     size_t secret_len;
+    char *redacted; /* owned: the redacted form when secret is NULL, else NULL */
     char secret_sha256[LH_SHA256_HEX_LEN + 1];
     char fingerprint[LH_FINGERPRINT_LEN + 1];
     char meta_key[32];
@@ -84,6 +87,12 @@ int lh_provenance_copy(struct lh_provenance *dst, const struct lh_provenance *sr
  */
 void lh_redact(char *out, size_t cap, const uint8_t *secret, size_t len);
 
+/*
+ * The finding's secret for humans: lh_redact of the secret, or the stored redacted form of a
+ * finding without its raw secret. Writers call this, never lh_redact on f->secret directly.
+ */
+void lh_finding_redact(char *out, size_t cap, const struct lh_finding *f);
+
 /* A growable, mutex-protected list of findings (takes ownership of pushed findings). */
 struct lh_findings {
     struct lh_finding *items;
@@ -98,7 +107,8 @@ void lh_findings_dispose(struct lh_findings *l);
 /* Moves *f into the list (thread-safe); *f is zeroed. */
 int lh_findings_push(struct lh_findings *l, struct lh_finding *f) LH_WUR;
 
-/* Sorts by path, line, column, rule id, commit; then drops exact duplicates. */
+/* Sorts by path, line, column, rule id, commit, layer, blob, repository; then drops exact
+ * duplicates. */
 void lh_findings_sort(struct lh_findings *l);
 
 #endif
