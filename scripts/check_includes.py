@@ -27,6 +27,7 @@ LAYERS = {
     "engine": 5,
     "report": 5,
     "notify": 5,
+    "audit": 5.5,  # audits into the scan database (issue 17): mirrors, database, reports from it
     "partner": 6,  # the GitHub partner protocol: verify, keyring, handler, flusher
 
     "session": 6,

@@ -4,7 +4,7 @@
 set -euo pipefail
 build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgit2-dev
        libyaml-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
-       libarchive-dev)
+       libarchive-dev libsqlite3-dev)
 test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils
       openssh-client zip unzip bzip2 xz-utils zstd libarchive-tools file dpkg-dev python3-yaml
       groff-base clang-format
