@@ -46,8 +46,10 @@ struct lh_audit_opts {
     const struct lh_ruleset *rules;     /* required, borrowed: hashed into the ruleset hash */
     const struct lh_detector *detector; /* required, borrowed, built from rules (read-only,
                                            shared by concurrent calls) */
-    /* the detector's settings as text ("decode=2 invalid=0 ..."), hashed with the rules:
-     * lh_audit_settings_text builds it; NULL: "" */
+    /* the detector's settings as text ("decode=2 invalid=0 ..."), hashed with the rules
+     * (session/session.h: lh_session_audit_settings builds it from session options); the
+     * scan options' max_file_size, scan_binary, exclude and archive limits are hashed too;
+     * NULL: "" */
     const char *settings;
     /* per-repository scan options: threads (per call, 0: all cores), max_file_size,
      * scan_binary, exclude, archive, warn/warn_payload, progress. The git selection fields
@@ -55,6 +57,12 @@ struct lh_audit_opts {
     const struct lh_scan_opts *scan;
     const char *organisation; /* the report's scope.organisation, or NULL (kept if set before) */
     enum lh_audit_creds creds;
+    /* a token for every remote of this audit (the org command passes the API token it
+     * enumerated with), sent as HTTP basic auth password with token_user (NULL: a user name
+     * that suits the host: x-access-token for GitHub, oauth2 for GitLab); NULL: as creds says.
+     * Borrowed; never written anywhere. */
+    const char *token;
+    const char *token_user;
     bool offline; /* use an existing mirror as it is: no clone or fetch (missing: LH_ENOTFOUND) */
     const char *tool_version; /* hashed into the ruleset hash; NULL: "" */
 };

@@ -36,6 +36,10 @@ int lh_history_scan(const struct lh_detector *d, const char *repo_path,
     }
     lh_progress_start(&tick, o->progress, o->progress_payload, st, o->progress_interval);
     rc = lh_driver_run(d, &in, 1, &dopts, out);
+    if (rc == 0 && o->blob_filter && o->blob_filter->add_known) {
+        /* what the blobs left out yielded when they were scanned: attributed alike */
+        rc = o->blob_filter->add_known(out, o->blob_filter->payload);
+    }
     if (rc == 0) {
         atomic_store(&st->phase, LH_PHASE_REPORT);
         rc = lh_provenance_attribute(out, first, lh_input_history_view(in), &env);

@@ -29,6 +29,7 @@ void lh_scan_env(struct lh_input_env *env, const struct lh_scan_opts *o,
     env->warn = o->warn;
     env->warn_payload = o->warn_payload;
     env->stats = stats;
+    env->blob_filter = o->blob_filter;
 }
 
 int lh_scan_paths(const struct lh_detector *d, const char *const *paths, size_t npaths,

@@ -42,6 +42,8 @@ struct lh_scan_opts {
     int64_t since;                  /* > 0 (range NULL): commits of HEAD from this time */
     const struct lh_git_push *push; /* pre-push updates (range NULL): the pushed commits */
     const char *push_remote;        /* the hook's remote argument */
+    /* git history (every ref): blobs scanned before, left out (audit/); may be NULL */
+    const struct lh_blob_filter *blob_filter;
     lh_warn_fn notice;       /* a fallback taken, in one line (may be NULL; gets warn_payload) */
     lh_progress_fn progress; /* may be NULL; called from a helper thread */
     void *progress_payload;

@@ -82,8 +82,18 @@ void lh_finding_dispose(struct lh_finding *f)
         OPENSSL_cleanse(f->secret, f->secret_len);
         free(f->secret);
     }
+    free(f->redacted);
     lh_provenance_dispose(&f->prov);
     memset(f, 0, sizeof(*f));
+}
+
+void lh_finding_redact(char *out, size_t cap, const struct lh_finding *f)
+{
+    if (!f->secret && f->redacted) {
+        snprintf(out, cap, "%s", f->redacted);
+        return;
+    }
+    lh_redact(out, cap, f->secret ? f->secret : (const uint8_t *)"", f->secret_len);
 }
 
 void lh_redact(char *out, size_t cap, const uint8_t *secret, size_t len)

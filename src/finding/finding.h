@@ -56,8 +56,10 @@ struct lh_finding {
      * lh_decode_kind); line..end_column and offset/length locate its encoded text */
     uint8_t decoded[LH_DECODE_MAX_DEPTH];
     uint8_t ndecoded;
-    uint8_t *secret; /* owned, NUL-terminated, wiped on free */
+    uint8_t *secret; /* owned, NUL-terminated, wiped on free; NULL for a finding read back from
+                        a scan database (audit/), which keeps only `redacted` */
     size_t secret_len;
+    char *redacted; /* owned: the redacted form when secret is NULL, else NULL */
     char secret_sha256[LH_SHA256_HEX_LEN + 1];
     char fingerprint[LH_FINGERPRINT_LEN + 1];
     char meta_key[32];
@@ -83,6 +85,12 @@ int lh_provenance_copy(struct lh_provenance *dst, const struct lh_provenance *sr
  * Writes at most cap bytes including NUL. This is the only code that formats secrets.
  */
 void lh_redact(char *out, size_t cap, const uint8_t *secret, size_t len);
+
+/*
+ * The finding's secret for humans: lh_redact of the secret, or the stored redacted form of a
+ * finding without its raw secret. Writers call this, never lh_redact on f->secret directly.
+ */
+void lh_finding_redact(char *out, size_t cap, const struct lh_finding *f);
 
 /* A growable, mutex-protected list of findings (takes ownership of pushed findings). */
 struct lh_findings {

@@ -58,7 +58,7 @@ static const char *rel_path(const char *p)
 static void annotate(FILE *out, const struct lh_finding *f)
 {
     char red[64];
-    lh_redact(red, sizeof(red), f->secret, f->secret_len);
+    lh_finding_redact(red, sizeof(red), f);
     fputs(f->confidence == LH_CONF_LOW ? "::warning file=" : "::error file=", out);
     put_escaped(out, rel_path(f->path), true);
     fprintf(out, ",line=%zu,endLine=%zu,col=%zu,endColumn=%zu,title=", f->line, f->end_line,
@@ -114,7 +114,7 @@ static int write_summary(const struct lh_findings *l, const struct lh_report_ctx
                 continue;
             }
             char red[64];
-            lh_redact(red, sizeof(red), f->secret, f->secret_len);
+            lh_finding_redact(red, sizeof(red), f);
             fputs("| `", s);
             put_cell(s, rel_path(f->path));
             fprintf(s, "` | %zu | ", f->line);

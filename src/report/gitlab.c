@@ -286,7 +286,7 @@ static json_t *tracking(const struct lh_finding *f, const char *path)
 static json_t *details(const struct lh_finding *f)
 {
     char red[64];
-    lh_redact(red, sizeof(red), f->secret, f->secret_len);
+    lh_finding_redact(red, sizeof(red), f);
     json_t *d = json_object();
     bool ok = d != NULL;
     if (ok) {

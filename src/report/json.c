@@ -53,7 +53,7 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
     if (!o) {
         return NULL;
     }
-    lh_redact(red, sizeof(red), f->secret, f->secret_len);
+    lh_finding_redact(red, sizeof(red), f);
     json_object_set_new(o, "rule_id", json_string(f->rule->id));
     json_object_set_new(o, "rule_name", json_string(f->rule->name));
     if (f->rule->provider) {
@@ -72,7 +72,7 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
     json_object_set_new(o, "column", json_integer((json_int_t)f->column));
     json_object_set_new(o, "end_line", json_integer((json_int_t)f->end_line));
     json_object_set_new(o, "end_column", json_integer((json_int_t)f->end_column));
-    if (show_secret) {
+    if (show_secret && f->secret) {
         json_object_set_new(o, "secret", json_stringn((const char *)f->secret, f->secret_len));
     } else {
         json_object_set_new(o, "secret", json_string(red));

@@ -96,6 +96,11 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
         n = snprintf(out + off, cap - off, "; %zu invalid", invalid);
         off += n < 0 ? 0 : (size_t)n;
     }
+    if (s->incremental && off < cap) {
+        n = snprintf(out + off, cap - off, "; %zu blob%s skipped (scanned before, in the database)",
+                     s->skipped_known, s->skipped_known == 1 ? "" : "s");
+        off += n < 0 ? 0 : (size_t)n;
+    }
     if ((s->skipped_binary || s->skipped_large || s->skipped_other) && off < cap) {
         n = snprintf(out + off, cap - off, "; skipped %zu binary, %zu too large, %zu other",
                      s->skipped_binary, s->skipped_large, s->skipped_other);

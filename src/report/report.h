@@ -25,7 +25,9 @@ struct lh_report_summary {
     size_t skipped_other;
     size_t errors;
     double seconds;
-    const char *unit; /* "files" or "blobs" */
+    const char *unit;     /* "files" or "blobs" */
+    bool incremental;     /* a scan database said which blobs were scanned before */
+    size_t skipped_known; /* ...and these were not read again */
 };
 
 struct lh_report_ctx {

@@ -309,7 +309,7 @@ static json_t *result(const struct lh_finding *f, long index, const char *prefix
         return NULL;
     }
     char red[64];
-    lh_redact(red, sizeof(red), f->secret, f->secret_len);
+    lh_finding_redact(red, sizeof(red), f);
     const char *conf = lh_confidence_name(f->confidence);
     struct lh_buf msg;
     lh_buf_init(&msg, 0);

@@ -65,11 +65,11 @@ static void write_finding(FILE *out, const struct lh_finding *f, const struct lh
     puts_safe(out, f->path);
     fprintf(out, ":%zu:%zu  %s%-9s%s  %s  ", f->line, f->column, col(ctx, conf_colour(f)), conf,
             col(ctx, C_RESET), f->rule->id);
-    if (ctx->show_secrets) {
+    if (ctx->show_secrets && f->secret) {
         put_safe(out, f->secret, f->secret_len);
     } else {
         char red[64];
-        lh_redact(red, sizeof(red), f->secret, f->secret_len);
+        lh_finding_redact(red, sizeof(red), f);
         fputs(red, out);
     }
     fprintf(out, "  %s%s%s", col(ctx, C_DIM), f->rule->name, col(ctx, C_RESET));

@@ -56,10 +56,30 @@ struct lh_scan_stats {
     atomic_size_t skipped_large;
     atomic_size_t skipped_other; /* symlinks not followed, devices, sockets, too deep */
     atomic_size_t errors;        /* unreadable files, refs, commits, trees and blobs */
+    atomic_size_t skipped_known; /* git: blobs a blob filter knew (scanned before), not read */
     atomic_size_t commits;       /* git: commits walked */
     atomic_size_t commits_total;
     atomic_int phase;    /* enum lh_scan_phase */
     atomic_bool shallow; /* git: the history is cut off (shallow clone) */
+};
+
+struct lh_findings;
+
+/*
+ * A history scan's filter of blobs scanned before (the scan database of audit/): a blob it
+ * knows is neither read nor counted as an item (stats->skipped_known counts it); each blob
+ * read and scanned (or skipped as binary or large) is reported once its findings are in the
+ * run's output, so the filter can store the blob with them.
+ */
+struct lh_blob_filter {
+    /* calling thread, while the scan order is built: true to leave the blob out */
+    bool (*known)(const uint8_t id[20], void *payload);
+    /* a worker thread, after the blob's findings were appended; negative stops the scan */
+    int (*scanned)(const uint8_t id[20], void *payload);
+    /* calling thread, after the read and before provenance (engine/history.c): appends
+     * the findings of the blobs left out; may be NULL */
+    int (*add_known)(struct lh_findings *out, void *payload);
+    void *payload;
 };
 
 /* Options every input honours, the counters it updates and where its warnings go. */
@@ -73,6 +93,7 @@ struct lh_input_env {
     lh_warn_fn warn; /* may be NULL */
     void *warn_payload;
     struct lh_scan_stats *stats; /* required; borrowed */
+    const struct lh_blob_filter *blob_filter; /* git history: may be NULL; borrowed */
 };
 
 enum lh_origin_kind {

@@ -264,6 +264,12 @@ static int walk_unreachable(struct history *h)
 
 static int order_push(struct history *h, const uint8_t *id, struct lh_git_oidmap_entry *e)
 {
+    const struct lh_blob_filter *bf = h->base.env->blob_filter;
+    if (bf && bf->known(id, bf->payload)) {
+        e->b |= QUEUED_BIT; /* scanned before: left out, counted once */
+        atomic_fetch_add(&h->base.env->stats->skipped_known, 1);
+        return 0;
+    }
     if (h->norder == h->order_alloc) {
         size_t n = h->order_alloc ? h->order_alloc * 2 : 1024;
         struct item *o = realloc(h->order, n * sizeof(*o));
@@ -496,7 +502,11 @@ static int read_one(struct history *h, struct reader *r, const struct item *it,
         }
         lh_input_skip(h->base.env, LH_SKIP_ERROR, "%s (path '%s'%s%s); skipped", lh_error_get(),
                       item_path(h, it), chex[0] ? " in commit " : "", chex);
-        rc = 0;
+        return 0;
+    }
+    const struct lh_blob_filter *bf = h->base.env->blob_filter;
+    if (rc == 0 && bf) {
+        rc = bf->scanned(it->id.id, bf->payload);
     }
     return rc;
 }

@@ -42,6 +42,9 @@
     X(git_config_free)                                                                             \
     X(git_config_get_string_buf)                                                                   \
     X(git_config_open_ondisk)                                                                      \
+    X(git_config_set_bool)                                                                         \
+    X(git_credential_ssh_key_from_agent)                                                           \
+    X(git_credential_userpass_plaintext_new)                                                       \
     X(git_diff_buffers)                                                                            \
     X(git_diff_find_options_init)                                                                  \
     X(git_diff_find_similar)                                                                       \
@@ -50,6 +53,7 @@
     X(git_diff_options_init)                                                                       \
     X(git_diff_tree_to_index)                                                                      \
     X(git_error_last)                                                                              \
+    X(git_fetch_options_init)                                                                      \
     X(git_index_free)                                                                              \
     X(git_libgit2_init)                                                                            \
     X(git_libgit2_opts)                                                                            \
@@ -80,6 +84,7 @@
     X(git_reference_name_to_id)                                                                    \
     X(git_reference_next)                                                                          \
     X(git_reference_peel)                                                                          \
+    X(git_reference_symbolic_target)                                                               \
     X(git_reference_target)                                                                        \
     X(git_reference_type)                                                                          \
     X(git_reflog_entry_byindex)                                                                    \
@@ -87,16 +92,25 @@
     X(git_reflog_entrycount)                                                                       \
     X(git_reflog_free)                                                                             \
     X(git_reflog_read)                                                                             \
+    X(git_remote_create_with_fetchspec)                                                            \
+    X(git_remote_fetch)                                                                            \
+    X(git_remote_free)                                                                             \
+    X(git_remote_lookup)                                                                           \
+    X(git_remote_set_url)                                                                          \
+    X(git_remote_url)                                                                              \
     X(git_repository_commondir)                                                                    \
+    X(git_repository_config)                                                                       \
     X(git_repository_config_snapshot)                                                              \
     X(git_repository_discover)                                                                     \
     X(git_repository_free)                                                                         \
     X(git_repository_head)                                                                         \
     X(git_repository_head_detached)                                                                \
     X(git_repository_index)                                                                        \
+    X(git_repository_init)                                                                         \
     X(git_repository_is_bare)                                                                      \
     X(git_repository_is_shallow)                                                                   \
     X(git_repository_odb)                                                                          \
+    X(git_repository_open_bare)                                                                    \
     X(git_repository_open_ext)                                                                     \
     X(git_repository_path)                                                                         \
     X(git_repository_workdir)                                                                      \
@@ -146,6 +160,10 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_config_free (lh_libgit2_api.fn_git_config_free)
 #define git_config_get_string_buf (lh_libgit2_api.fn_git_config_get_string_buf)
 #define git_config_open_ondisk (lh_libgit2_api.fn_git_config_open_ondisk)
+#define git_config_set_bool (lh_libgit2_api.fn_git_config_set_bool)
+#define git_credential_ssh_key_from_agent (lh_libgit2_api.fn_git_credential_ssh_key_from_agent)
+#define git_credential_userpass_plaintext_new                                                      \
+    (lh_libgit2_api.fn_git_credential_userpass_plaintext_new)
 #define git_diff_buffers (lh_libgit2_api.fn_git_diff_buffers)
 #define git_diff_find_options_init (lh_libgit2_api.fn_git_diff_find_options_init)
 #define git_diff_find_similar (lh_libgit2_api.fn_git_diff_find_similar)
@@ -154,6 +172,7 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_diff_options_init (lh_libgit2_api.fn_git_diff_options_init)
 #define git_diff_tree_to_index (lh_libgit2_api.fn_git_diff_tree_to_index)
 #define git_error_last (lh_libgit2_api.fn_git_error_last)
+#define git_fetch_options_init (lh_libgit2_api.fn_git_fetch_options_init)
 #define git_index_free (lh_libgit2_api.fn_git_index_free)
 #define git_libgit2_init (lh_libgit2_api.fn_git_libgit2_init)
 #define git_libgit2_opts (lh_libgit2_api.fn_git_libgit2_opts)
@@ -184,6 +203,7 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_reference_name_to_id (lh_libgit2_api.fn_git_reference_name_to_id)
 #define git_reference_next (lh_libgit2_api.fn_git_reference_next)
 #define git_reference_peel (lh_libgit2_api.fn_git_reference_peel)
+#define git_reference_symbolic_target (lh_libgit2_api.fn_git_reference_symbolic_target)
 #define git_reference_target (lh_libgit2_api.fn_git_reference_target)
 #define git_reference_type (lh_libgit2_api.fn_git_reference_type)
 #define git_reflog_entry_byindex (lh_libgit2_api.fn_git_reflog_entry_byindex)
@@ -191,16 +211,25 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_reflog_entrycount (lh_libgit2_api.fn_git_reflog_entrycount)
 #define git_reflog_free (lh_libgit2_api.fn_git_reflog_free)
 #define git_reflog_read (lh_libgit2_api.fn_git_reflog_read)
+#define git_remote_create_with_fetchspec (lh_libgit2_api.fn_git_remote_create_with_fetchspec)
+#define git_remote_fetch (lh_libgit2_api.fn_git_remote_fetch)
+#define git_remote_free (lh_libgit2_api.fn_git_remote_free)
+#define git_remote_lookup (lh_libgit2_api.fn_git_remote_lookup)
+#define git_remote_set_url (lh_libgit2_api.fn_git_remote_set_url)
+#define git_remote_url (lh_libgit2_api.fn_git_remote_url)
+#define git_repository_commondir (lh_libgit2_api.fn_git_repository_commondir)
+#define git_repository_config (lh_libgit2_api.fn_git_repository_config)
 #define git_repository_config_snapshot (lh_libgit2_api.fn_git_repository_config_snapshot)
 #define git_repository_discover (lh_libgit2_api.fn_git_repository_discover)
-#define git_repository_commondir (lh_libgit2_api.fn_git_repository_commondir)
 #define git_repository_free (lh_libgit2_api.fn_git_repository_free)
 #define git_repository_head (lh_libgit2_api.fn_git_repository_head)
 #define git_repository_head_detached (lh_libgit2_api.fn_git_repository_head_detached)
 #define git_repository_index (lh_libgit2_api.fn_git_repository_index)
+#define git_repository_init (lh_libgit2_api.fn_git_repository_init)
 #define git_repository_is_bare (lh_libgit2_api.fn_git_repository_is_bare)
 #define git_repository_is_shallow (lh_libgit2_api.fn_git_repository_is_shallow)
 #define git_repository_odb (lh_libgit2_api.fn_git_repository_odb)
+#define git_repository_open_bare (lh_libgit2_api.fn_git_repository_open_bare)
 #define git_repository_open_ext (lh_libgit2_api.fn_git_repository_open_ext)
 #define git_repository_path (lh_libgit2_api.fn_git_repository_path)
 #define git_repository_workdir (lh_libgit2_api.fn_git_repository_workdir)
