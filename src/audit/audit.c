@@ -231,6 +231,7 @@ static int locate(struct lh_audit *a, const char *arg, const char *display, char
         return *path && *name ? 0 : lh_error_oom();
     }
     struct lh_mirror_url u;
+    memset(st, 0, sizeof(*st));
     int rc = lh_mirror_url_parse(&u, arg);
     if (rc < 0) {
         return rc;
@@ -249,6 +250,53 @@ static int locate(struct lh_audit *a, const char *arg, const char *display, char
         rc = *url && *name ? 0 : lh_error_oom();
     }
     lh_mirror_url_dispose(&u);
+    return rc;
+}
+
+int lh_audit_mirror(char **path, char **name, const char *url_or_path,
+                    const struct lh_audit_opts *o)
+{
+    struct lh_audit a = {.o = o};
+    struct lh_audit_repo_stats st;
+    char *url = NULL;
+    char *nm = NULL;
+    *path = NULL;
+    if (name) {
+        *name = NULL;
+    }
+    int rc = lh_git_global_init();
+    if (rc < 0) {
+        return rc;
+    }
+    if (o->cache_dir) {
+        a.cache_dir = strdup(o->cache_dir);
+    } else {
+        char *c = lh_fs_cache_dir();
+        a.cache_dir = c ? lh_path_join(c, "repos") : NULL;
+        free(c);
+    }
+    if (!a.cache_dir) {
+        lh_error_set("no cache directory for mirrors: HOME is not set (LEAKHOUND_CACHE_DIR)");
+        rc = LH_EIO;
+    }
+    rc = rc ? rc : locate(&a, url_or_path, NULL, path, &nm, &url, &st);
+    if (rc == 0 && !lh_audit_is_remote(url_or_path)) {
+        free(*path);
+        *path = strdup(url_or_path);
+        rc = *path ? 0 : lh_error_oom();
+    }
+    if (rc == 0 && name) {
+        *name = nm;
+        nm = NULL;
+    }
+    if (rc < 0) {
+        free(*path);
+        *path = NULL;
+    }
+    free(nm);
+    free(url);
+    free(a.cache_dir);
+    lh_git_global_shutdown();
     return rc;
 }
 
@@ -308,6 +356,7 @@ static int run_repo(struct lh_audit_run *r, const char *path, struct lh_findings
     rc = rc ? rc : lh_audit_run_unchanged(r, &same);
     if (rc == 0 && same && !broken) {
         st->unchanged = true;
+        st->blobs_total = st->blobs_skipped = r->known_blobs;
         size_t n = 0;
         rc = lh_audit_run_load(r, l, &n);
         count_secrets(l, first, st);

@@ -126,6 +126,16 @@ int lh_audit_repo(struct lh_audit *a, const char *url_or_path, const char *displ
 int lh_audit_repo_findings(struct lh_audit *a, const char *url_or_path, const char *display_name,
                            struct lh_findings *out, struct lh_audit_repo_stats *st) LH_WUR;
 
+/*
+ * Only the first step of lh_audit_repo, without any database: when url_or_path is remote,
+ * makes or fetches its mirror (o's cache_dir, creds, token and offline; nothing else of o is
+ * read, rules and db_path may be NULL) and sets *path to it; a local path is copied as it
+ * is. *name (may be NULL) receives the default display name. Both heap. Same errors as
+ * lh_audit_repo's remote part. Thread-safe.
+ */
+int lh_audit_mirror(char **path, char **name, const char *url_or_path,
+                    const struct lh_audit_opts *o) LH_WUR;
+
 /* Closes the database (NULL: no-op). */
 void lh_audit_close(struct lh_audit *a);
 
@@ -144,6 +154,10 @@ char *lh_audit_default_db(void);
  * rather than a local path. "file://" URLs count as remote: they are mirrored too.
  */
 bool lh_audit_is_remote(const char *arg);
+
+/* The default display name of a remote URL (its path without ".git"), heap. LH_EUSAGE for
+ * what is no usable URL, LH_ENOMEM. */
+int lh_audit_remote_name(char **out, const char *url) LH_WUR;
 
 /*
  * The URL for humans and messages: any user:password@ (or token@) part replaced by "***@".

@@ -45,6 +45,7 @@ struct lh_audit_run {
     size_t watermark; /* findings below are all written */
     double last_flush;
     size_t blobs_stored;
+    size_t known_blobs; /* the last complete audit's blob count (unchanged check) */
 };
 
 /* store.c */

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,19 @@ char *lh_mirror_url_name(const struct lh_mirror_url *u)
     return strndup(p, n);
 }
 
+int lh_audit_remote_name(char **out, const char *url)
+{
+    struct lh_mirror_url u;
+    *out = NULL;
+    int rc = lh_mirror_url_parse(&u, url);
+    if (rc < 0) {
+        return rc;
+    }
+    *out = lh_mirror_url_name(&u);
+    lh_mirror_url_dispose(&u);
+    return *out ? 0 : lh_error_oom();
+}
+
 /* <cache>/<host>/<path>.git with every component checked. */
 static int mirror_dir(char **out, const struct lh_mirror_url *u, const char *cache)
 {
@@ -283,21 +297,22 @@ static int fetch_error(const struct lh_mirror_url *u, const struct lh_cred_ctx *
     return LH_ENET;
 }
 
+/*
+ * The mirror's remote in memory, not looked up from its config: libgit2 1.5 leaks a PCRE2
+ * match block per config entry its regex lookups do not match (git_regexp_search returns
+ * before freeing it), and the insteadOf rewriting is the user's business, not an audit's.
+ */
 static int do_fetch(git_repository *repo, const struct lh_mirror_url *u,
                     const struct lh_mirror_opts *o)
 {
     git_remote *remote = NULL;
-    if (git_remote_lookup(&remote, repo, "origin") < 0) {
-        return lh_git_fail("cannot read the mirror of '%s'", u->shown);
-    }
-    /* the URL in the config is the clean one; correct it if someone edited it */
-    const char *cur = git_remote_url(remote);
-    if (!cur || strcmp(cur, u->clean) != 0) {
-        git_remote_free(remote);
-        if (git_remote_set_url(repo, "origin", u->clean) < 0 ||
-            git_remote_lookup(&remote, repo, "origin") < 0) {
-            return lh_git_fail("cannot update the mirror of '%s'", u->shown);
-        }
+    git_remote_create_options co;
+    git_remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    co.repository = repo;
+    co.fetchspec = "+refs/*:refs/*";
+    co.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    if (git_remote_create_with_opts(&remote, u->clean, &co) < 0) {
+        return lh_git_fail("cannot fetch '%s'", u->shown);
     }
     struct lh_cred_ctx c = {.u = u, .o = o};
     git_fetch_options fo;
@@ -314,7 +329,10 @@ static int do_fetch(git_repository *repo, const struct lh_mirror_url *u,
     return rc;
 }
 
-/* A new bare repository with the mirror remote, under a temporary name, then renamed. */
+/*
+ * A new bare repository under a temporary name, renamed into place. Its config names the
+ * remote as `git clone --mirror` would (so git itself can fetch it too), without credentials.
+ */
 static int create_mirror(const char *dir, const struct lh_mirror_url *u)
 {
     char *tmp = NULL;
@@ -328,19 +346,16 @@ static int create_mirror(const char *dir, const struct lh_mirror_url *u)
     tmp = lh_buf_take(&b);
     lh_buf_dispose(&b);
     git_repository *repo = NULL;
-    git_remote *remote = NULL;
     git_config *cfg = NULL;
     if (git_repository_init(&repo, tmp, 1) < 0) {
         rc = lh_git_fail("cannot create the mirror '%s'", tmp);
-    } else if (git_remote_create_with_fetchspec(&remote, repo, "origin", u->clean,
-                                                "+refs/*:refs/*") < 0) {
-        rc = lh_git_fail("cannot create the mirror's remote");
     } else if (git_repository_config(&cfg, repo) < 0 ||
+               git_config_set_string(cfg, "remote.origin.url", u->clean) < 0 ||
+               git_config_set_string(cfg, "remote.origin.fetch", "+refs/*:refs/*") < 0 ||
                git_config_set_bool(cfg, "remote.origin.mirror", 1) < 0) {
-        rc = lh_git_fail("cannot configure the mirror");
+        rc = lh_git_fail("cannot configure the mirror '%s'", tmp);
     }
     git_config_free(cfg);
-    git_remote_free(remote);
     git_repository_free(repo);
     if (rc == 0 && rename(tmp, dir) < 0) {
         lh_error_set("cannot move the mirror into '%s': %s", dir, strerror(errno));
@@ -348,6 +363,14 @@ static int create_mirror(const char *dir, const struct lh_mirror_url *u)
     }
     free(tmp);
     return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 ? -1 : 0;
 }
 
 static int lock_mirror(int *fd, const char *dir)
@@ -407,6 +430,11 @@ int lh_mirror_update(char **path, const struct lh_mirror_url *u, const struct lh
         }
         git_repository_free(repo);
         *fetched = rc == 0 && !*cloned;
+        if (rc < 0 && *cloned) {
+            /* nothing was fetched into the new mirror: leave no empty one behind */
+            (void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+            *cloned = false;
+        }
     }
     if (fd >= 0) {
         close(fd); /* releases the lock */

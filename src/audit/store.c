@@ -252,7 +252,7 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
 {
     *same = false;
     sqlite3_stmt *st = NULL;
-    int rc = lh_audit_db_prepare(r->db, &st, "SELECT ruleset, complete FROM repositories"
+    int rc = lh_audit_db_prepare(r->db, &st, "SELECT ruleset, complete, blobs FROM repositories"
                                              " WHERE id = ?1");
     if (rc < 0) {
         return rc;
@@ -260,6 +260,7 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
     sqlite3_bind_int64(st, 1, r->repo);
     bool candidate = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == r->a->ruleset &&
                      sqlite3_column_int(st, 1) == 1;
+    r->known_blobs = candidate ? (size_t)sqlite3_column_int64(st, 2) : 0;
     sqlite3_finalize(st);
     if (!candidate) {
         return 0;
@@ -397,7 +398,7 @@ int lh_audit_run_store(struct lh_audit_run *r, const struct lh_findings *l, size
             : lh_audit_db_prepare(r->db, &up,
                                   st->unchanged
                                       ? "UPDATE repositories SET last_scanned_at = ?2,"
-                                        " blobs_scanned = 0 WHERE id = ?1"
+                                        " complete = complete WHERE id = ?1"
                                       : "UPDATE repositories SET last_scanned_at = ?2,"
                                         " ruleset = ?3, complete = ?4, refs = ?5, blobs = ?6,"
                                         " blobs_scanned = ?7, findings = ?8 WHERE id = ?1");

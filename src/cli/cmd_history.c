@@ -29,6 +29,7 @@ struct history_args {
     char *since_range;    /* "REF..HEAD" (owned) */
     int64_t since_time;   /* --since DATE */
     struct lh_git_push push;
+    const char *db; /* --db FILE */
 };
 
 /* The progress line is shared by the ticker thread and warnings from any thread. */
@@ -135,6 +136,11 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
                                            "--pre-push");
         goto out;
     }
+    if (a.db && (a.range || a.since || a.pre_push || a.all_objects)) {
+        ex = lh_cli_usage_error(cmd->name, "--db audits every ref; it cannot be combined with "
+                                           "--range, --since, --pre-push or --all-objects");
+        goto out;
+    }
     if (a.range_fallback && !a.range && !a.since && !a.pre_push) {
         ex = lh_cli_usage_error(cmd->name,
                                 "--range-fallback applies to --range, --since REF or --pre-push");
@@ -156,6 +162,7 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
     r.in.push = a.pre_push ? &a.push : NULL;
     r.in.push_remote = a.pre_push;
     r.in.all_objects = a.all_objects;
+    r.args.so.audit_db = a.db;
     if (!r.args.quiet && isatty(STDERR_FILENO) == 1) {
         r.in.progress = on_progress;
         r.in.progress_done = progress_done;
@@ -210,6 +217,16 @@ static const struct lh_cli_option options[] = {
      .help = "git's pre-push hook: scan exactly the pushed commits, read from stdin",
      .more = "Installed by 'leakhound install-hook --pre-push'. A new branch: what it adds to "
              "the remote's branches."},
+    {.name = "db",
+     .arg = LH_ARG_STRING,
+     .metavar = "FILE",
+     .offset = AT(db),
+     .help = "scan database: skip the blobs it holds as scanned with the same rules, store the "
+             "rest with their findings, the refs and the repository",
+     .more = "A re-run scans only new blobs (the summary counts the skipped ones); a repository "
+             "whose refs did not change is not walked at all. Changing the rules or the "
+             "detector settings rescans. Reports from it: 'leakhound report'; see docs/audit.md.",
+     .complete = LH_COMPLETE_FILE},
     {.name = "all-objects",
      .arg = LH_ARG_FLAG,
      .offset = AT(all_objects),
@@ -221,7 +238,7 @@ static const struct lh_cli_option options[] = {
 const struct lh_cli_command lh_cli_cmd_history = {
     .name = "history",
     .bit = LH_CMD_HISTORY,
-    .args = "[REPO]",
+    .args = "[REPO|URL]",
     .max_args = 1,
     .args_complete = LH_COMPLETE_DIR,
     .args_are_project = true,
@@ -229,10 +246,17 @@ const struct lh_cli_command lh_cli_cmd_history = {
     .description = "Scans the git history of REPO (default: the repository containing the "
                    "current directory; bare repositories too): every blob reachable from any "
                    "ref, scanned once, each finding attributed to the commit that introduced "
-                   "it. A progress line goes to stderr when it is a terminal.",
-    .exit_status = "0 no findings, 1 findings, 2 usage (not a repository, unknown revision), "
-                   "3 rules or configuration, 4 an object could not be read (the findings are "
-                   "still reported).",
+                   "it. A progress line goes to stderr when it is a terminal.\n\n"
+                   "A URL (https://, http://, ssh://, git://, file:// or git@host:path) is "
+                   "mirrored into the cache (LEAKHOUND_CACHE_DIR, else ~/.cache/leakhound, "
+                   "under repos/) and fetched again on the next run. Credentials come from "
+                   "GITHUB_TOKEN (GitHub hosts), GITLAB_TOKEN (GitLab hosts), "
+                   "LEAKHOUND_GIT_TOKEN (any host) or git's credential helpers, and are never "
+                   "written to disk or shown.",
+    .exit_status = "0 no findings, 1 findings, 2 usage (not a repository, unknown revision, a "
+                   "remote repository that does not exist), 3 rules or configuration, 4 an "
+                   "object could not be read (the findings are still reported), a network or "
+                   "authentication failure, a scan database that cannot be written.",
     .options = options,
     .run = run,
 };

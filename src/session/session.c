@@ -7,6 +7,7 @@
  */
 #include "session/session.h"
 
+#include "audit/audit.h"
 #include "report/multi.h"
 #include "session/project.h"
 #include "session/session_int.h"
@@ -133,6 +134,13 @@ int lh_session_build_detector(struct lh_detector **out, const struct lh_ruleset 
     return lh_detector_new(out, rs, &dopts);
 }
 
+void lh_session_audit_settings(char *out, size_t cap, const struct lh_session_opts *o)
+{
+    snprintf(out, cap, "inline=%d inline_confirmed=%d invalid=%d max=%zu match=%u depth=%u decode=%zu",
+             !o->no_inline_allow, !o->no_inline_allow_confirmed, o->show_invalid, o->max_findings,
+             o->match_limit, o->depth_limit, o->max_decode_depth);
+}
+
 /* Whether the input covers the project root, so that stale baseline entries are real. */
 static bool covers_project(const struct lh_session *s)
 {
@@ -166,11 +174,14 @@ static int locate(struct lh_session *s)
     const struct lh_session_opts *o = s->o;
     const struct lh_session_input *in = s->in;
     /* an image is not part of the project around it: the project is the current one */
-    const char *start =
-        in->kind != LH_INPUT_IMAGE && in->npaths && strcmp(in->paths[0], "-") ? in->paths[0] : ".";
+    bool remote = in->kind == LH_INPUT_HISTORY && in->npaths && lh_audit_is_remote(in->paths[0]);
+    const char *start = in->kind != LH_INPUT_IMAGE && !remote && in->npaths &&
+                                strcmp(in->paths[0], "-")
+                            ? in->paths[0]
+                            : ".";
     bool in_git = false;
     s->project_root = lh_project_root(start, o->file_dir, &in_git);
-    s->full_scan = covers_project(s);
+    s->full_scan = !remote && covers_project(s);
     if (in->kind == LH_INPUT_PATHS) {
         s->uri_prefix = lh_project_uri_prefix();
     }
@@ -181,6 +192,10 @@ static int locate(struct lh_session *s)
     if (o->repo_name) {
         s->repo_name = strdup(o->repo_name);
         return s->repo_name ? 0 : lh_error_oom();
+    }
+    if (remote) {
+        /* the repository's name as the audit names it (its URL's path) */
+        return lh_audit_remote_name(&s->repo_name, in->paths[0]);
     }
     if (in_git && wanted) {
         s->repo_name = lh_project_repo_name(s->project_root);

@@ -64,6 +64,10 @@ struct lh_session_opts {
     bool follow_symlinks;
     bool scan_binary;
     struct lh_archive_limits archive; /* archives inside inputs; image layers */
+    /* history: the scan database (audit/audit.h) to skip the blobs it knows and to store
+     * into; NULL: none. A remote repository (https://, ssh://, git@host:path, file://) is
+     * mirrored into the cache first, with or without it. */
+    const char *audit_db;
 
     /* ---- suppression and outcome ---- */
     enum lh_confidence min_confidence; /* reported findings below are suppressed */
@@ -194,6 +198,12 @@ void lh_session_free(struct lh_session *s);
  * (lh_ruleset_free). Returns 0, LH_EUSAGE, LH_EINVAL/LH_ERULE, LH_EIO or LH_ENOMEM.
  */
 int lh_session_load_rules(struct lh_ruleset **out, const struct lh_session_opts *o) LH_WUR;
+
+/*
+ * The detector settings of o as text, for the ruleset hash of a scan database
+ * (lh_audit_opts.settings): what changes the findings of a blob besides the rules.
+ */
+void lh_session_audit_settings(char *out, size_t cap, const struct lh_session_opts *o);
 
 /* Builds the detector of the options for rs (borrowed; must outlive it). */
 int lh_session_build_detector(struct lh_detector **out, const struct lh_ruleset *rs,

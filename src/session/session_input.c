@@ -7,6 +7,7 @@
  * not their sum. A git error that names what the caller gave (not a repository, an unknown
  * revision, a bare repository) is LH_EUSAGE.
  */
+#include "audit/audit.h"
 #include "engine/image.h"
 #include "session/session_int.h"
 
@@ -111,6 +112,64 @@ static void from_stats(struct lh_report_summary *sum, const struct lh_scan_stats
     sum->unit = unit;
 }
 
+/* History into a scan database: the audit of one repository (audit/audit.h). */
+static int history_audit(struct lh_session *s, const struct lh_scan_opts *ho,
+                         struct lh_report_summary *sum)
+{
+    const struct lh_session_opts *o = s->o;
+    char settings[256];
+    lh_session_audit_settings(settings, sizeof(settings), o);
+    struct lh_audit_opts ao = {
+        .db_path = o->audit_db,
+        .rules = s->rs,
+        .detector = s->det,
+        .settings = settings,
+        .scan = ho,
+        .tool_version = o->tool_version,
+    };
+    struct lh_audit *a = NULL;
+    struct lh_audit_repo_stats st;
+    memset(&st, 0, sizeof(st));
+    int rc = lh_audit_open(&a, &ao);
+    if (rc == 0) {
+        rc = lh_audit_repo_findings(a, repository(s->in), o->repo_name, &s->findings, &st);
+    }
+    lh_audit_close(a);
+    from_stats(sum, &st.scan, "blobs");
+    sum->incremental = true;
+    sum->skipped_known = st.blobs_skipped;
+    if (rc == 0 && st.unchanged) {
+        lh_session_note(s, "note: '%s' is unchanged since its last audit with these rules: "
+                           "findings read from the scan database",
+                        st.name);
+    }
+    return rc;
+}
+
+static int history(struct lh_session *s, const struct lh_scan_opts *ho,
+                   struct lh_report_summary *sum)
+{
+    const struct lh_session_input *in = s->in;
+    struct lh_scan_stats st = {0};
+    int rc = 0;
+    if (s->o->audit_db) {
+        rc = history_audit(s, ho, sum);
+    } else {
+        char *path = NULL;
+        struct lh_audit_opts ao = {0};
+        if (lh_audit_is_remote(repository(in))) {
+            rc = lh_audit_mirror(&path, NULL, repository(in), &ao);
+        }
+        rc = rc ? rc : lh_history_scan(s->det, path ? path : repository(in), ho, &s->findings, &st);
+        free(path);
+        from_stats(sum, &st, "blobs");
+    }
+    if (in->progress_done) {
+        in->progress_done(in->progress_payload);
+    }
+    return rc;
+}
+
 int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
 {
     const struct lh_session_opts *o = s->o;
@@ -167,11 +226,7 @@ int lh_session_input_scan(struct lh_session *s, struct lh_report_summary *sum)
     };
     int rc = 0;
     if (in->kind == LH_INPUT_HISTORY) {
-        rc = lh_history_scan(s->det, repository(in), &ho, &s->findings, &st);
-        if (in->progress_done) {
-            in->progress_done(in->progress_payload);
-        }
-        from_stats(sum, &st, "blobs");
+        rc = history(s, &ho, sum);
     } else {
         ho.threads = 0;
         rc = lh_history_staged_scan(s->staged, s->det, &ho, &s->findings, &st);

@@ -43,6 +43,7 @@
     X(git_config_get_string_buf)                                                                   \
     X(git_config_open_ondisk)                                                                      \
     X(git_config_set_bool)                                                                         \
+    X(git_config_set_string)                                                                       \
     X(git_credential_ssh_key_from_agent)                                                           \
     X(git_credential_userpass_plaintext_new)                                                       \
     X(git_diff_buffers)                                                                            \
@@ -92,12 +93,10 @@
     X(git_reflog_entrycount)                                                                       \
     X(git_reflog_free)                                                                             \
     X(git_reflog_read)                                                                             \
-    X(git_remote_create_with_fetchspec)                                                            \
+    X(git_remote_create_options_init)                                                              \
+    X(git_remote_create_with_opts)                                                                 \
     X(git_remote_fetch)                                                                            \
     X(git_remote_free)                                                                             \
-    X(git_remote_lookup)                                                                           \
-    X(git_remote_set_url)                                                                          \
-    X(git_remote_url)                                                                              \
     X(git_repository_commondir)                                                                    \
     X(git_repository_config)                                                                       \
     X(git_repository_config_snapshot)                                                              \
@@ -124,7 +123,6 @@
     X(git_tree_entrycount)                                                                         \
     X(git_tree_free)                                                                               \
     X(git_tree_lookup)
-
 /* Members are named fn_<function>: no macro below can expand inside a member name. */
 struct lh_libgit2 {
 #define LH_LIBGIT2_MEMBER(f) __typeof__(f) *fn_##f;
@@ -161,9 +159,10 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_config_get_string_buf (lh_libgit2_api.fn_git_config_get_string_buf)
 #define git_config_open_ondisk (lh_libgit2_api.fn_git_config_open_ondisk)
 #define git_config_set_bool (lh_libgit2_api.fn_git_config_set_bool)
-#define git_credential_ssh_key_from_agent (lh_libgit2_api.fn_git_credential_ssh_key_from_agent)
+#define git_config_set_string (lh_libgit2_api.fn_git_config_set_string)
 #define git_credential_userpass_plaintext_new                                                      \
     (lh_libgit2_api.fn_git_credential_userpass_plaintext_new)
+#define git_credential_ssh_key_from_agent (lh_libgit2_api.fn_git_credential_ssh_key_from_agent)
 #define git_diff_buffers (lh_libgit2_api.fn_git_diff_buffers)
 #define git_diff_find_options_init (lh_libgit2_api.fn_git_diff_find_options_init)
 #define git_diff_find_similar (lh_libgit2_api.fn_git_diff_find_similar)
@@ -211,12 +210,10 @@ int lh_libgit2_load(const char *purpose) LH_WUR;
 #define git_reflog_entrycount (lh_libgit2_api.fn_git_reflog_entrycount)
 #define git_reflog_free (lh_libgit2_api.fn_git_reflog_free)
 #define git_reflog_read (lh_libgit2_api.fn_git_reflog_read)
-#define git_remote_create_with_fetchspec (lh_libgit2_api.fn_git_remote_create_with_fetchspec)
+#define git_remote_create_options_init (lh_libgit2_api.fn_git_remote_create_options_init)
+#define git_remote_create_with_opts (lh_libgit2_api.fn_git_remote_create_with_opts)
 #define git_remote_fetch (lh_libgit2_api.fn_git_remote_fetch)
 #define git_remote_free (lh_libgit2_api.fn_git_remote_free)
-#define git_remote_lookup (lh_libgit2_api.fn_git_remote_lookup)
-#define git_remote_set_url (lh_libgit2_api.fn_git_remote_set_url)
-#define git_remote_url (lh_libgit2_api.fn_git_remote_url)
 #define git_repository_commondir (lh_libgit2_api.fn_git_repository_commondir)
 #define git_repository_config (lh_libgit2_api.fn_git_repository_config)
 #define git_repository_config_snapshot (lh_libgit2_api.fn_git_repository_config_snapshot)
