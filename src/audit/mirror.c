@@ -5,6 +5,7 @@
  * directory is made from the host and path with every component checked (no "..", no empty
  * or hidden component), so no URL can place it outside the cache.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "audit/mirror.h"
 
 #include "audit/cred.h"
