@@ -5,7 +5,6 @@
  * with the database's blob filter, provenance, and the store.
  */
 #include "audit/audit_int.h"
-
 #include "audit/mirror.h"
 #include "engine/history.h"
 #include "util/clock.h"
@@ -53,8 +52,9 @@ static int put_rule(struct lh_buf *b, const struct lh_rule *r)
     int rc = put_str(b, "id", r->id);
     rc = rc ? rc : put_list(b, "kw", &r->keywords);
     rc = rc ? rc
-            : lh_buf_printf(b, "kwc=%d kwb=%d conf=%d soft=%d yields=%d max=%zu dec=%u/%d "
-                               "ent=%.6f\n",
+            : lh_buf_printf(b,
+                            "kwc=%d kwb=%d conf=%d soft=%d yields=%d max=%zu dec=%u/%d "
+                            "ent=%.6f\n",
                             r->keywords_caseless, (int)r->keywords_boundary, (int)r->confidence,
                             r->validator_soft, r->yields, r->max_length, r->decode, r->has_decode,
                             r->min_entropy);
@@ -81,8 +81,7 @@ static int ruleset_hash(struct lh_audit *a)
     struct lh_buf b;
     lh_buf_init(&b, 0);
     int rc = lh_buf_printf(&b, "leakhound-ruleset-1\nversion=%s\nsettings=%s\n",
-                           o->tool_version ? o->tool_version : "",
-                           o->settings ? o->settings : "");
+                           o->tool_version ? o->tool_version : "", o->settings ? o->settings : "");
     if (rc == 0 && so) {
         rc = lh_buf_printf(&b, "max=%zu binary=%d\n", so->max_file_size, so->scan_binary);
         if (rc == 0 && so->exclude) {

@@ -40,9 +40,9 @@ enum lh_audit_creds {
 };
 
 struct lh_audit_opts {
-    const char *db_path;   /* the scan database; NULL: lh_audit_default_db() */
-    const char *cache_dir; /* mirrors go to <cache_dir>/<host>/<path>.git; NULL:
-                              lh_fs_cache_dir()/repos */
+    const char *db_path;                /* the scan database; NULL: lh_audit_default_db() */
+    const char *cache_dir;              /* mirrors go to <cache_dir>/<host>/<path>.git; NULL:
+                                           lh_fs_cache_dir()/repos */
     const struct lh_ruleset *rules;     /* required, borrowed: hashed into the ruleset hash */
     const struct lh_detector *detector; /* required, borrowed, built from rules (read-only,
                                            shared by concurrent calls) */
@@ -69,17 +69,17 @@ struct lh_audit_opts {
 
 /* What one repository's audit did. */
 struct lh_audit_repo_stats {
-    char name[256];        /* the repository's name in the database */
-    bool cloned;           /* a new mirror was made */
-    bool fetched;          /* an existing mirror was fetched */
-    bool unchanged;        /* refs and ruleset hash as last time: nothing walked or read */
-    size_t refs;           /* refs of the repository now */
-    size_t blobs_total;    /* unique blobs of its history (the last walk's, when unchanged) */
-    size_t blobs_scanned;  /* read and scanned by this call */
-    size_t blobs_skipped;  /* already in the database with this ruleset hash */
-    size_t findings;       /* occurrences stored for the repository (after provenance) */
-    size_t secrets;        /* distinct secrets among them */
-    size_t errors;         /* unreadable refs, commits, trees, blobs (st->errors of the scan) */
+    char name[256];       /* the repository's name in the database */
+    bool cloned;          /* a new mirror was made */
+    bool fetched;         /* an existing mirror was fetched */
+    bool unchanged;       /* refs and ruleset hash as last time: nothing walked or read */
+    size_t refs;          /* refs of the repository now */
+    size_t blobs_total;   /* unique blobs of its history (the last walk's, when unchanged) */
+    size_t blobs_scanned; /* read and scanned by this call */
+    size_t blobs_skipped; /* already in the database with this ruleset hash */
+    size_t findings;      /* occurrences stored for the repository (after provenance) */
+    size_t secrets;       /* distinct secrets among them */
+    size_t errors;        /* unreadable refs, commits, trees, blobs (st->errors of the scan) */
     double seconds;
     struct lh_scan_stats scan; /* the scan's own counters (zero when unchanged) */
 };
@@ -90,7 +90,7 @@ struct lh_audit;
  * Opens (creating when missing, with its directory) the scan database of o and checks its
  * schema; computes the ruleset hash. o and what it points to are borrowed until
  * lh_audit_close. *out is set on success only. Returns 0, LH_EUSAGE (missing rules or
- * detector), LH_EIO (the database cannot be opened or created, message names it), LH_EINVAL
+ * detector), LH_EIO (the database cannot be opened or created, message names it), LH_EUSAGE
  * (not a leakhound database, or a newer schema) or LH_ENOMEM.
  */
 int lh_audit_open(struct lh_audit **out, const struct lh_audit_opts *o) LH_WUR;

@@ -18,7 +18,7 @@ struct lh_audit {
     char *db_path;
     char *cache_dir;
     char hash[LH_SHA256_HEX_LEN + 1];
-    int64_t ruleset; /* the hash's id in the database */
+    int64_t ruleset;   /* the hash's id in the database */
     unsigned delay_ms; /* LEAKHOUND_TEST_SCAN_DELAY_MS: tests kill a run mid-scan */
 };
 

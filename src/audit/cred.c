@@ -213,9 +213,9 @@ static int helper_fill(const struct lh_mirror_url *u, char **user, char **pass)
         goto fail;
     }
     char req[2048];
-    int rn = snprintf(req, sizeof(req), "protocol=%s\nhost=%s\npath=%s\n%s%s%s\n", u->scheme,
-                      u->host, u->path, u->user ? "username=" : "", u->user ? u->user : "",
-                      u->user ? "\n" : "");
+    int rn =
+        snprintf(req, sizeof(req), "protocol=%s\nhost=%s\npath=%s\n%s%s%s\n", u->scheme, u->host,
+                 u->path, u->user ? "username=" : "", u->user ? u->user : "", u->user ? "\n" : "");
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     int wrc = rn > 0 && (size_t)rn < sizeof(req) ? write_all(in[1], req, (size_t)rn) : -1;
     signal(SIGPIPE, old);
@@ -293,8 +293,7 @@ static int userpass(git_credential **out, struct lh_cred_ctx *c)
     const struct lh_mirror_url *u = c->u;
     if (u->password) {
         snprintf(c->source, sizeof(c->source), "the URL");
-        return git_credential_userpass_plaintext_new(out, u->user ? u->user : "",
-                                                     u->password);
+        return git_credential_userpass_plaintext_new(out, u->user ? u->user : "", u->password);
     }
     if (c->o->creds == LH_AUDIT_CREDS_NONE) {
         return 1;

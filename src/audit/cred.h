@@ -22,9 +22,9 @@ struct lh_cred_ctx {
     const struct lh_mirror_url *u;
     const struct lh_mirror_opts *o;
     unsigned attempts;
-    bool offered;       /* a credential was handed over */
-    bool none;          /* the server wanted one and no source had any */
-    char source[64];    /* where the last one came from ("GITHUB_TOKEN"), for messages */
+    bool offered;    /* a credential was handed over */
+    bool none;       /* the server wanted one and no source had any */
+    char source[64]; /* where the last one came from ("GITHUB_TOKEN"), for messages */
 };
 
 /* libgit2's git_credential_acquire_cb; payload: struct lh_cred_ctx. */

@@ -114,12 +114,12 @@ static int schema_version(sqlite3 *db, const char *path, int *version)
         } else {
             sqlite3_finalize(any);
             lh_error_set("'%s' is not a leakhound scan database: %s", path, sqlite3_errmsg(db));
-            return LH_EINVAL;
+            return LH_EUSAGE;
         }
         sqlite3_finalize(any);
         if (n) {
             lh_error_set("'%s' is not a leakhound scan database", path);
-            return LH_EINVAL;
+            return LH_EUSAGE;
         }
         return 0;
     }
@@ -144,8 +144,9 @@ int lh_audit_db_open(sqlite3 **out, const char *path, bool create)
     sqlite3_busy_timeout(db, LH_AUDIT_DB_BUSY_MS);
     sqlite3_extended_result_codes(db, 1);
     int version = 0;
-    int rc = lh_audit_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                  " PRAGMA foreign_keys=ON;",
+    int rc = lh_audit_db_exec(db,
+                              "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                              " PRAGMA foreign_keys=ON;",
                               "cannot open the scan database");
     if (rc < 0) {
         char msg[1024];
@@ -153,18 +154,18 @@ int lh_audit_db_open(sqlite3 **out, const char *path, bool create)
         sqlite3_close(db);
         /* a file that is no SQLite database at all fails here */
         lh_error_set("'%s' is not a leakhound scan database (%s)", path, msg);
-        return LH_EINVAL;
+        return LH_EUSAGE;
     }
     rc = schema_version(db, path, &version);
     if (rc == 0 && version > LH_AUDIT_DB_SCHEMA) {
         lh_error_set("the scan database '%s' has schema %d; this leakhound reads up to %d", path,
                      version, LH_AUDIT_DB_SCHEMA);
-        rc = LH_EINVAL;
+        rc = LH_EUSAGE;
     }
     if (rc == 0 && version == 0) {
         if (!create) {
             lh_error_set("'%s' is not a leakhound scan database (it is empty)", path);
-            rc = LH_EINVAL;
+            rc = LH_EUSAGE;
         } else {
             rc = lh_audit_db_begin(db);
             rc = rc ? rc : lh_audit_db_exec(db, SCHEMA, "cannot create the scan database");
@@ -195,8 +196,9 @@ int lh_audit_db_ruleset_id(sqlite3 *db, const char *hash, int64_t *id)
     sqlite3_stmt *st = NULL;
     char now[32];
     lh_audit_db_now(now);
-    int rc = lh_audit_db_prepare(db, &st, "INSERT OR IGNORE INTO rulesets(hash, created_at)"
-                                          " VALUES(?1, ?2)");
+    int rc = lh_audit_db_prepare(db, &st,
+                                 "INSERT OR IGNORE INTO rulesets(hash, created_at)"
+                                 " VALUES(?1, ?2)");
     if (rc == 0) {
         sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);

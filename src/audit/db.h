@@ -29,7 +29,7 @@
 
 /*
  * Opens path (creating the file and its schema when create; the directory must exist) with
- * its own connection. Returns 0, LH_EIO (cannot open: the message names path), LH_EINVAL (not
+ * its own connection. Returns 0, LH_EIO (cannot open: the message names path), LH_EUSAGE (not
  * a leakhound scan database, or a newer schema). *out is set on success only.
  */
 int lh_audit_db_open(sqlite3 **out, const char *path, bool create) LH_WUR;

@@ -119,7 +119,8 @@ int lh_mirror_url_parse(struct lh_mirror_url *u, const char *url)
     size_t alen = sep ? strcspn(rest, "/") : strcspn(rest, ":");
     const char *at = memchr(rest, '@', alen);
     /* the last '@' of the authority: a password may hold '@' only percent-encoded */
-    for (const char *p = at; p && p < rest + alen; p = memchr(p + 1, '@', (size_t)(rest + alen - p - 1))) {
+    for (const char *p = at; p && p < rest + alen;
+         p = memchr(p + 1, '@', (size_t)(rest + alen - p - 1))) {
         at = p;
     }
     const char *hoststart = rest;
@@ -168,8 +169,7 @@ int lh_mirror_url_parse(struct lh_mirror_url *u, const char *url)
         rc = lh_buf_printf(&b, "%s://%s%s%s/%s", u->scheme, user ? user : "", user ? "@" : "",
                            u->host, u->path);
     } else {
-        rc = lh_buf_printf(&b, "%s%s%s:%s", user ? user : "", user ? "@" : "", u->host,
-                           u->path);
+        rc = lh_buf_printf(&b, "%s%s%s:%s", user ? user : "", user ? "@" : "", u->host, u->path);
     }
     u->clean = rc == 0 ? lh_buf_take(&b) : NULL;
     lh_buf_dispose(&b);

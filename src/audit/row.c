@@ -151,8 +151,8 @@ static int read_common(struct lh_finding *f, sqlite3_stmt *st, const struct lh_r
     f->end_line = (size_t)sqlite3_column_int64(st, 7);
     f->end_column = (size_t)sqlite3_column_int64(st, 8);
     int conf = sqlite3_column_int(st, 9);
-    f->confidence = conf >= LH_CONF_LOW && conf <= LH_CONF_CONFIRMED ? (enum lh_confidence)conf
-                                                                     : LH_CONF_LOW;
+    f->confidence =
+        conf >= LH_CONF_LOW && conf <= LH_CONF_CONFIRMED ? (enum lh_confidence)conf : LH_CONF_LOW;
     f->invalid = sqlite3_column_int(st, 10) != 0;
     if (sqlite3_column_int(st, 11) == LH_SUPP_INLINE) {
         f->suppressed = true;

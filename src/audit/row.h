@@ -22,7 +22,7 @@
 
 #define LH_AUDIT_ROW_BLOB_INSERT                                                                   \
     "INSERT INTO blob_findings(blob, ruleset, offset, length, " LH_AUDIT_ROW_COLS ")"              \
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"    \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"     \
     " ?19, ?20, ?21, ?22)"
 
 #define LH_AUDIT_ROW_BLOB_SELECT                                                                   \
@@ -32,7 +32,7 @@
     LH_AUDIT_ROW_COLS ", commit_id, date, author, message, blob, refs, repo"
 
 #define LH_AUDIT_ROW_OCC_INSERT                                                                    \
-    "INSERT INTO findings(" LH_AUDIT_ROW_OCC_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"  \
+    "INSERT INTO findings(" LH_AUDIT_ROW_OCC_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"   \
     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
 
 #define LH_AUDIT_ROW_OCC_SELECT "SELECT " LH_AUDIT_ROW_OCC_COLS " FROM findings"
@@ -44,8 +44,7 @@
 int lh_audit_row_bind_blob_finding(sqlite3_stmt *st, const struct lh_finding *f,
                                    const uint8_t blob[20], int64_t ruleset) LH_WUR;
 /* Binds f to an insert of findings for repository repo. */
-int lh_audit_row_bind_occurrence(sqlite3_stmt *st, const struct lh_finding *f,
-                                 int64_t repo) LH_WUR;
+int lh_audit_row_bind_occurrence(sqlite3_stmt *st, const struct lh_finding *f, int64_t repo) LH_WUR;
 
 /*
  * Reads the current row of a LH_AUDIT_ROW_BLOB_SELECT into *f (zeroed first; dispose it).

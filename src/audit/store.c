@@ -6,7 +6,6 @@
  * store of the repository's occurrences, secrets, refs and row, and the unchanged check.
  */
 #include "audit/audit_int.h"
-
 #include "audit/row.h"
 #include "util/clock.h"
 #include "util/encode.h"
@@ -154,7 +153,8 @@ static int filter_scanned(const uint8_t id[20], void *payload)
     }
     pthread_mutex_lock(&r->lock);
     int rc = push_id(&r->pending, &r->npending, &r->apending, id);
-    if (rc == 0 && (r->npending >= BATCH_BLOBS || lh_clock_now() - r->last_flush >= BATCH_SECONDS)) {
+    if (rc == 0 &&
+        (r->npending >= BATCH_BLOBS || lh_clock_now() - r->last_flush >= BATCH_SECONDS)) {
         rc = flush_locked(r);
     }
     pthread_mutex_unlock(&r->lock);
@@ -220,7 +220,8 @@ int lh_audit_run_begin(struct lh_audit_run *r)
     if (rc == 0) {
         sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, r->url, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lh_audit_db_fail(r->db, "cannot store repository");
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0
+                                             : lh_audit_db_fail(r->db, "cannot store repository");
         sqlite3_finalize(st);
         st = NULL;
     }
@@ -252,20 +253,22 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
 {
     *same = false;
     sqlite3_stmt *st = NULL;
-    int rc = lh_audit_db_prepare(r->db, &st, "SELECT ruleset, complete, blobs FROM repositories"
-                                             " WHERE id = ?1");
+    int rc = lh_audit_db_prepare(r->db, &st,
+                                 "SELECT ruleset, complete, blobs FROM repositories"
+                                 " WHERE id = ?1");
     if (rc < 0) {
         return rc;
     }
     sqlite3_bind_int64(st, 1, r->repo);
-    bool candidate = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == r->a->ruleset &&
-                     sqlite3_column_int(st, 1) == 1;
+    bool candidate = sqlite3_step(st) == SQLITE_ROW &&
+                     sqlite3_column_int64(st, 0) == r->a->ruleset && sqlite3_column_int(st, 1) == 1;
     r->known_blobs = candidate ? (size_t)sqlite3_column_int64(st, 2) : 0;
     sqlite3_finalize(st);
     if (!candidate) {
         return 0;
     }
-    rc = lh_audit_db_prepare(r->db, &st, "SELECT name, tip FROM refs WHERE repo = ?1 ORDER BY name");
+    rc =
+        lh_audit_db_prepare(r->db, &st, "SELECT name, tip FROM refs WHERE repo = ?1 ORDER BY name");
     if (rc < 0) {
         return rc;
     }
@@ -322,7 +325,8 @@ static int store_refs(struct lh_audit_run *r)
     }
     sqlite3_finalize(st);
     st = NULL;
-    rc = rc ? rc : lh_audit_db_prepare(r->db, &st, "INSERT OR REPLACE INTO refs VALUES(?1, ?2, ?3)");
+    rc =
+        rc ? rc : lh_audit_db_prepare(r->db, &st, "INSERT OR REPLACE INTO refs VALUES(?1, ?2, ?3)");
     for (size_t i = 0; rc == 0 && i < r->tips.count; i++) {
         char hex[GIT_OID_HEXSZ + 1];
         lh_git_hex(hex, &r->tips.items[i].id);
@@ -348,7 +352,8 @@ static int store_occurrences(struct lh_audit_run *r, const struct lh_findings *l
     int rc = lh_audit_db_prepare(r->db, &del, "DELETE FROM findings WHERE repo = ?1");
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, r->repo);
-        rc = sqlite3_step(del) == SQLITE_DONE ? 0 : lh_audit_db_fail(r->db, "cannot store findings");
+        rc =
+            sqlite3_step(del) == SQLITE_DONE ? 0 : lh_audit_db_fail(r->db, "cannot store findings");
     }
     rc = rc ? rc : lh_audit_db_prepare(r->db, &ins, LH_AUDIT_ROW_OCC_INSERT);
     rc = rc ? rc
@@ -413,7 +418,8 @@ int lh_audit_run_store(struct lh_audit_run *r, const struct lh_findings *l, size
             sqlite3_bind_int64(up, 7, (sqlite3_int64)st->blobs_scanned);
             sqlite3_bind_int64(up, 8, (sqlite3_int64)st->findings);
         }
-        rc = sqlite3_step(up) == SQLITE_DONE ? 0 : lh_audit_db_fail(r->db, "cannot store repository");
+        rc = sqlite3_step(up) == SQLITE_DONE ? 0
+                                             : lh_audit_db_fail(r->db, "cannot store repository");
     }
     sqlite3_finalize(up);
     rc = rc ? rc : lh_audit_db_commit(r->db);

@@ -38,7 +38,10 @@ enum {
     LH_CMD_VERSION = 1u << 12,
     LH_CMD_HELP = 1u << 13,
     LH_CMD_IMAGE = 1u << 14,
-    LH_CMD_ALL = (1u << 15) - 1,
+    LH_CMD_TRIAGE = 1u << 15,
+    LH_CMD_REPORT = 1u << 16,
+    LH_CMD_MERGE = 1u << 17,
+    LH_CMD_ALL = (1u << 18) - 1,
 };
 
 /* What an option's argument is, and how its value is stored at the entry's offset. */

@@ -41,6 +41,7 @@ void lh_provenance_dispose(struct lh_provenance *p)
     free(p->blob);
     free(p->message);
     free(p->layer);
+    free(p->repository);
     lh_strlist_dispose(&p->refs);
     memset(p, 0, sizeof(*p));
 }
@@ -62,7 +63,8 @@ int lh_provenance_copy(struct lh_provenance *dst, const struct lh_provenance *sr
     memset(dst, 0, sizeof(*dst));
     if (dup_opt(&dst->commit, src->commit) || dup_opt(&dst->author, src->author) ||
         dup_opt(&dst->date, src->date) || dup_opt(&dst->blob, src->blob) ||
-        dup_opt(&dst->message, src->message) || dup_opt(&dst->layer, src->layer)) {
+        dup_opt(&dst->message, src->message) || dup_opt(&dst->layer, src->layer) ||
+        dup_opt(&dst->repository, src->repository)) {
         lh_provenance_dispose(dst);
         return LH_ENOMEM;
     }

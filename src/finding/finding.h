@@ -28,6 +28,7 @@ struct lh_provenance {
     char *message;          /* commit summary line */
     struct lh_strlist refs; /* refs whose tips still contain the blob */
     char *layer;            /* container image: digest of the layer (or config) holding the file */
+    char *repository;       /* the repository's name, for findings of several (audit/), or NULL */
     bool deleted; /* ...and a later layer deletes the file (whiteout): still in the image */
 };
 

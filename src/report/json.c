@@ -64,8 +64,9 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
     if (f->suppressed) {
         json_object_set_new(o, "suppressed", json_string(lh_suppression_name(f->suppressed_by)));
     }
-    if (repo_name) {
-        json_object_set_new(o, "repository", lh_report_json_text(repo_name));
+    if (repo_name || f->prov.repository) {
+        json_object_set_new(o, "repository",
+                            lh_report_json_text(repo_name ? repo_name : f->prov.repository));
     }
     json_object_set_new(o, "path", lh_report_json_text(f->path));
     json_object_set_new(o, "line", json_integer((json_int_t)f->line));

@@ -350,6 +350,9 @@ static json_t *result(const struct lh_finding *f, long index, const char *prefix
         if (p->blob) {
             put(props, "blob", lh_report_json_text(p->blob), &ok);
         }
+        if (p->repository) {
+            put(props, "repository", lh_report_json_text(p->repository), &ok);
+        }
         if (p->layer) {
             put(props, "layer", lh_report_json_text(p->layer), &ok);
             put(props, "deleted", json_boolean(p->deleted), &ok);

@@ -136,7 +136,8 @@ int lh_session_build_detector(struct lh_detector **out, const struct lh_ruleset 
 
 void lh_session_audit_settings(char *out, size_t cap, const struct lh_session_opts *o)
 {
-    snprintf(out, cap, "inline=%d inline_confirmed=%d invalid=%d max=%zu match=%u depth=%u decode=%zu",
+    snprintf(out, cap,
+             "inline=%d inline_confirmed=%d invalid=%d max=%zu match=%u depth=%u decode=%zu",
              !o->no_inline_allow, !o->no_inline_allow_confirmed, o->show_invalid, o->max_findings,
              o->match_limit, o->depth_limit, o->max_decode_depth);
 }
@@ -175,10 +176,10 @@ static int locate(struct lh_session *s)
     const struct lh_session_input *in = s->in;
     /* an image is not part of the project around it: the project is the current one */
     bool remote = in->kind == LH_INPUT_HISTORY && in->npaths && lh_audit_is_remote(in->paths[0]);
-    const char *start = in->kind != LH_INPUT_IMAGE && !remote && in->npaths &&
-                                strcmp(in->paths[0], "-")
-                            ? in->paths[0]
-                            : ".";
+    const char *start =
+        in->kind != LH_INPUT_IMAGE && !remote && in->npaths && strcmp(in->paths[0], "-")
+            ? in->paths[0]
+            : ".";
     bool in_git = false;
     s->project_root = lh_project_root(start, o->file_dir, &in_git);
     s->full_scan = !remote && covers_project(s);

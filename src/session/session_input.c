@@ -139,8 +139,9 @@ static int history_audit(struct lh_session *s, const struct lh_scan_opts *ho,
     sum->incremental = true;
     sum->skipped_known = st.blobs_skipped;
     if (rc == 0 && st.unchanged) {
-        lh_session_note(s, "note: '%s' is unchanged since its last audit with these rules: "
-                           "findings read from the scan database",
+        lh_session_note(s,
+                        "note: '%s' is unchanged since its last audit with these rules: "
+                        "findings read from the scan database",
                         st.name);
     }
     return rc;

@@ -92,7 +92,7 @@ struct lh_input_env {
     size_t nexclude;
     lh_warn_fn warn; /* may be NULL */
     void *warn_payload;
-    struct lh_scan_stats *stats; /* required; borrowed */
+    struct lh_scan_stats *stats;              /* required; borrowed */
     const struct lh_blob_filter *blob_filter; /* git history: may be NULL; borrowed */
 };
 
