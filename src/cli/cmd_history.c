@@ -238,7 +238,7 @@ static const struct lh_cli_option options[] = {
 const struct lh_cli_command lh_cli_cmd_history = {
     .name = "history",
     .bit = LH_CMD_HISTORY,
-    .args = "[REPO|URL]",
+    .args = "[REPO]",
     .max_args = 1,
     .args_complete = LH_COMPLETE_DIR,
     .args_are_project = true,
@@ -247,7 +247,8 @@ const struct lh_cli_command lh_cli_cmd_history = {
                    "current directory; bare repositories too): every blob reachable from any "
                    "ref, scanned once, each finding attributed to the commit that introduced "
                    "it. A progress line goes to stderr when it is a terminal.\n\n"
-                   "A URL (https://, http://, ssh://, git://, file:// or git@host:path) is "
+                   "REPO may be a URL (https://, http://, ssh://, git://, file:// or "
+                   "git@host:path): it is "
                    "mirrored into the cache (LEAKHOUND_CACHE_DIR, else ~/.cache/leakhound, "
                    "under repos/) and fetched again on the next run. Credentials come from "
                    "GITHUB_TOKEN (GitHub hosts), GITLAB_TOKEN (GitLab hosts), "
