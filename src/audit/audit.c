@@ -309,6 +309,7 @@ static int scan(struct lh_audit_run *r, const char *path, struct lh_findings *l,
     }
     so.blob_filter = &r->filter;
     r->out = l;
+    r->watermark = l->count; /* the caller's findings before this scan are not ours */
     int rc = lh_history_scan(o->detector, path, &so, l, &st->scan);
     if (rc == 0) {
         /* the last batch (add_known ran before provenance, so this only stores blobs) */
