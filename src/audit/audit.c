@@ -12,6 +12,8 @@
 #include "util/hash.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +312,8 @@ static int scan(struct lh_audit_run *r, const char *path, struct lh_findings *l,
     so.blob_filter = &r->filter;
     r->out = l;
     r->watermark = l->count; /* the caller's findings before this scan are not ours */
+    r->stats = &st->scan;
+    r->walk_errors = SIZE_MAX;
     int rc = lh_history_scan(o->detector, path, &so, l, &st->scan);
     if (rc == 0) {
         /* the last batch (add_known ran before provenance, so this only stores blobs) */
@@ -367,8 +371,16 @@ static int run_repo(struct lh_audit_run *r, const char *path, struct lh_findings
     }
     rc = rc ? rc : scan(r, path, l, st);
     if (rc == 0) {
+        /*
+         * Complete: the walk saw everything and every blob it listed is stored. An archive
+         * inside a blob that cannot be read is an error of the run but not of the audit: the
+         * blob was scanned as far as it goes and would fail the same way again.
+         */
+        size_t walk_errors = r->walk_errors == SIZE_MAX ? st->errors : r->walk_errors;
+        bool complete = !broken && walk_errors == 0 &&
+                        r->blobs_stored == atomic_load(&st->scan.items_total);
         count_secrets(l, first, st);
-        rc = lh_audit_run_store(r, l, first, st, st->errors == 0 && !broken);
+        rc = lh_audit_run_store(r, l, first, st, complete);
     }
     return rc;
 }

@@ -46,6 +46,8 @@ struct lh_audit_run {
     double last_flush;
     size_t blobs_stored;
     size_t known_blobs; /* the last complete audit's blob count (unchanged check) */
+    struct lh_scan_stats *stats; /* the scan's */
+    size_t walk_errors;          /* stats->errors when the walk ended (SIZE_MAX: not yet) */
 };
 
 /* store.c */

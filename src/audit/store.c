@@ -10,6 +10,8 @@
 #include "util/clock.h"
 #include "util/encode.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,9 @@ static int push_id(uint8_t (**arr)[20], size_t *n, size_t *alloc, const uint8_t 
 static bool filter_known(const uint8_t id[20], void *payload)
 {
     struct lh_audit_run *r = payload;
+    if (r->walk_errors == SIZE_MAX) {
+        r->walk_errors = atomic_load(&r->stats->errors); /* the order is built after the walk */
+    }
     sqlite3_stmt *st = r->known_st;
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, id, 20, SQLITE_STATIC);

@@ -199,7 +199,12 @@ static int cmp_finding(const void *pa, const void *pb)
     if (c) {
         return c;
     }
-    return cmp_opt(a->prov.blob, b->prov.blob);
+    c = cmp_opt(a->prov.blob, b->prov.blob);
+    if (c) {
+        return c;
+    }
+    /* a fork's occurrence is its own (reports from a scan database) */
+    return cmp_opt(a->prov.repository, b->prov.repository);
 }
 
 void lh_findings_sort(struct lh_findings *l)

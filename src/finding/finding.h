@@ -107,7 +107,8 @@ void lh_findings_dispose(struct lh_findings *l);
 /* Moves *f into the list (thread-safe); *f is zeroed. */
 int lh_findings_push(struct lh_findings *l, struct lh_finding *f) LH_WUR;
 
-/* Sorts by path, line, column, rule id, commit; then drops exact duplicates. */
+/* Sorts by path, line, column, rule id, commit, layer, blob, repository; then drops exact
+ * duplicates. */
 void lh_findings_sort(struct lh_findings *l);
 
 #endif

@@ -230,6 +230,13 @@ Test(audit_db, merge_of_two_databases_dedups)
     cr_assert(strstr(r.out, "\"status\": \"accepted\"") != NULL, "%s", r.out);
     cr_assert(strstr(r.out, "\"acme/api\",\n        \"acme/api-fork\"") != NULL, "%s", r.out);
     lh_run_dispose(&r);
+    /* SARIF keeps the fork's occurrence apart from the original's */
+    lh_run_lh(&r, dir, NULL, "report", "--db", "all.db", "--format", "sarif", "-o", "all.sarif",
+              NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    cr_assert(lh_sh(dir, "python3 -c \"import json; d=json.load(open('all.sarif')); "
+                         "rs=d['runs'][0]['results']; assert len(rs) == 4, len(rs)\"") == 0);
     /* a malformed JSONL line is named */
     lh_write_file(dir, "bad.jsonl", "{\"rule_id\": 1}\n", 15);
     lh_run_lh(&r, dir, NULL, "merge", "all.db", "bad.jsonl", NULL);
