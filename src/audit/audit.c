@@ -12,9 +12,9 @@
 #include "util/hash.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,8 +312,6 @@ static int scan(struct lh_audit_run *r, const char *path, struct lh_findings *l,
     so.blob_filter = &r->filter;
     r->out = l;
     r->watermark = l->count; /* the caller's findings before this scan are not ours */
-    r->stats = &st->scan;
-    r->walk_errors = SIZE_MAX;
     int rc = lh_history_scan(o->detector, path, &so, l, &st->scan);
     if (rc == 0) {
         /* the last batch (add_known ran before provenance, so this only stores blobs) */
@@ -358,9 +356,11 @@ static int run_repo(struct lh_audit_run *r, const char *path, struct lh_findings
     rc = lh_audit_run_begin(r);
     bool same = false;
     rc = rc ? rc : lh_audit_run_unchanged(r, &same);
-    if (rc == 0 && same && !broken) {
+    if (rc == 0 && same) {
         st->unchanged = true;
         st->blobs_total = st->blobs_skipped = r->known_blobs;
+        st->errors = r->known_errors;
+        atomic_store(&st->scan.errors, r->known_errors);
         size_t n = 0;
         rc = lh_audit_run_load(r, l, &n);
         count_secrets(l, first, st);
@@ -372,13 +372,12 @@ static int run_repo(struct lh_audit_run *r, const char *path, struct lh_findings
     rc = rc ? rc : scan(r, path, l, st);
     if (rc == 0) {
         /*
-         * Complete: the walk saw everything and every blob it listed is stored. An archive
-         * inside a blob that cannot be read is an error of the run but not of the audit: the
-         * blob was scanned as far as it goes and would fail the same way again.
+         * A finished run is complete: its refs are stored, and a re-run with the same refs
+         * and rules is not walked. What could not be read (objects missing from a partial
+         * mirror, a corrupt archive inside a blob) is counted with it and reported again by
+         * such a re-run; it is retried when the refs change.
          */
-        size_t walk_errors = r->walk_errors == SIZE_MAX ? st->errors : r->walk_errors;
-        bool complete = !broken && walk_errors == 0 &&
-                        r->blobs_stored == atomic_load(&st->scan.items_total);
+        bool complete = true;
         count_secrets(l, first, st);
         rc = lh_audit_run_store(r, l, first, st, complete);
     }

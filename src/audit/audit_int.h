@@ -45,9 +45,8 @@ struct lh_audit_run {
     size_t watermark; /* findings below are all written */
     double last_flush;
     size_t blobs_stored;
-    size_t known_blobs; /* the last complete audit's blob count (unchanged check) */
-    struct lh_scan_stats *stats; /* the scan's */
-    size_t walk_errors;          /* stats->errors when the walk ended (SIZE_MAX: not yet) */
+    size_t known_blobs;  /* the last complete audit's blob count (unchanged check) */
+    size_t known_errors; /* ...and what it could not read */
 };
 
 /* store.c */

@@ -36,9 +36,10 @@ static const char *const MERGE_DB[] = {
     "INSERT INTO main.repositories(name) SELECT name FROM temp.newer WHERE true"
     " ON CONFLICT(name) DO NOTHING",
     "UPDATE main.repositories SET (url, last_scanned_at, ruleset, complete, refs, blobs,"
-    " blobs_scanned, findings) = (SELECT n.url, n.last_scanned_at, (SELECT m.id FROM"
+    " blobs_scanned, findings, errors) = (SELECT n.url, n.last_scanned_at, (SELECT m.id FROM"
     " main.rulesets m JOIN src.rulesets sr ON sr.hash = m.hash WHERE sr.id = n.ruleset),"
-    " n.complete, n.refs, n.blobs, n.blobs_scanned, n.findings FROM temp.newer n WHERE n.name"
+    " n.complete, n.refs, n.blobs, n.blobs_scanned, n.findings, n.errors FROM temp.newer n"
+    " WHERE n.name"
     " = main.repositories.name) WHERE name IN (SELECT name FROM temp.newer)",
     "DELETE FROM main.findings WHERE repo IN (SELECT r.id FROM main.repositories r"
     " JOIN temp.newer n ON n.name = r.name)",

@@ -59,9 +59,6 @@ static int push_id(uint8_t (**arr)[20], size_t *n, size_t *alloc, const uint8_t 
 static bool filter_known(const uint8_t id[20], void *payload)
 {
     struct lh_audit_run *r = payload;
-    if (r->walk_errors == SIZE_MAX) {
-        r->walk_errors = atomic_load(&r->stats->errors); /* the order is built after the walk */
-    }
     sqlite3_stmt *st = r->known_st;
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, id, 20, SQLITE_STATIC);
@@ -259,7 +256,7 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
     *same = false;
     sqlite3_stmt *st = NULL;
     int rc = lh_audit_db_prepare(r->db, &st,
-                                 "SELECT ruleset, complete, blobs FROM repositories"
+                                 "SELECT ruleset, complete, blobs, errors FROM repositories"
                                  " WHERE id = ?1");
     if (rc < 0) {
         return rc;
@@ -268,6 +265,7 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
     bool candidate = sqlite3_step(st) == SQLITE_ROW &&
                      sqlite3_column_int64(st, 0) == r->a->ruleset && sqlite3_column_int(st, 1) == 1;
     r->known_blobs = candidate ? (size_t)sqlite3_column_int64(st, 2) : 0;
+    r->known_errors = candidate ? (size_t)sqlite3_column_int64(st, 3) : 0;
     sqlite3_finalize(st);
     if (!candidate) {
         return 0;
@@ -411,7 +409,8 @@ int lh_audit_run_store(struct lh_audit_run *r, const struct lh_findings *l, size
                                         " complete = complete WHERE id = ?1"
                                       : "UPDATE repositories SET last_scanned_at = ?2,"
                                         " ruleset = ?3, complete = ?4, refs = ?5, blobs = ?6,"
-                                        " blobs_scanned = ?7, findings = ?8 WHERE id = ?1");
+                                        " blobs_scanned = ?7, findings = ?8, errors = ?9"
+                                        " WHERE id = ?1");
     if (rc == 0) {
         sqlite3_bind_int64(up, 1, r->repo);
         sqlite3_bind_text(up, 2, now, -1, SQLITE_STATIC);
@@ -422,6 +421,7 @@ int lh_audit_run_store(struct lh_audit_run *r, const struct lh_findings *l, size
             sqlite3_bind_int64(up, 6, (sqlite3_int64)st->blobs_total);
             sqlite3_bind_int64(up, 7, (sqlite3_int64)st->blobs_scanned);
             sqlite3_bind_int64(up, 8, (sqlite3_int64)st->findings);
+            sqlite3_bind_int64(up, 9, (sqlite3_int64)st->errors);
         }
         rc = sqlite3_step(up) == SQLITE_DONE ? 0
                                              : lh_audit_db_fail(r->db, "cannot store repository");
