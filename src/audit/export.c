@@ -2,13 +2,15 @@
 /*
  * Reports from a scan database (see export.h): every occurrence is read back as a finding
  * (rule stand-ins from the rows, the repository in its provenance), then written as the
- * audit model (secrets grouped by id, ordered by their introduction), as JSONL through the
- * history writer's finding object plus the triage, or through the SARIF writer.
+ * audit model (secrets grouped by id, ordered by their introduction), that model as the HTML
+ * page of report/html.h, as JSONL through the history writer's finding object plus the
+ * triage, or through the SARIF writer.
  */
 #include "audit/export.h"
 
 #include "audit/db.h"
 #include "audit/row.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "util/date.h"
 
@@ -292,7 +294,7 @@ static char *meta(sqlite3 *db, const char *key)
 }
 
 static int write_model(FILE *out, sqlite3 *db, const struct lh_audit_report_opts *o,
-                       const struct lh_findings *l, sqlite3_stmt *tq, size_t *nopen)
+                       const struct lh_findings *l, sqlite3_stmt *tq, size_t *nopen, bool html)
 {
     char now[32];
     size_t nrepos = 0;
@@ -339,6 +341,12 @@ static int write_model(FILE *out, sqlite3 *db, const struct lh_audit_report_opts
     }
     free(secrets);
     json_object_set_new(doc, "secrets", arr);
+    if (html) {
+        /* the same document, rendered as one self-contained page (report/html.h) */
+        int hrc = lh_report_html_write(out, doc, o->out_name);
+        json_decref(doc);
+        return hrc;
+    }
     int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', out);
     json_decref(doc);
@@ -398,8 +406,9 @@ int lh_audit_report(FILE *out, const struct lh_audit_report_opts *o, size_t *nop
 {
     size_t open_count = 0;
     const char *fmt = o->format ? o->format : "json";
-    if (strcmp(fmt, "json") && strcmp(fmt, "jsonl") && strcmp(fmt, "sarif")) {
-        lh_error_set("report format '%s' is not json, jsonl or sarif", fmt);
+    bool html = !strcmp(fmt, "html");
+    if (strcmp(fmt, "json") && strcmp(fmt, "jsonl") && strcmp(fmt, "sarif") && !html) {
+        lh_error_set("report format '%s' is not json, jsonl, sarif or html", fmt);
         return LH_EUSAGE;
     }
     sqlite3 *db = NULL;
@@ -414,8 +423,8 @@ int lh_audit_report(FILE *out, const struct lh_audit_report_opts *o, size_t *nop
     rc = rc ? rc
             : lh_audit_db_prepare(db, &tq,
                                   "SELECT status, note, updated_at FROM secrets WHERE id = ?1");
-    if (rc == 0 && !strcmp(fmt, "json")) {
-        rc = write_model(out, db, o, &l, tq, &open_count);
+    if (rc == 0 && (!strcmp(fmt, "json") || html)) {
+        rc = write_model(out, db, o, &l, tq, &open_count, html);
     } else if (rc == 0 && !strcmp(fmt, "jsonl")) {
         rc = write_jsonl(out, &l, tq, &open_count);
     } else if (rc == 0) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What is read back out of a scan database: reports (the audit model of docs/audit.md as
- * json, one occurrence per line as jsonl, SARIF), triage of a secret, and the merge of
- * several databases or JSONL files into one. None of this needs the rules: findings carry
- * their rule's id, name, provider and validator in the database.
+ * json or as the HTML page of report/html.h, one occurrence per line as jsonl, SARIF), triage of a
+ * secret, and the merge of several databases or JSONL files into one. None of this needs the rules:
+ * findings carry their rule's id, name, provider and validator in the database.
  */
 #ifndef LH_AUDIT_EXPORT_H
 #define LH_AUDIT_EXPORT_H
@@ -19,9 +19,10 @@
 
 struct lh_audit_report_opts {
     const char *db_path;      /* required */
-    const char *format;       /* "json", "jsonl" or "sarif" */
+    const char *format;       /* "json", "jsonl", "sarif" or "html" (the json model rendered) */
     const char *repository;   /* only this repository's; NULL: all */
     const char *tool_version; /* tool.version, SARIF's driver version */
+    const char *out_name;     /* the output's name for messages (html), or NULL */
 };
 
 /*

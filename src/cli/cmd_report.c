@@ -33,10 +33,6 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
     if (ex) {
         return ex < 0 ? 0 : ex;
     }
-    if (!strcmp(a.format, "html")) {
-        return lh_cli_usage_error(cmd->name, "--format html is not available in this build "
-                                             "(json, jsonl or sarif)");
-    }
     char *dflt = a.db ? NULL : lh_audit_default_db();
     if (!a.db && !dflt) {
         return lh_cli_fail(LH_EIO);
@@ -46,6 +42,7 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
         .format = a.format,
         .repository = a.repo,
         .tool_version = LH_VERSION,
+        .out_name = a.output,
     };
     char *buf = NULL;
     size_t len = 0;
@@ -90,9 +87,11 @@ static const struct lh_cli_option options[] = {
      .arg = LH_ARG_CHOICE,
      .choices = "json|jsonl|sarif|html",
      .offset = AT(format),
-     .help = "json: the audit model (each secret once, with every occurrence); jsonl: one "
-             "occurrence per line; sarif: SARIF 2.1.0",
-     .more = "The json document is described in docs/audit.md (schema leakhound-audit/1).",
+     .help = "json: the audit model (each secret once, with every occurrence); html: that "
+             "model as one self-contained page; jsonl: one occurrence per line; sarif: SARIF "
+             "2.1.0",
+     .more = "The json document is described in docs/audit.md (schema leakhound-audit/1), the "
+             "HTML page in docs/report.md.",
      .dflt = "json"},
     {.name = "output",
      .short_name = 'o',

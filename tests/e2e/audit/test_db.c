@@ -143,6 +143,16 @@ Test(audit_db, three_repositories_then_only_new_blobs)
                          "rs=d['runs'][0]['results']; "
                          "assert sorted(x['properties']['repository'] for x in rs) == "
                          "['acme/api','acme/tools','acme/web'], rs\"") == 0);
+    /* html: the same model in one self-contained page */
+    lh_run_lh(&r, dir, NULL, "report", "--db", "audit.db", "--format", "html", "-o", "a.html",
+              NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    cr_assert(lh_sh(dir, "python3 -c \"import json, re; s=open('a.html').read(); "
+                         "m=re.search(r'<script id=.lh-model. type=.application/json.>(.*?)"
+                         "</script>', s, re.S); d=json.loads(m.group(1)); "
+                         "assert d['schema'] == 'leakhound-audit/1' and len(d['secrets']) == 3 "
+                         "and len(d['repositories']) == 3, d\"") == 0);
     lh_run_lh(&r, dir, NULL, "report", "--db", "audit.db", "--repo", "acme/none", NULL);
     cr_assert(eq(int, r.status, 2), "%s", r.err);
     lh_run_dispose(&r);
