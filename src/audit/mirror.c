@@ -2,8 +2,9 @@
 /*
  * Mirrors of remote repositories; see mirror.h. URL forms: scheme://[user[:password]@]host
  * [:port]/path (https, http, ssh, git, file) and scp-like [user@]host:path. A mirror's
- * directory is made from the host and path with every component checked (no "..", no empty
- * or hidden component), so no URL can place it outside the cache.
+ * directory is made from the host and path with every component checked ("." and ".." are
+ * refused, empty ones dropped, a leading '.' becomes '_'), so no URL can place it outside
+ * the cache or hide it.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "audit/mirror.h"
@@ -239,14 +240,16 @@ static int mirror_dir(char **out, const struct lh_mirror_url *u, const char *cac
             p++;
             continue;
         }
-        if (p[0] == '.' || memchr(p, '\\', n)) {
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
             lh_buf_dispose(&b);
-            lh_error_set("refusing the repository path of '%s': a component starts with '.'",
+            lh_error_set("refusing the repository path of '%s': it has a '.' or '..' component",
                          u->shown);
             return LH_EUSAGE;
         }
         rc = lh_buf_putc(&b, '/');
-        rc = rc ? rc : lh_buf_put(&b, p, n);
+        /* a hidden component stays visible in the cache ("_mirror" for ".mirror") */
+        rc = rc ? rc : lh_buf_putc(&b, p[0] == '.' ? '_' : p[0]);
+        rc = rc || n == 1 ? rc : lh_buf_put(&b, p + 1, n - 1);
         p += n;
     }
     if (rc == 0 && !(b.len > 4 && !memcmp(b.ptr + b.len - 4, ".git", 4))) {

@@ -207,5 +207,10 @@ Test(audit_remote, url_password_is_redacted_everywhere)
     cr_assert(strstr(r.err, "Pa55word") == NULL && strstr(r.err, "unsupported scheme"), "%s",
               r.err);
     lh_run_dispose(&r);
+    /* no URL places a mirror outside the cache */
+    lh_run_lh(&r, dir, NULL, "history", "https://example.com/a/../../../etc.git", NULL);
+    cr_assert(eq(int, r.status, 2), "%s", r.err);
+    cr_assert(strstr(r.err, "'.' or '..' component") != NULL, "%s", r.err);
+    lh_run_dispose(&r);
     git_server_stop(&s);
 }
