@@ -194,11 +194,19 @@ Test(org_shards, kubernetes_indexed_job_shell)
     rc = lh_sh(dir, "for i in 1 2 3 4; do cp data/state/part$i.db part$i.db; done");
     cr_assert(eq(int, rc, 0), "a pod wrote no database");
     check_parts();
-    /* the merge Job's container; its HTML report is checked as JSON here (same data; the HTML
-     * writer is tested by the report suites) */
-    rc = lh_sh(dir, "sed -i 's/--format html --output \\([^ ]*\\)audit.html/--format json "
-                    "--output \\1audit.json/' merge.sh && grep -q 'leakhound merge ' merge.sh");
-    cr_assert(eq(int, rc, 0));
+    /* the merge Job's container: the merge, then the HTML report. Until `report --format
+     * html` is wired to the HTML writer (the merge of the audit and HTML report branches), the
+     * same report is written as JSON */
+    struct lh_run probe;
+    lh_run_lh(&probe, dir, NULL, "report", "--db", "part1.db", "--format", "html", "--output",
+              "probe.html", NULL);
+    bool html = probe.status == 0;
+    lh_run_dispose(&probe);
+    if (!html) {
+        rc = lh_sh(dir, "sed -i 's/--format html --output \\([^ ]*\\)audit.html/--format json "
+                        "--output \\1audit.html/' merge.sh");
+        cr_assert(eq(int, rc, 0));
+    }
     rc = lh_sh(dir, "PATH=\"%s/bin:$PATH\" sh -c \"$(cat merge.sh)\" 2> merge.err", dir);
     char path[600];
     snprintf(path, sizeof(path), "%s/merge.err", dir);
@@ -206,10 +214,11 @@ Test(org_shards, kubernetes_indexed_job_shell)
     lh_forward_sanitizer_report("k8s merge", err, 0);
     cr_assert(eq(int, rc, 0), "the merge Job failed: %s", err);
     free(err);
-    snprintf(path, sizeof(path), "%s/data/state/audit.json", dir);
-    char *json = lh_read_file(path);
-    cr_assert(json != NULL && has(json, "\"acme/api\""), "no report");
-    free(json);
+    snprintf(path, sizeof(path), "%s/data/state/audit.html", dir);
+    char *report = lh_read_file(path);
+    cr_assert(report != NULL && has(report, "acme/api"), "no report");
+    cr_assert(html == false || has(report, "<html"), "not HTML");
+    free(report);
     check_report("data/state/audit.db");
     orgsrv_stop(&srv);
 }
