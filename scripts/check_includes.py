@@ -32,6 +32,7 @@ LAYERS = {
 
     "session": 6,
     "config": 7,
+    "org": 7.5,  # organisation audits: API enumeration, filters, shards, the resumable run
     "cli": 8,
     "tools": 9,  # build-time host tools: may use anything
 }

@@ -7,7 +7,7 @@ build=(build-essential cmake pkg-config git libpcre2-dev libvectorscan-dev libgi
        libarchive-dev libsqlite3-dev)
 test=(libcriterion-dev python3 python3-jsonschema pre-commit curl openssl ca-certificates bsdutils
       openssh-client zip unzip bzip2 xz-utils zstd libarchive-tools file dpkg-dev python3-yaml
-      groff-base clang-format
+      groff-base clang-format parallel
       # the HTML report test (tests/e2e/report_html) drives headless Chromium over the DevTools
       # pipe from python3; the font makes its screenshot readable
       chromium fonts-dejavu-core)

@@ -10,6 +10,8 @@
 
 extern const struct lh_cli_command lh_cli_cmd_scan;
 extern const struct lh_cli_command lh_cli_cmd_history;
+extern const struct lh_cli_command lh_cli_cmd_org_github;
+extern const struct lh_cli_command lh_cli_cmd_org_gitlab;
 extern const struct lh_cli_command lh_cli_cmd_staged;
 extern const struct lh_cli_command lh_cli_cmd_image;
 extern const struct lh_cli_command lh_cli_cmd_baseline_create;

@@ -41,7 +41,9 @@ enum {
     LH_CMD_TRIAGE = 1u << 15,
     LH_CMD_REPORT = 1u << 16,
     LH_CMD_MERGE = 1u << 17,
-    LH_CMD_ALL = (1u << 18) - 1,
+    LH_CMD_ORG_GITHUB = 1u << 18,
+    LH_CMD_ORG_GITLAB = 1u << 19,
+    LH_CMD_ALL = (1u << 20) - 1,
 };
 
 /* What an option's argument is, and how its value is stored at the entry's offset. */

@@ -20,8 +20,11 @@
 #define BASELINE (LH_CMD_BASELINE_CREATE | LH_CMD_BASELINE_PRUNE)
 /* Commands that produce findings (suppression, baseline, archives). */
 #define FINDING (SCANNING | LH_CMD_IMAGE)
+/* The organisation audits: they scan into the database, so take the detector's and the
+ * inputs' settings but no report, baseline or failure options. */
+#define ORG (LH_CMD_ORG_GITHUB | LH_CMD_ORG_GITLAB)
 /* Commands that load the configuration, the rules and build a detector. */
-#define DETECTING (FINDING | LH_CMD_SERVE)
+#define DETECTING (FINDING | LH_CMD_SERVE | ORG)
 #define RULES (LH_CMD_RULES_LIST | LH_CMD_RULES_CHECK)
 #define REVOKE (LH_CMD_REVOKE_FLUSH | LH_CMD_REVOKE_STATUS)
 
@@ -197,14 +200,14 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .arg = LH_ARG_FLAG,
      .offset = SO(no_inline_allow),
      .help = "ignore leakhound:allow comments (audits)",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_SUPPRESS},
     {.name = "no-inline-allow-confirmed",
      .arg = LH_ARG_FLAG,
      .offset = SO(no_inline_allow_confirmed),
      .help = "a leakhound:allow comment never hides a confirmed finding",
      .more = "Also inline_allow_confirmed: false in a configuration file.",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_SUPPRESS},
     {.name = "hint",
      .arg = LH_ARG_FLAG,
@@ -228,13 +231,13 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(max_file_size),
      .help = "skip larger files and blobs",
      .dflt = "25M",
-     .commands = SCANNING,
+     .commands = SCANNING | ORG,
      .section = LH_SEC_INPUT},
     {.name = "scan-binary",
      .arg = LH_ARG_FLAG,
      .offset = SO(scan_binary),
      .help = "also scan files and blobs that contain NUL bytes",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_INPUT},
     {.name = "follow-symlinks",
      .arg = LH_ARG_FLAG,
@@ -249,7 +252,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(threads),
      .help = "worker threads",
      .dflt = "all cores; serve: 4",
-     .commands = LH_CMD_SCAN | LH_CMD_HISTORY | BASELINE | LH_CMD_SERVE,
+     .commands = LH_CMD_SCAN | LH_CMD_HISTORY | BASELINE | LH_CMD_SERVE | ORG,
      .section = LH_SEC_INPUT},
 
     /* ---- archives ---- */
@@ -264,7 +267,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
              "...) are recognised by content; members are reported as archive!/member "
              "(dist/app.jar!/BOOT-INF/classes/application.yml). Nothing is extracted. A limit "
              "hit is a warning naming the archive; the scan goes on. See docs/archives.md.",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-size",
      .arg = LH_ARG_SIZE64,
@@ -273,7 +276,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(archive.max_size),
      .help = "uncompressed bytes read per archive, nested ones included (0: no limit)",
      .dflt = "1G",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-member-size",
      .arg = LH_ARG_SIZE,
@@ -282,7 +285,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(archive.max_member_size),
      .help = "bytes scanned per member",
      .dflt = "25M",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-members",
      .arg = LH_ARG_U64,
@@ -291,7 +294,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(archive.max_members),
      .help = "members per archive, nested ones included (0: no limit)",
      .dflt = "50000",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-ratio",
      .arg = LH_ARG_UINT,
@@ -300,7 +303,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(archive.max_ratio),
      .help = "compression ratio past the first MiB (0: no check)",
      .dflt = "100",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
     {.name = "max-archive-time",
      .arg = LH_ARG_DURATION,
@@ -309,7 +312,7 @@ const struct lh_cli_option lh_cli_shared_options[] = {
      .offset = SO(archive.max_seconds),
      .help = "time per archive, such as 60 or 2m (0: no limit)",
      .dflt = "60",
-     .commands = FINDING,
+     .commands = FINDING | ORG,
      .section = LH_SEC_ARCHIVE},
 
     /* ---- limits ---- */
@@ -402,6 +405,8 @@ const struct lh_cli_option lh_cli_shared_options[] = {
 const struct lh_cli_command *const lh_cli_commands[] = {
     &lh_cli_cmd_scan,
     &lh_cli_cmd_history,
+    &lh_cli_cmd_org_github,
+    &lh_cli_cmd_org_gitlab,
     &lh_cli_cmd_staged,
     &lh_cli_cmd_image,
     &lh_cli_cmd_baseline_create,
@@ -423,6 +428,7 @@ const struct lh_cli_command *const lh_cli_commands[] = {
 
 const struct lh_cli_group lh_cli_groups[] = {
     {"baseline", "create or prune a baseline of accepted findings"},
+    {"org", "audit every repository of a GitHub organisation or a GitLab group"},
     {"rules", "list or check the rules"},
     {"revoke", "deliver pending revocation requests or list their status"},
     {NULL, NULL},

