@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals of the detector shared by detect.c (plain text: matches to findings) and
- * detect_decode.c (decoded text: the levels of decoded spans, their matches mapped back to
- * the blob). Not part of the detector's API: nothing outside src/finding/detect*.c includes
- * it.
+ * Internals of the detector shared by detect.c (plain text: matches to findings),
+ * detect_judge.c (the verdict on one candidate) and detect_decode.c (decoded text: the levels
+ * of decoded spans, their matches mapped back to the blob). Not part of the detector's API:
+ * nothing outside src/finding/detect*.c includes it.
  */
 #ifndef LH_FINDING_DETECT_INT_H
 #define LH_FINDING_DETECT_INT_H

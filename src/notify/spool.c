@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The revocation journal; see spool.h for the guarantees. Records are JSON objects, one per
- * line, each with "v" (1), "op", "id" and "ts"; replay applies them in order to a small table
- * searched linearly (one entry per route and unique token: hundreds, not millions). The
+ * The revocation journal file; see spool.h for the guarantees. Records are JSON objects, one
+ * per line, each with "v" (1), "op", "id" and "ts"; this file opens, locks and follows the
+ * journal (reloading it when another process compacted or truncated it) and appends records,
+ * which spool_replay.c applies to the entry table; spool_compact.c rewrites it. The
  * `attempts` field of deferred/done/failed records is cumulative, so a compacted snapshot and
- * the original history replay to the same table. Buffers that held request bodies are wiped,
- * including the strings inside jansson objects just before they are released (jansson's own
- * transient parser buffers are outside our reach).
+ * the original history replay to the same table. Buffers that held request bodies are wiped
+ * (jansson's own transient parser buffers are outside our reach).
  */
-#include "notify/spool.h"
-
+#include "notify/spool_int.h"
 #include "util/buf.h"
 #include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,36 +27,8 @@
 #include <unistd.h>
 
 #define LOCK_WAIT_MS 30000
-#define MAX_FIELD 4096
 
-struct lh_spool {
-    pthread_mutex_t mu;
-    char *dir;
-    char *path;
-    char *lock_path;
-    int fd;      /* journal; -1 when read-only and absent */
-    int lock_fd; /* -1 when read-only and absent */
-    bool read_only;
-    bool broken; /* a write or fsync failed: refuse further writes */
-    dev_t dev;
-    ino_t ino;
-    size_t off;      /* journal bytes applied */
-    bool tail_clean; /* the journal ends with '\n' (or is empty) */
-    size_t lines;    /* lines seen, for messages */
-    size_t records;  /* records applied from the current file */
-    size_t corrupt;  /* lines skipped in the current file */
-    struct lh_spool_entry *items;
-    size_t count;
-    size_t alloc;
-    size_t *index; /* id hash table: 1 + position in items, 0 = empty; nindex is a power of 2 */
-    size_t nindex;
-    lh_spool_warn_fn warn;
-    void *payload;
-};
-
-static void warnf(struct lh_spool *sp, const char *fmt, ...) LH_PRINTF(2, 3);
-
-static void warnf(struct lh_spool *sp, const char *fmt, ...)
+void lh_spool_warnf(struct lh_spool *sp, const char *fmt, ...)
 {
     if (!sp->warn) {
         return;
@@ -71,129 +41,9 @@ static void warnf(struct lh_spool *sp, const char *fmt, ...)
     sp->warn(msg, sp->payload);
 }
 
-static int64_t now_s(void)
+int64_t lh_spool_now(void)
 {
     return (int64_t)time(NULL);
-}
-
-static void drop_body(struct lh_spool_entry *e)
-{
-    if (e->body) {
-        OPENSSL_cleanse(e->body, e->body_len);
-        free(e->body);
-    }
-    e->body = NULL;
-    e->body_len = 0;
-}
-
-static void entry_dispose(struct lh_spool_entry *e)
-{
-    drop_body(e);
-    free(e->url);
-    free(e->secret_env);
-    free(e->rule_id);
-    free(e->last_error);
-    memset(e, 0, sizeof(*e));
-}
-
-static void table_clear(struct lh_spool *sp)
-{
-    for (size_t i = 0; i < sp->count; i++) {
-        entry_dispose(&sp->items[i]);
-    }
-    sp->count = 0;
-    if (sp->index) {
-        memset(sp->index, 0, sp->nindex * sizeof(*sp->index));
-    }
-}
-
-/*
- * Hardening (issue #9): lh_spool_find was a linear search, so replaying or filling a journal
- * of n entries cost O(n^2): 50,000 entries took 3.7 s to open and the 64 MiB cap allows
- * ~300,000 (minutes per open, and per scan --revoke of a repository full of tokens). Ids
- * are looked up through this open-addressing table instead; entries are only ever appended
- * or all cleared, so it needs no deletion.
- */
-static size_t id_hash(const char *id)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *id; id++) {
-        h = (h ^ (uint8_t)*id) * 1099511628211ull;
-    }
-    return (size_t)h;
-}
-
-static void index_put(struct lh_spool *sp, size_t pos)
-{
-    size_t mask = sp->nindex - 1;
-    size_t i = id_hash(sp->items[pos].id) & mask;
-    while (sp->index[i]) {
-        i = (i + 1) & mask;
-    }
-    sp->index[i] = pos + 1;
-}
-
-/* Makes room for one more entry in the index (load factor at most 1/2). */
-static int index_reserve(struct lh_spool *sp)
-{
-    if ((sp->count + 1) * 2 <= sp->nindex) {
-        return 0;
-    }
-    size_t n = sp->nindex ? sp->nindex * 2 : 64;
-    size_t *index = calloc(n, sizeof(*index));
-    if (!index) {
-        return lh_error_oom();
-    }
-    free(sp->index);
-    sp->index = index;
-    sp->nindex = n;
-    for (size_t i = 0; i < sp->count; i++) {
-        index_put(sp, i);
-    }
-    return 0;
-}
-
-/* Wipes a jansson string member before the object is released (it may hold a token). */
-static void wipe_member(json_t *obj, const char *key)
-{
-    json_t *s = json_object_get(obj, key);
-    if (json_is_string(s) && json_string_length(s) > 0) {
-        OPENSSL_cleanse((char *)json_string_value(s), json_string_length(s));
-    }
-}
-
-static void record_free(json_t *rec)
-{
-    if (rec) {
-        wipe_member(rec, "body");
-        json_decref(rec);
-    }
-}
-
-size_t lh_spool_count(const struct lh_spool *sp)
-{
-    return sp->count;
-}
-
-struct lh_spool_entry *lh_spool_at(struct lh_spool *sp, size_t i)
-{
-    LH_ASSERT(i < sp->count);
-    return &sp->items[i];
-}
-
-struct lh_spool_entry *lh_spool_find(struct lh_spool *sp, const char *id)
-{
-    if (sp->nindex == 0) {
-        return NULL;
-    }
-    size_t mask = sp->nindex - 1;
-    for (size_t i = id_hash(id) & mask; sp->index[i]; i = (i + 1) & mask) {
-        struct lh_spool_entry *e = &sp->items[sp->index[i] - 1];
-        if (!strcmp(e->id, id)) {
-            return e;
-        }
-    }
-    return NULL;
 }
 
 const char *lh_spool_path(const struct lh_spool *sp)
@@ -217,264 +67,6 @@ int lh_spool_id(char out[LH_SPOOL_ID_LEN + 1], const char *url, const char *key)
     free(m);
     memcpy(out, full, LH_SPOOL_ID_LEN);
     out[LH_SPOOL_ID_LEN] = '\0';
-    return 0;
-}
-
-static bool is_hex(const char *s, size_t n)
-{
-    if (!s || strlen(s) != n) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int entry_add(struct lh_spool_entry **out, struct lh_spool *sp, const char *id)
-{
-    if (sp->count == sp->alloc) {
-        size_t n = sp->alloc ? sp->alloc * 2 : 16;
-        struct lh_spool_entry *items = realloc(sp->items, n * sizeof(*items));
-        if (!items) {
-            return lh_error_oom();
-        }
-        sp->items = items;
-        sp->alloc = n;
-    }
-    int rc = index_reserve(sp);
-    if (rc < 0) {
-        return rc;
-    }
-    struct lh_spool_entry *e = &sp->items[sp->count++];
-    memset(e, 0, sizeof(*e));
-    memcpy(e->id, id, LH_SPOOL_ID_LEN + 1);
-    index_put(sp, sp->count - 1);
-    *out = e;
-    return 0;
-}
-
-static int set_str(char **dst, const char *src)
-{
-    char *c = NULL;
-    if (src) {
-        c = strdup(src);
-        if (!c) {
-            return lh_error_oom();
-        }
-    }
-    free(*dst);
-    *dst = c;
-    return 0;
-}
-
-static const char *str_field(json_t *rec, const char *key)
-{
-    const char *s = json_string_value(json_object_get(rec, key));
-    return s && strlen(s) <= MAX_FIELD ? s : NULL;
-}
-
-static int64_t int_field(json_t *rec, const char *key, int64_t dflt)
-{
-    json_t *v = json_object_get(rec, key);
-    return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
-}
-
-/* Fields every identity-carrying record has (queued, done, failed). */
-static int set_identity(struct lh_spool_entry *e, json_t *rec)
-{
-    const char *key = str_field(rec, "key");
-    const char *url = str_field(rec, "url");
-    const char *rule = str_field(rec, "rule_id");
-    memcpy(e->key, key, LH_SHA256_HEX_LEN + 1);
-    int64_t route = int_field(rec, "route", 0);
-    e->route = route < 0 ? 0 : (size_t)route;
-    int rc = set_str(&e->url, url);
-    if (rc == 0) {
-        rc = set_str(&e->rule_id, rule);
-    }
-    return rc;
-}
-
-static bool has_identity(json_t *rec)
-{
-    return is_hex(str_field(rec, "key"), LH_SHA256_HEX_LEN) && str_field(rec, "url") &&
-           str_field(rec, "rule_id");
-}
-
-static void set_outcome(struct lh_spool_entry *e, json_t *rec, int64_t ts)
-{
-    int64_t a = int_field(rec, "attempts", e->attempts);
-    e->attempts = a < 0 ? 0 : a > 1000000 ? 1000000u : (unsigned)a;
-    e->last_status = (long)int_field(rec, "status", 0);
-    const char *err = str_field(rec, "error");
-    if (set_str(&e->last_error, err) < 0) {
-        e->last_error = NULL; /* the message is informational; keep the state */
-    }
-    e->lease_pid = 0;
-    e->lease_until = 0;
-    e->updated_at = ts;
-}
-
-/*
- * Applies one parsed record. Returns 0, 1 when the record is not usable (*why says why; the
- * caller warns and skips it) or LH_ENOMEM.
- */
-static int apply(struct lh_spool *sp, json_t *rec, const char **why)
-{
-    const char *op = str_field(rec, "op");
-    const char *id = str_field(rec, "id");
-    int64_t ts = int_field(rec, "ts", 0);
-    if (!json_is_object(rec) || int_field(rec, "v", 0) != 1 || !op ||
-        !is_hex(id, LH_SPOOL_ID_LEN)) {
-        *why = "not a version 1 journal record";
-        return 1;
-    }
-    struct lh_spool_entry *e = lh_spool_find(sp, id);
-    int rc = 0;
-    if (!strcmp(op, "queued")) {
-        json_t *body = json_object_get(rec, "body");
-        if (!has_identity(rec) || !json_is_string(body) ||
-            json_string_length(body) > LH_SPOOL_MAX_BODY) {
-            *why = "queued record without key, url, rule_id or body";
-            return 1;
-        }
-        if (e && e->state == LH_SPOOL_PENDING && e->body) {
-            return 0; /* already pending: the first body stands */
-        }
-        if (!e) {
-            rc = entry_add(&e, sp, id);
-            if (rc < 0) {
-                return rc;
-            }
-        }
-        rc = set_identity(e, rec);
-        if (rc == 0) {
-            rc = set_str(&e->secret_env, str_field(rec, "secret_env"));
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        drop_body(e);
-        size_t n = json_string_length(body);
-        e->body = malloc(n + 1);
-        if (!e->body) {
-            return lh_error_oom();
-        }
-        memcpy(e->body, json_string_value(body), n);
-        e->body[n] = '\0';
-        e->body_len = n;
-        e->body_on_disk = true;
-        e->state = LH_SPOOL_PENDING;
-        e->attempts = 0;
-        e->last_status = 0;
-        free(e->last_error);
-        e->last_error = NULL;
-        e->lease_pid = 0;
-        e->lease_until = 0;
-        e->queued_at = ts;
-        e->updated_at = ts;
-        return 0;
-    }
-    if (!strcmp(op, "lease")) {
-        if (!e || e->state != LH_SPOOL_PENDING) {
-            *why = "lease for an entry that is not pending";
-            return 1;
-        }
-        e->lease_pid = (pid_t)int_field(rec, "pid", 0);
-        e->lease_until = int_field(rec, "until", 0);
-        return 0;
-    }
-    if (!strcmp(op, "deferred")) {
-        if (!e || e->state != LH_SPOOL_PENDING) {
-            *why = "deferred record for an entry that is not pending";
-            return 1;
-        }
-        set_outcome(e, rec, ts);
-        return 0;
-    }
-    if (!strcmp(op, "done") || !strcmp(op, "failed")) {
-        if (!has_identity(rec)) {
-            *why = "done/failed record without key, url or rule_id";
-            return 1;
-        }
-        if (!e) {
-            rc = entry_add(&e, sp, id);
-            if (rc == 0) {
-                rc = set_identity(e, rec);
-            }
-            if (rc < 0) {
-                return rc;
-            }
-            e->queued_at = int_field(rec, "queued_at", ts);
-        }
-        e->state = !strcmp(op, "done") ? LH_SPOOL_DONE : LH_SPOOL_FAILED;
-        drop_body(e);
-        set_outcome(e, rec, ts);
-        return 0;
-    }
-    *why = "unknown record type";
-    return 1;
-}
-
-/* Applies one line (without its '\n'); warns about and skips unusable ones. */
-static int apply_line(struct lh_spool *sp, const char *line, size_t len, bool last)
-{
-    sp->lines++;
-    if (len == 0) {
-        return 0;
-    }
-    json_error_t je;
-    json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-    const char *why = "not valid JSON";
-    int rc = rec ? apply(sp, rec, &why) : 1;
-    record_free(rec);
-    if (rc == 1) {
-        sp->corrupt++;
-        if (last) {
-            warnf(sp,
-                  "ignoring an incomplete last record in '%s' (line %zu: an interrupted "
-                  "write); earlier records are intact",
-                  sp->path, sp->lines);
-        } else {
-            warnf(sp, "ignoring a corrupt record in '%s' at line %zu (%s)", sp->path, sp->lines,
-                  why);
-        }
-        return 0;
-    }
-    if (rc == 0) {
-        sp->records++;
-    }
-    return rc;
-}
-
-/* Applies buf[len] (journal bytes from sp->off on). */
-static int apply_bytes(struct lh_spool *sp, const char *buf, size_t len)
-{
-    const char *p = buf;
-    const char *end = buf + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) {
-            /*
-             * No writer holds the lock, so bytes after the last newline are what a crash
-             * left; a complete record there (only its newline missing) still counts.
-             */
-            int rc = apply_line(sp, p, (size_t)(end - p), true);
-            sp->off += (size_t)(end - p);
-            sp->tail_clean = false;
-            return rc;
-        }
-        int rc = apply_line(sp, p, (size_t)(nl - p), false);
-        if (rc < 0) {
-            return rc;
-        }
-        sp->off += (size_t)(nl - p) + 1;
-        sp->tail_clean = true;
-        p = nl + 1;
-    }
     return 0;
 }
 
@@ -507,7 +99,7 @@ static int read_tail(struct lh_spool *sp, size_t size)
         got += n > 0 ? (size_t)n : 0;
     }
     if (rc == 0) {
-        rc = apply_bytes(sp, b.ptr, got);
+        rc = lh_spool_apply_bytes(sp, b.ptr, got);
     } else if (rc == LH_ENOMEM) {
         rc = lh_error_oom();
     }
@@ -540,7 +132,7 @@ static int reload(struct lh_spool *sp, size_t size)
             nkeep++;
         }
     }
-    table_clear(sp);
+    lh_spool_table_clear(sp);
     sp->off = 0;
     sp->lines = 0;
     sp->records = 0;
@@ -558,7 +150,7 @@ static int reload(struct lh_spool *sp, size_t size)
     return rc;
 }
 
-static int fsync_dir(const char *dir)
+int lh_spool_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
@@ -575,7 +167,7 @@ static int fsync_dir(const char *dir)
 }
 
 /* Opens (read-write: creating) the journal file into sp->fd. */
-static int open_journal(struct lh_spool *sp)
+int lh_spool_open_journal(struct lh_spool *sp)
 {
     if (sp->fd >= 0) {
         close(sp->fd);
@@ -606,7 +198,7 @@ static int open_journal(struct lh_spool *sp)
         lh_error_set("cannot restrict '%s' to its owner: %s", sp->path, strerror(errno));
         return LH_EIO;
     }
-    return created ? fsync_dir(sp->dir) : 0;
+    return created ? lh_spool_fsync_dir(sp->dir) : 0;
 }
 
 /* Applies what changed on disk since the last look (called with the lock held). */
@@ -622,7 +214,7 @@ static int sync_tail(struct lh_spool *sp)
             return 0;
         }
         /* removed by hand: start a new journal rather than writing into an unlinked file */
-        int rc = open_journal(sp);
+        int rc = lh_spool_open_journal(sp);
         if (rc < 0) {
             return rc;
         }
@@ -637,7 +229,7 @@ static int sync_tail(struct lh_spool *sp)
     if (sp->fd < 0 || path_st.st_dev != sp->dev || path_st.st_ino != sp->ino ||
         (size_t)path_st.st_size < sp->off) {
         /* first look, compacted by another process, or truncated: read it all again */
-        int rc = open_journal(sp);
+        int rc = lh_spool_open_journal(sp);
         if (rc < 0) {
             return rc;
         }
@@ -737,10 +329,10 @@ int lh_spool_open(struct lh_spool **out, const char *dir, bool read_only, lh_spo
     } else {
         struct stat st;
         if (!read_only && fstat(dfd, &st) == 0 && (st.st_mode & 077)) {
-            warnf(sp,
-                  "state directory '%s' is readable by other users (mode %03o); the "
-                  "revocation journal holds raw tokens until they are delivered",
-                  dir, (unsigned)(st.st_mode & 0777));
+            lh_spool_warnf(sp,
+                           "state directory '%s' is readable by other users (mode %03o); the "
+                           "revocation journal holds raw tokens until they are delivered",
+                           dir, (unsigned)(st.st_mode & 0777));
         }
         close(dfd);
     }
@@ -771,7 +363,7 @@ void lh_spool_free(struct lh_spool *sp)
     if (!sp) {
         return;
     }
-    table_clear(sp);
+    lh_spool_table_clear(sp);
     free(sp->items);
     free(sp->index);
     if (sp->fd >= 0) {
@@ -787,7 +379,7 @@ void lh_spool_free(struct lh_spool *sp)
     free(sp);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int lh_spool_write_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = write(fd, p, n);
@@ -804,7 +396,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* Serialises rec as one line into b (appended). */
-static int dump_line(struct lh_buf *b, json_t *rec)
+int lh_spool_dump_line(struct lh_buf *b, json_t *rec)
 {
     size_t n = json_dumpb(rec, NULL, 0, JSON_COMPACT);
     if (n == 0) {
@@ -859,13 +451,13 @@ static int append(struct lh_spool *sp, json_t *rec, bool sync)
         rc = lh_buf_putc(&b, '\n');
     }
     if (rc == 0) {
-        rc = dump_line(&b, rec);
+        rc = lh_spool_dump_line(&b, rec);
     }
     if (rc < 0) {
         goto out;
     }
     if (!sp->read_only) {
-        if (write_all(sp->fd, b.ptr, b.len) != 0) {
+        if (lh_spool_write_all(sp->fd, b.ptr, b.len) != 0) {
             sp->broken = true;
             lh_error_set("cannot append to '%s': %s", sp->path, strerror(errno));
             rc = LH_EIO;
@@ -881,7 +473,7 @@ static int append(struct lh_spool *sp, json_t *rec, bool sync)
         }
     }
     const char *why = NULL;
-    rc = apply(sp, rec, &why);
+    rc = lh_spool_apply(sp, rec, &why);
     if (rc == 1) {
         lh_error_set("internal error: a new journal record was rejected (%s)", why);
         rc = LH_ERROR;
@@ -890,7 +482,7 @@ static int append(struct lh_spool *sp, json_t *rec, bool sync)
     }
 out:
     lh_buf_wipe(&b);
-    record_free(rec);
+    lh_spool_record_free(rec);
     return rc;
 }
 
@@ -912,7 +504,7 @@ int lh_spool_lease(struct lh_spool *sp, const char *id, pid_t pid, int64_t until
 {
     json_t *rec =
         json_pack("{s:i,s:s,s:s,s:I,s:I,s:I}", "v", 1, "op", "lease", "id", id, "ts",
-                  (json_int_t)now_s(), "pid", (json_int_t)pid, "until", (json_int_t)until);
+                  (json_int_t)lh_spool_now(), "pid", (json_int_t)pid, "until", (json_int_t)until);
     return append(sp, rec, true);
 }
 
@@ -923,13 +515,13 @@ int lh_spool_defer(struct lh_spool *sp, const char *id, unsigned attempts, long 
     LH_ASSERT(e != NULL);
     json_t *rec =
         json_pack("{s:i,s:s,s:s,s:I,s:I,s:I,s:s*}", "v", 1, "op", "deferred", "id", id, "ts",
-                  (json_int_t)now_s(), "attempts", (json_int_t)(e->attempts + attempts), "status",
-                  (json_int_t)status, "error", error);
+                  (json_int_t)lh_spool_now(), "attempts", (json_int_t)(e->attempts + attempts),
+                  "status", (json_int_t)status, "error", error);
     return append(sp, rec, true);
 }
 
-static json_t *finish_record(const struct lh_spool_entry *e, const char *op, int64_t ts,
-                             unsigned attempts, long status, const char *error)
+json_t *lh_spool_finish_record(const struct lh_spool_entry *e, const char *op, int64_t ts,
+                               unsigned attempts, long status, const char *error)
 {
     return json_pack("{s:i,s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:s*}", "v", 1, "op", op, "id",
                      e->id, "ts", (json_int_t)ts, "key", e->key, "url", e->url, "rule_id",
@@ -943,8 +535,8 @@ int lh_spool_finish(struct lh_spool *sp, const char *id, bool delivered, unsigne
 {
     struct lh_spool_entry *e = lh_spool_find(sp, id);
     LH_ASSERT(e != NULL);
-    json_t *rec = finish_record(e, delivered ? "done" : "failed", now_s(), e->attempts + attempts,
-                                status, error);
+    json_t *rec = lh_spool_finish_record(e, delivered ? "done" : "failed", lh_spool_now(),
+                                         e->attempts + attempts, status, error);
     return append(sp, rec, true);
 }
 
@@ -960,127 +552,4 @@ bool lh_spool_leased(const struct lh_spool_entry *e, int64_t now)
     }
     return e->lease_pid != 0 && e->lease_pid != getpid() && e->lease_until > now &&
            pid_alive(e->lease_pid);
-}
-
-bool lh_spool_should_compact(const struct lh_spool *sp)
-{
-    if (sp->read_only || sp->broken) {
-        return false;
-    }
-    if (sp->corrupt > 0 || sp->records > 2 * sp->count + 64) {
-        return true;
-    }
-    for (size_t i = 0; i < sp->count; i++) {
-        if (sp->items[i].state != LH_SPOOL_PENDING && sp->items[i].body_on_disk) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* One entry as the records that replay to it. */
-static int snapshot(struct lh_buf *b, const struct lh_spool_entry *e, int64_t now)
-{
-    if (e->state != LH_SPOOL_PENDING) {
-        json_t *rec = finish_record(e, e->state == LH_SPOOL_DONE ? "done" : "failed", e->updated_at,
-                                    e->attempts, e->last_status, e->last_error);
-        int rc = rec ? dump_line(b, rec) : lh_error_oom();
-        json_decref(rec);
-        return rc;
-    }
-    json_t *q =
-        json_pack("{s:i,s:s,s:s,s:I,s:s,s:s,s:s*,s:s,s:I,s:s%}", "v", 1, "op", "queued", "id",
-                  e->id, "ts", (json_int_t)e->queued_at, "key", e->key, "url", e->url, "secret_env",
-                  e->secret_env, "rule_id", e->rule_id, "route", (json_int_t)e->route, "body",
-                  e->body ? e->body : "{}", e->body ? e->body_len : (size_t)2);
-    int rc = q ? dump_line(b, q) : lh_error_oom();
-    record_free(q);
-    if (rc == 0 && (e->attempts || e->last_error)) {
-        json_t *d =
-            json_pack("{s:i,s:s,s:s,s:I,s:I,s:I,s:s*}", "v", 1, "op", "deferred", "id", e->id, "ts",
-                      (json_int_t)e->updated_at, "attempts", (json_int_t)e->attempts, "status",
-                      (json_int_t)e->last_status, "error", e->last_error);
-        rc = d ? dump_line(b, d) : lh_error_oom();
-        json_decref(d);
-    }
-    if (rc == 0 && lh_spool_leased(e, now)) {
-        json_t *l =
-            json_pack("{s:i,s:s,s:s,s:I,s:I,s:I}", "v", 1, "op", "lease", "id", e->id, "ts",
-                      (json_int_t)now, "pid", (json_int_t)(e->inflight ? getpid() : e->lease_pid),
-                      "until", (json_int_t)e->lease_until);
-        rc = l ? dump_line(b, l) : lh_error_oom();
-        json_decref(l);
-    }
-    return rc;
-}
-
-int lh_spool_compact(struct lh_spool *sp)
-{
-    if (sp->read_only) {
-        return 0;
-    }
-    struct lh_buf b;
-    lh_buf_init(&b, LH_SPOOL_MAX_BYTES);
-    char *tmp = NULL;
-    int fd = -1;
-    int64_t now = now_s();
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sp->count; i++) {
-        rc = snapshot(&b, &sp->items[i], now);
-    }
-    if (rc < 0) {
-        goto out;
-    }
-    tmp = lh_path_join(sp->dir, LH_SPOOL_JOURNAL ".tmp");
-    if (!tmp) {
-        rc = lh_error_oom();
-        goto out;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || write_all(fd, b.ptr ? b.ptr : "", b.len) != 0 || fsync(fd) != 0) {
-        lh_error_set("cannot write '%s': %s", tmp, strerror(errno));
-        rc = LH_EIO;
-        goto out;
-    }
-    close(fd);
-    fd = -1;
-    if (rename(tmp, sp->path) != 0) {
-        lh_error_set("cannot replace '%s': %s", sp->path, strerror(errno));
-        rc = LH_EIO;
-        goto out;
-    }
-    rc = fsync_dir(sp->dir);
-    if (rc == 0) {
-        rc = open_journal(sp);
-    }
-    struct stat st;
-    if (rc == 0 && fstat(sp->fd, &st) != 0) {
-        lh_error_set("cannot stat '%s': %s", sp->path, strerror(errno));
-        rc = LH_EIO;
-    }
-    if (rc < 0) {
-        sp->broken = true;
-        goto out;
-    }
-    sp->dev = st.st_dev;
-    sp->ino = st.st_ino;
-    sp->off = (size_t)st.st_size;
-    sp->tail_clean = true;
-    sp->corrupt = 0;
-    sp->records = 0;
-    for (size_t i = 0; i < sp->count; i++) {
-        struct lh_spool_entry *e = &sp->items[i];
-        e->body_on_disk = e->state == LH_SPOOL_PENDING;
-        sp->records += e->state == LH_SPOOL_PENDING ? 1u + (e->attempts || e->last_error) : 1u;
-    }
-out:
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (rc < 0 && tmp) {
-        unlink(tmp);
-    }
-    free(tmp);
-    lh_buf_wipe(&b);
-    return rc;
 }
