@@ -41,7 +41,7 @@ static void three_repos(void)
 {
     env_cache();
     for (int i = 0; i < 3; i++) {
-        char f[128];
+        char f[192];
         lh_make_github_token(tokens[i], "ghp_", bodies[i]);
         snprintf(f, sizeof(f), "src/settings.py=API_TOKEN = \"%s\"\n", tokens[i]);
         const char *files[] = {"README.md=readme\n", f, "Makefile=all:\n", NULL};
