@@ -75,13 +75,7 @@ static int run(const struct lh_cli_command *cmd, int argc, char **argv, int firs
 #define AT(field) offsetof(struct report_args, field)
 
 static const struct lh_cli_option options[] = {
-    {.name = "db",
-     .arg = LH_ARG_STRING,
-     .metavar = "FILE",
-     .offset = AT(db),
-     .help = "the scan database",
-     .dflt = "$XDG_STATE_HOME/leakhound/audit.db (~/.local/state/leakhound/audit.db)",
-     .complete = LH_COMPLETE_FILE},
+    LH_CLI_OPT_DB(AT(db)),
     {.name = "format",
      .short_name = 'f',
      .arg = LH_ARG_CHOICE,

@@ -183,6 +183,18 @@ bool lh_cli_given(const struct lh_cli_parsed *p, const struct lh_cli_command *cm
 int lh_cli_usage_error(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The `--db FILE` entry of the commands that read or fill a scan database with the default
+ * one (org, report, triage; history's own --db says what it adds). `off`: the field's offset.
+ */
+#define LH_CLI_OPT_DB(off)                                                                         \
+    {                                                                                              \
+        .name = "db", .arg = LH_ARG_STRING, .metavar = "FILE", .offset = (off),                    \
+        .help = "the scan database",                                                               \
+        .dflt = "$XDG_STATE_HOME/leakhound/audit.db (~/.local/state/leakhound/audit.db)",          \
+        .complete = LH_COMPLETE_FILE                                                               \
+    }
+
 /* The leaf command named by argv[1] (and argv[2] for grouped ones); *used = words taken. */
 const struct lh_cli_command *lh_cli_find(int argc, char **argv, int *used);
 
