@@ -6,6 +6,8 @@
  */
 #include "audit/cred.h"
 
+#include "util/fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -94,22 +96,6 @@ static void wipe_free(char *s)
         OPENSSL_cleanse(s, strlen(s));
         free(s);
     }
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /* Reads the helper's answer with a deadline; 0 or -1. */
@@ -217,7 +203,7 @@ static int helper_fill(const struct lh_mirror_url *u, char **user, char **pass)
         snprintf(req, sizeof(req), "protocol=%s\nhost=%s\npath=%s\n%s%s%s\n", u->scheme, u->host,
                  u->path, u->user ? "username=" : "", u->user ? u->user : "", u->user ? "\n" : "");
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-    int wrc = rn > 0 && (size_t)rn < sizeof(req) ? write_all(in[1], req, (size_t)rn) : -1;
+    int wrc = rn > 0 && (size_t)rn < sizeof(req) ? lh_fs_write_all(in[1], req, (size_t)rn) : -1;
     signal(SIGPIPE, old);
     close(in[1]);
     in[1] = -1;

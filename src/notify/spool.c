@@ -379,22 +379,6 @@ void lh_spool_free(struct lh_spool *sp)
     free(sp);
 }
 
-int lh_spool_write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Serialises rec as one line into b (appended). */
 int lh_spool_dump_line(struct lh_buf *b, json_t *rec)
 {
@@ -457,7 +441,7 @@ static int append(struct lh_spool *sp, json_t *rec, bool sync)
         goto out;
     }
     if (!sp->read_only) {
-        if (lh_spool_write_all(sp->fd, b.ptr, b.len) != 0) {
+        if (lh_fs_write_all(sp->fd, b.ptr, b.len) != 0) {
             sp->broken = true;
             lh_error_set("cannot append to '%s': %s", sp->path, strerror(errno));
             rc = LH_EIO;

@@ -92,7 +92,7 @@ int lh_spool_compact(struct lh_spool *sp)
         goto out;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || lh_spool_write_all(fd, b.ptr ? b.ptr : "", b.len) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || lh_fs_write_all(fd, b.ptr ? b.ptr : "", b.len) != 0 || fsync(fd) != 0) {
         lh_error_set("cannot write '%s': %s", tmp, strerror(errno));
         rc = LH_EIO;
         goto out;

@@ -63,8 +63,6 @@ void lh_spool_record_free(json_t *rec);
 int lh_spool_open_journal(struct lh_spool *sp);
 /* fsync() of a directory (after creating or renaming a file in it). */
 int lh_spool_fsync_dir(const char *dir);
-/* write() of all n bytes; -1 on error (errno set). */
-int lh_spool_write_all(int fd, const char *p, size_t n);
 /* Serialises rec as one line appended to b. */
 int lh_spool_dump_line(struct lh_buf *b, json_t *rec);
 /* The done/failed record of e (new reference, NULL when out of memory). */

@@ -88,6 +88,26 @@ int lh_fs_write_atomic(const char *path, const void *data, size_t len)
     return lh_fs_write_atomic_mode(path, data, len, 0600);
 }
 
+int lh_fs_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            if (w == 0) {
+                errno = EIO;
+            }
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 int lh_fs_write_atomic_mode(const char *path, const void *data, size_t len, unsigned mode)
 {
     size_t pl = strlen(path);
@@ -103,20 +123,9 @@ int lh_fs_write_atomic_mode(const char *path, const void *data, size_t len, unsi
         free(tmp);
         return LH_EIO;
     }
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            lh_error_set("cannot write '%s': %s", tmp, strerror(errno));
-            rc = LH_EIO;
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
+    if (lh_fs_write_all(fd, data, len) != 0) {
+        lh_error_set("cannot write '%s': %s", tmp, strerror(errno ? errno : EIO));
+        rc = LH_EIO;
     }
     if (rc == 0 && fsync(fd) != 0) {
         lh_error_set("cannot sync '%s': %s", tmp, strerror(errno));

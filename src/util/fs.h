@@ -21,6 +21,12 @@ int lh_fs_read_file(struct lh_buf *b, const char *path) LH_WUR;
 /* Reads all of fd into b up to its cap. `name` is used in messages. */
 int lh_fs_read_fd(struct lh_buf *b, int fd, const char *name) LH_WUR;
 
+/*
+ * Writes data[0..len) to fd, retrying short writes and EINTR. Returns 0, or -1 with errno set
+ * (EIO when write made no progress). Sets no message: the caller names what it wrote.
+ */
+int lh_fs_write_all(int fd, const void *data, size_t len) LH_WUR;
+
 /* Writes the whole buffer to path atomically (temp file, fsync, rename). */
 int lh_fs_write_atomic(const char *path, const void *data, size_t len) LH_WUR;
 
