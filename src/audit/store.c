@@ -60,12 +60,19 @@ static bool filter_known(const uint8_t id[20], void *payload)
 {
     struct lh_audit_run *r = payload;
     sqlite3_stmt *st = r->known_st;
-    sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, id, 20, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    int s = sqlite3_step(st);
+    sqlite3_int64 findings = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    /*
+     * Reset at once: a statement left on its row keeps a read transaction open on this
+     * connection, and in WAL mode the next BEGIN IMMEDIATE (flush_locked) then fails with
+     * SQLITE_BUSY_SNAPSHOT, without waiting, whenever another audit has committed meanwhile.
+     */
+    sqlite3_reset(st);
+    if (s != SQLITE_ROW) {
         return false; /* unknown (or unreadable: scanning again is the safe side) */
     }
-    if (sqlite3_column_int64(st, 0) > 0 && push_id(&r->with, &r->nwith, &r->awith, id) < 0) {
+    if (findings > 0 && push_id(&r->with, &r->nwith, &r->awith, id) < 0) {
         return false; /* out of memory: scan it again rather than lose its findings */
     }
     return true;
