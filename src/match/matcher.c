@@ -201,7 +201,9 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
     if (!m) {
         return lh_error_oom();
     }
-    pthread_mutex_init(&m->jit_lock, NULL);
+    for (size_t i = 0; i < LH_MATCHER_JIT_LOCKS; i++) {
+        pthread_mutex_init(&m->jit_lock[i], NULL);
+    }
     m->nrules = nrules;
     m->rules = calloc(nrules ? nrules : 1, sizeof(*m->rules));
     if (!m->rules) {
@@ -304,7 +306,9 @@ void lh_matcher_free(struct lh_matcher *m)
         hs_free_database(m->db);
     }
     pcre2_match_context_free(m->mctx);
-    pthread_mutex_destroy(&m->jit_lock);
+    for (size_t i = 0; i < LH_MATCHER_JIT_LOCKS; i++) {
+        pthread_mutex_destroy(&m->jit_lock[i]);
+    }
     free(m);
 }
 

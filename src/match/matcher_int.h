@@ -22,6 +22,7 @@
 #define DEFAULT_MATCH_LIMIT LH_MATCHER_MATCH_LIMIT
 #define DEFAULT_DEPTH_LIMIT LH_MATCHER_DEPTH_LIMIT
 #define MAX_NAMED_ALTS 8 /* alternatives that may each name `secret` (or `id`) */
+#define LH_MATCHER_JIT_LOCKS 16
 
 struct lit {
     uint32_t rule;
@@ -55,7 +56,7 @@ struct crule {
     size_t nsecret;
     uint32_t id_groups[MAX_NAMED_ALTS]; /* every group named `id` (pair rules) */
     size_t nid;
-    _Atomic int compiled; /* compiled (built-in rules: on first use): once, under jit_lock */
+    _Atomic int compiled; /* compiled (built-in rules: on first use): once, under its lock */
     /* a JIT-compiled copy of code, made after JIT_AFTER regions and published once; a copy,
      * because other threads may be matching with code (the interpreter) meanwhile */
     pcre2_code *_Atomic jit;
@@ -76,7 +77,9 @@ struct lh_matcher {
     hs_database_t *db; /* NULL when no active rule */
     size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
     pcre2_match_context *mctx;
-    pthread_mutex_t jit_lock;
+    /* compiling and JIT-compiling a rule happen under jit_lock[rule % JIT_LOCKS]: one lock
+     * for all rules made a worker wait while another compiled an unrelated rule */
+    pthread_mutex_t jit_lock[LH_MATCHER_JIT_LOCKS];
     bool from_cache;
 };
 

@@ -90,6 +90,9 @@ bool lh_matcher_pattern_names_id(const char *pattern)
  * A rule's regions are matched by PCRE2's interpreter until it has had JIT_AFTER of them,
  * then by a JIT-compiled copy. JIT-compiling costs ~0.1-1 ms a pattern: a one-file scan
  * (the pre-commit hook) that touches a dozen rules paid more for it than for matching.
+ * The copy is compiled for PCRE2_PARTIAL_HARD only, the one mode scan.c matches in (a
+ * match with other options, such as its anchored re-match, runs in the interpreter):
+ * compiling the complete mode as well doubled the JIT's cost for matches it never ran.
  */
 #define JIT_AFTER 8
 
@@ -98,12 +101,13 @@ bool lh_matcher_pattern_names_id(const char *pattern)
 const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule *cr)
 {
     struct lh_matcher *m = (struct lh_matcher *)cm;
+    pthread_mutex_t *lock = &m->jit_lock[(size_t)(cr - m->rules) % LH_MATCHER_JIT_LOCKS];
     pcre2_code *jit = atomic_load_explicit(&cr->jit, memory_order_acquire);
     if (jit) {
         return jit;
     }
     if (!atomic_load_explicit(&cr->compiled, memory_order_acquire)) {
-        pthread_mutex_lock(&m->jit_lock);
+        pthread_mutex_lock(lock);
         if (!atomic_load_explicit(&cr->compiled, memory_order_relaxed)) {
             if (!cr->code && lh_matcher_compile_rule(cr, cr->rule) < 0) {
                 pcre2_code_free(cr->code);
@@ -112,7 +116,7 @@ const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule
             }
             atomic_store_explicit(&cr->compiled, 1, memory_order_release);
         }
-        pthread_mutex_unlock(&m->jit_lock);
+        pthread_mutex_unlock(lock);
     }
     if (!cr->code) {
         return NULL;
@@ -121,18 +125,18 @@ const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule
         atomic_load_explicit(&cr->jit_tried, memory_order_relaxed)) {
         return cr->code;
     }
-    pthread_mutex_lock(&m->jit_lock);
+    pthread_mutex_lock(lock);
     if (!atomic_load_explicit(&cr->jit_tried, memory_order_relaxed)) {
         /* A JIT failure (e.g. no executable memory) is not fatal: the interpreter is used. */
         pcre2_code *c = pcre2_code_copy(cr->code);
-        if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD) == 0) {
+        if (c && pcre2_jit_compile(c, PCRE2_JIT_PARTIAL_HARD) == 0) {
             atomic_store_explicit(&cr->jit, c, memory_order_release);
         } else {
             pcre2_code_free(c);
         }
         atomic_store_explicit(&cr->jit_tried, 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&m->jit_lock);
+    pthread_mutex_unlock(lock);
     jit = atomic_load_explicit(&cr->jit, memory_order_acquire);
     return jit ? jit : cr->code;
 }

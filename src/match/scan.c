@@ -141,10 +141,12 @@ static size_t set_group(const PCRE2_SIZE *ov, const uint32_t *groups, size_t n)
 }
 
 /*
- * Runs rule r's pattern over buf[start..end) (lookbehind may see before start). When the
- * region ends before the buffer, PCRE2_PARTIAL_HARD tells us that a match attempt ran into
- * the cut; that candidate is then re-matched anchored on the whole buffer, so a match longer
- * than the window is still found whole.
+ * Runs rule r's pattern over buf[start..end) (lookbehind may see before start).
+ * PCRE2_PARTIAL_HARD tells us that a match attempt ran into the region's end; that
+ * candidate is then re-matched anchored on the whole buffer, so a match longer than the
+ * window is still found whole. Regions that end with the buffer are matched the same way
+ * (the re-match then settles what lies at the end of the buffer): one mode for every
+ * region is one JIT compilation per rule (pattern.c).
  */
 static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s, uint32_t r,
                         const uint8_t *buf, size_t len, size_t start, size_t end, lh_match_cb cb,
@@ -155,10 +157,9 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
     if (!code) {
         return 0;
     }
-    uint32_t partial = end < len ? PCRE2_PARTIAL_HARD : 0;
     size_t pos = start;
     while (pos <= end) {
-        int n = pcre2_match(code, buf, end, pos, partial, s->md, s->mctx);
+        int n = pcre2_match(code, buf, end, pos, PCRE2_PARTIAL_HARD, s->md, s->mctx);
         if (n == PCRE2_ERROR_NOMATCH) {
             return 0;
         }

@@ -143,6 +143,41 @@ Test(matcher, scan_rule_matches_whole_token)
     cr_assert(eq(sz, h.m[0].send, strlen(t)));
 }
 
+/*
+ * Every region is matched in PCRE2_PARTIAL_HARD mode, also the ones that end with the buffer
+ * (one JIT mode per rule): a token that ends the buffer, where its lookahead and `$` see the
+ * end, must still be found whole once the JIT-compiled copy has taken over (after a few
+ * regions), and one cut short by the end must not be reported.
+ */
+Test(matcher, tokens_at_the_buffer_end_are_found_once_the_jit_takes_over)
+{
+    build("rules:\n"
+          "  - {id: tok, name: T, keywords: [tok_], max_length: 64,\n"
+          "     pattern: '(?<![A-Za-z0-9_])(?<secret>tok_[a-z0-9]{8})(?![a-z0-9])'}\n"
+          "  - {id: eol, name: E, keywords: ['key='], max_length: 64,\n"
+          "     pattern: 'key=(?<secret>[a-z0-9]{4,})$'}\n");
+    for (int round = 0; round < 40; round++) {
+        const char *ends = "x = 1\nt tok_abcd1234";
+        struct hits h = {0};
+        cr_assert(
+            eq(int, lh_matcher_scan(m, s, (const uint8_t *)ends, strlen(ends), collect, &h), 0));
+        cr_assert(eq(sz, h.n, 1), "round %d", round);
+        cr_assert(eq(sz, h.m[0].send, strlen(ends)));
+        const char *eol = "key=abcdef";
+        h.n = 0;
+        cr_assert(
+            eq(int, lh_matcher_scan(m, s, (const uint8_t *)eol, strlen(eol), collect, &h), 0));
+        cr_assert(eq(sz, h.n, 1), "round %d", round);
+        cr_assert(eq(sz, h.m[0].sstart, 4));
+        cr_assert(eq(sz, h.m[0].send, strlen(eol)));
+        const char *longer = "t tok_abcd12345";
+        h.n = 0;
+        cr_assert(eq(
+            int, lh_matcher_scan(m, s, (const uint8_t *)longer, strlen(longer), collect, &h), 0));
+        cr_assert(eq(sz, h.n, 0), "round %d", round);
+    }
+}
+
 Test(matcher, guard_page_every_suffix)
 {
     build(rules_yaml);
