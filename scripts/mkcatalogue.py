@@ -107,6 +107,8 @@ def confidence(r):
 
 def anchor(r):
     kws = r.get("keywords") or []
+    if not kws and not r.get("prefilter"):
+        return "the file's path"
     if not kws:
         return "regex `%s`" % r["prefilter"][0].replace("|", "\\|") + (
             ", +%d" % (len(r["prefilter"]) - 1) if len(r["prefilter"]) > 1 else "")

@@ -160,6 +160,7 @@ static bool is_glob_special(char c)
 static int path_rule_init(struct path_rule *pr, uint32_t rule, const struct lh_rule *r)
 {
     pr->rule = rule;
+    pr->whole = !r->keywords.count && !r->prefilters.count;
     pr->lits = calloc(r->paths.count, sizeof(*pr->lits));
     if (!pr->lits) {
         return lh_error_oom();
@@ -259,10 +260,11 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
             m->nregex++;
         }
         if (rules[i]->paths.count) {
-            rc = path_rule_init(&m->path_rules[np++], (uint32_t)i, rules[i]);
+            rc = path_rule_init(&m->path_rules[np], (uint32_t)i, rules[i]);
             if (rc < 0) {
                 goto fail;
             }
+            m->nwhole += m->path_rules[np++].whole;
         }
     }
     m->mctx = pcre2_match_context_create(NULL);

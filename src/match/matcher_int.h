@@ -45,6 +45,7 @@ struct path_lit {
 struct path_rule {
     uint32_t rule;
     bool always; /* a glob with no usable literal (escapes, or wildcards only): no quick test */
+    bool whole;  /* no keyword or prefilter: the rule's region is the whole of a matching file */
     size_t nlits;
     struct path_lit *lits;
 };
@@ -74,6 +75,7 @@ struct lh_matcher {
     size_t nregex;                /* how many of the literals are prefilter regexes */
     struct path_rule *path_rules; /* active rules bound to `paths` */
     size_t npath_rules;
+    size_t nwhole;     /* how many of them are whole-file rules (path_rule.whole) */
     hs_database_t *db; /* NULL when no active rule */
     size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
     pcre2_match_context *mctx;

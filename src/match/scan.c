@@ -206,7 +206,7 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
                          const uint8_t *buf, size_t len, const char *path, lh_match_cb cb,
                          void *payload)
 {
-    if (!m->db || len == 0) {
+    if ((!m->db && !m->nwhole) || len == 0) {
         return 0;
     }
     if (len > UINT32_MAX) {
@@ -225,7 +225,18 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
     }
     s->nregions = 0;
     s->nopened = 0;
-    hs_error_t e = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, on_hit, s);
+    /* whole-file rules need no prefilter hit: their file's path is their context */
+    for (size_t i = 0; i < m->npath_rules && m->nwhole; i++) {
+        const struct path_rule *pr = &m->path_rules[i];
+        if (pr->whole && !s->skip[pr->rule]) {
+            int rc = push_region(s, pr->rule, 0, len);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    hs_error_t e =
+        m->db ? hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, on_hit, s) : HS_SUCCESS;
     /* close the regions still open; open[] is cleared whatever happened (the next scan
      * starts with every rule closed, without a pass over all rules) */
     for (size_t i = 0; i < s->nopened; i++) {

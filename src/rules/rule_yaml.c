@@ -369,11 +369,12 @@ static int parse_rule(struct ctx *c, const char *file, yaml_node_t *n, struct lh
             return rc;
         }
     }
-    const char *missing = !r->id                                       ? "id"
-                          : !r->name                                   ? "name"
-                          : !r->pattern                                ? "pattern"
-                          : !r->keywords.count && !r->prefilters.count ? "keywords"
-                                                                       : NULL;
+    const char *missing = !r->id        ? "id"
+                          : !r->name    ? "name"
+                          : !r->pattern ? "pattern"
+                          : !r->keywords.count && !r->prefilters.count && !r->paths.count
+                              ? "keywords"
+                              : NULL;
     if (missing) {
         rc = lh_yaml_error(c->name, n, "rule%s%s%s is missing required key '%s'", r->id ? " '" : "",
                            r->id ? r->id : "", r->id ? "'" : "", missing);

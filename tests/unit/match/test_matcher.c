@@ -178,6 +178,44 @@ Test(matcher, tokens_at_the_buffer_end_are_found_once_the_jit_takes_over)
     }
 }
 
+/*
+ * A rule bound to `paths` with no keywords runs over the whole of a file whose path matches
+ * (a secret 2 MiB in is found), and never over other paths or a buffer without a path.
+ */
+Test(matcher, path_rule_without_keywords_covers_the_whole_file)
+{
+    build("rules:\n"
+          "  - {id: netrc, name: N, paths: ['.netrc'],\n"
+          "     pattern: '(?<![^\\s])password[ \\t]+(?<secret>[A-Za-z0-9]{12,64})'}\n");
+    size_t n = 2u << 20;
+    char *in = malloc(n + 64);
+    cr_assert(in != NULL);
+    memset(in, '\n', n);
+    strcpy(in + n, "machine h login u password Zk3dQ9wLp2Xs7Vb\n");
+    size_t len = strlen(in + n) + n;
+    struct hits h = {0};
+    cr_assert(eq(int,
+                 lh_matcher_scan_path(m, s, (const uint8_t *)in, len, "home/u/.netrc", collect, &h),
+                 0));
+    cr_assert(eq(sz, h.n, 1));
+    cr_assert(eq(sz, h.m[0].sstart, n + 27));
+    h.n = 0;
+    cr_assert(eq(
+        int, lh_matcher_scan_path(m, s, (const uint8_t *)in, len, "home/u/notes", collect, &h), 0));
+    cr_assert(eq(int, lh_matcher_scan(m, s, (const uint8_t *)in, len, collect, &h), 0));
+    cr_assert(eq(sz, h.n, 0));
+    free(in);
+}
+
+Test(matcher, a_rule_needs_keywords_a_prefilter_or_paths)
+{
+    const char *y = "rules:\n  - {id: nokw, name: B, pattern: '(?<secret>x)'}\n";
+    cr_assert(eq(int, lh_ruleset_new(&rs), 0));
+    cr_assert(lt(int, lh_ruleset_load_buffer(rs, "t.yml", (const uint8_t *)y, strlen(y)), 0));
+    cr_assert(strstr(lh_error_get(), "'nokw' is missing required key 'keywords'") != NULL, "%s",
+              lh_error_get());
+}
+
 Test(matcher, guard_page_every_suffix)
 {
     build(rules_yaml);
