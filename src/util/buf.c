@@ -146,12 +146,18 @@ char *lh_buf_take(struct lh_buf *b)
 
 bool lh_mem_contains(const void *hay, size_t hlen, const void *needle, size_t n)
 {
-    const uint8_t *h = hay;
     const uint8_t *nd = needle;
-    for (size_t i = 0; i + n <= hlen; i++) {
-        if (h[i] == nd[0] && memcmp(h + i, nd, n) == 0) {
+    if (n == 0 || n > hlen) {
+        return n == 0;
+    }
+    /* memchr (vectorised) finds the candidates for the first byte */
+    const uint8_t *p = hay;
+    const uint8_t *last = p + (hlen - n); /* the last place a match can start */
+    while (p <= last && (p = memchr(p, nd[0], (size_t)(last - p) + 1)) != NULL) {
+        if (memcmp(p + 1, nd + 1, n - 1) == 0) {
             return true;
         }
+        p++;
     }
     return false;
 }

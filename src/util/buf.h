@@ -56,7 +56,8 @@ void lh_buf_clear(struct lh_buf *b);
 /* Moves the content out as a NUL-terminated heap string (caller frees); buffer is reset. */
 char *lh_buf_take(struct lh_buf *b);
 
-/* Whether needle[0..n) occurs in hay[0..hlen) (n > 0); a plain scan, for short inputs. */
+/* Whether needle[0..n) occurs in hay[0..hlen) (an empty needle does); memchr finds the
+ * candidates for its first byte. */
 bool lh_mem_contains(const void *hay, size_t hlen, const void *needle, size_t n);
 
 #endif

@@ -46,6 +46,44 @@ Test(buf, wipe_covers_the_largest_content_since_init)
     cr_assert(eq(sz, b.dirty, 0));
 }
 
+static bool naive_contains(const uint8_t *h, size_t hl, const uint8_t *nd, size_t n)
+{
+    for (size_t i = 0; i + n <= hl; i++) {
+        if (memcmp(h + i, nd, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* lh_mem_contains against a plain scan: a 3-letter alphabet makes near misses common, and
+ * every needle is also tried at the very end of a haystack cut to its length. */
+Test(buf, mem_contains_agrees_with_a_plain_scan)
+{
+    uint8_t h[64];
+    uint8_t nd[8];
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        size_t hl = (size_t)(rand_r(&seed) % 40);
+        size_t n = 1 + (size_t)(rand_r(&seed) % 6);
+        for (size_t i = 0; i < hl; i++) {
+            h[i] = (uint8_t)('a' + rand_r(&seed) % 3);
+        }
+        for (size_t i = 0; i < n; i++) {
+            nd[i] = (uint8_t)('a' + rand_r(&seed) % 3);
+        }
+        cr_assert(eq(int, lh_mem_contains(h, hl, nd, n), naive_contains(h, hl, nd, n)), "round %d",
+                  round);
+        if (hl >= n) {
+            memcpy(h + hl - n, nd, n);
+            cr_assert(lh_mem_contains(h, hl, nd, n), "round %d (at the end)", round);
+            cr_assert(eq(int, lh_mem_contains(h, hl - 1, nd, n), naive_contains(h, hl - 1, nd, n)));
+        }
+    }
+    cr_assert(lh_mem_contains("abc", 3, "", 0));
+    cr_assert(not(lh_mem_contains("ab", 2, "abc", 3)));
+}
+
 Test(fs, read_file_caps_size_and_names_path)
 {
     char *dir = lh_tmpdir();
