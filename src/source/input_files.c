@@ -23,6 +23,10 @@ struct batch {
     size_t n;
     char *paths[BATCH_FILES];
     bool follow[BATCH_FILES]; /* open through a symbolic link (named on the command line) */
+    /* opened as openat(dirfd[i], paths[i] + rel[i]): relative to the directory named on
+     * the command line, so the kernel resolves only the components below it */
+    int dirfd[BATCH_FILES];
+    size_t rel[BATCH_FILES];
 };
 
 struct visited {
@@ -41,6 +45,10 @@ struct files {
     void *submit_payload;
     struct batch *pending; /* being filled */
     struct visited seen;
+    int root_fd;        /* the directory argument being walked (AT_FDCWD: none) */
+    size_t root_prefix; /* length of its path plus separator, in the paths below it */
+    int *root_fds;      /* every directory argument opened (closed by files_free) */
+    size_t nroot_fds;
 };
 
 /* read_file's outcomes besides 0 and a negative error code */
@@ -100,8 +108,11 @@ static int add_file(struct files *f, char *path, bool follow)
             return lh_error_oom();
         }
     }
-    f->pending->follow[f->pending->n] = follow;
-    f->pending->paths[f->pending->n++] = path;
+    size_t i = f->pending->n++;
+    f->pending->follow[i] = follow;
+    f->pending->paths[i] = path;
+    f->pending->dirfd[i] = f->root_fd;
+    f->pending->rel[i] = f->root_fd == AT_FDCWD ? 0 : f->root_prefix;
     return f->pending->n == BATCH_FILES ? flush_batch(f) : 0;
 }
 
@@ -140,6 +151,28 @@ static int cmp_dentry(const void *a, const void *b)
     return strcmp(((const struct dentry *)a)->path, ((const struct dentry *)b)->path);
 }
 
+/*
+ * Makes the directory argument being listed (a copy of its descriptor: the directory
+ * listed, whatever its path names later) the root for openat() of the paths below it,
+ * whose prefix is `prefix` bytes. Without the copy (fd limit), files are opened by their
+ * whole path as before.
+ */
+static void set_root(struct files *f, DIR *dir, size_t prefix)
+{
+    int *fds = realloc(f->root_fds, (f->nroot_fds + 1) * sizeof(*fds));
+    if (!fds) {
+        return;
+    }
+    f->root_fds = fds;
+    int fd = fcntl(dirfd(dir), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        return;
+    }
+    f->root_fds[f->nroot_fds++] = fd;
+    f->root_fd = fd;
+    f->root_prefix = prefix;
+}
+
 static int walk_dir(struct files *f, const char *path, int depth)
 {
     const struct lh_input_env *env = f->base.env;
@@ -167,11 +200,15 @@ static int walk_dir(struct files *f, const char *path, int depth)
             ents = ne;
         }
         /* "." as a root gives "a.txt", not "./a.txt" */
-        ents[n].path = strcmp(path, ".") ? lh_path_join(path, e->d_name) : strdup(e->d_name);
+        bool dot = !strcmp(path, ".");
+        ents[n].path = dot ? strdup(e->d_name) : lh_path_join(path, e->d_name);
         ents[n].type = e->d_type;
         if (!ents[n].path) {
             rc = lh_error_oom();
             break;
+        }
+        if (depth == 0 && !dot && f->root_fd == AT_FDCWD) {
+            set_root(f, dir, strlen(ents[n].path) - strlen(e->d_name));
         }
         n++;
     }
@@ -258,6 +295,7 @@ static int files_produce(struct lh_input *in, lh_submit_fn submit, void *payload
     f->submit = submit;
     f->submit_payload = payload;
     for (size_t i = 0; rc == 0 && i < f->npaths; i++) {
+        f->root_fd = AT_FDCWD;
         rc = walk(f, f->paths[i], 0, true);
     }
     if (rc == 0) {
@@ -280,10 +318,11 @@ static int files_produce(struct lh_input *in, lh_submit_fn submit, void *payload
  * sink opens (an archive) is read whole all the same. LH_ETOOBIG
  * past max_size, LH_EIO with the path named.
  */
-static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool follow,
-                     bool scan_binary, struct lh_sink *sink)
+static int read_file(struct lh_buf *b, int dirfd, const char *path, size_t rel, size_t max_size,
+                     bool follow, bool scan_binary, struct lh_sink *sink)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+    int fd = openat(dirfd, path + rel,
+                    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
     if (fd < 0) {
         if (errno == ELOOP && !follow) {
             lh_error_set("'%s' became a symbolic link during the scan; skipped", path);
@@ -336,12 +375,14 @@ static int read_file(struct lh_buf *b, const char *path, size_t max_size, bool f
 }
 
 /* Reads and scans one file; only fatal errors (from the sink) are returned. */
-static int read_one(struct files *f, struct lh_buf *b, const char *path, bool follow,
+static int read_one(struct files *f, struct lh_buf *b, const struct batch *bt, size_t i,
                     struct lh_sink *sink)
 {
     const struct lh_input_env *env = f->base.env;
+    const char *path = bt->paths[i];
     lh_buf_clear(b);
-    int rc = read_file(b, path, f->max_size, follow, env->scan_binary, sink);
+    int rc = read_file(b, bt->dirfd[i], path, bt->rel[i], f->max_size, bt->follow[i],
+                       env->scan_binary, sink);
     if (rc == LH_ETOOBIG) {
         lh_input_skip(env, LH_SKIP_LARGE,
                       "'%s' is over the --max-file-size limit of %zu bytes; skipped", path,
@@ -403,7 +444,7 @@ static int files_read(struct lh_input *in, void *reader, void *job, struct lh_si
     struct batch *bt = job;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < bt->n; i++) {
-        rc = read_one(f, reader, bt->paths[i], bt->follow[i], sink);
+        rc = read_one(f, reader, bt, i, sink);
     }
     batch_free(bt);
     return rc;
@@ -423,6 +464,10 @@ static void files_free(struct lh_input *in)
     }
     free(f->seen.dev);
     free(f->seen.ino);
+    for (size_t i = 0; i < f->nroot_fds; i++) {
+        close(f->root_fds[i]);
+    }
+    free(f->root_fds);
     free(f);
 }
 
@@ -449,6 +494,7 @@ int lh_input_files_new(struct lh_input **out, const char *const *paths, size_t n
     f->paths = paths;
     f->npaths = npaths;
     f->max_size = lh_input_max_size(env);
+    f->root_fd = AT_FDCWD;
     *out = &f->base;
     return 0;
 }

@@ -414,6 +414,52 @@ Test(scan, many_files_multithreaded_are_all_found)
 }
 
 /*
+ * Files under a directory argument are opened relative to that directory (openat on a copy
+ * of its descriptor): every way of naming the directories, several of them and a file next
+ * to them, gives the same files under the paths as written.
+ */
+Test(scan, directory_arguments_in_every_spelling_report_their_paths)
+{
+    put("top/a/b/deep.env", "x=%s\n", tok);
+    put("top/flat.env", "x=%s\n", tok);
+    put("other/o.env", "x=%s\n", tok);
+    put("lone.env", "x=%s\n", tok);
+    char abs_top[4096];
+    snprintf(abs_top, sizeof(abs_top), "%s/top", dir);
+    const struct {
+        const char *arg;
+        const char *prefix;
+    } cases[] = {{"top", "top/"}, {"top/", "top/"}, {"./top", "./top/"}, {abs_top, NULL}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lh_run r;
+        lh_run_lh(&r, dir, NULL, "scan", "--threads", "2", "--format", "jsonl", cases[i].arg,
+                  "other", "lone.env", NULL);
+        cr_assert(eq(int, r.status, 1), "%s: %s", cases[i].arg, r.err);
+        char want[3][4400];
+        const char *pre = cases[i].prefix;
+        char abs_pre[4200];
+        if (!pre) {
+            snprintf(abs_pre, sizeof(abs_pre), "%s/", abs_top);
+            pre = abs_pre;
+        }
+        snprintf(want[0], sizeof(want[0]), "\"path\":\"%sa/b/deep.env\"", pre);
+        snprintf(want[1], sizeof(want[1]), "\"path\":\"%sflat.env\"", pre);
+        snprintf(want[2], sizeof(want[2]), "\"path\":\"other/o.env\"");
+        for (size_t k = 0; k < 3; k++) {
+            cr_assert(not(eq(ptr, strstr(r.out, want[k]), NULL)), "%s: %s missing from %s",
+                      cases[i].arg, want[k], r.out);
+        }
+        cr_assert(not(eq(ptr, strstr(r.out, "\"path\":\"lone.env\""), NULL)), "%s", r.out);
+        size_t lines = 0;
+        for (char *p = r.out; *p; p++) {
+            lines += *p == '\n';
+        }
+        cr_assert(eq(sz, lines, 4), "%s: %s", cases[i].arg, r.out);
+        lh_run_dispose(&r);
+    }
+}
+
+/*
  * Explicit file arguments (what a pre-commit hook passes): up to one batch is scanned by the
  * calling thread, more go to the pool; either way every file is scanned exactly once.
  */
