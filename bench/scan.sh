@@ -9,6 +9,14 @@
 # hyperfine session; the script prints the wall-time ratio leakhound / ripgrep, then the
 # single-small-file latency with the compiled-rules cache warm and cold.
 #
+# It also prints where leakhound's time goes and the least it could take: the same hyperfine
+# session times both tools reading the tree for one literal that never matches (ripgrep
+# -F, and leakhound with one such rule, no decoding, no archives: opening and reading the
+# files, start-up included), and scancost (src/tools/scancost.c) times, on one thread with
+# the files in memory, the Vectorscan pass of the built-in rules alone and with the rules'
+# regexes. "lower bound" = leakhound's read time + the Vectorscan pass / THREADS: no scan
+# with these rules on this machine can be faster, whatever else it saves.
+#
 # LEAKHOUND=/path/to/leakhound skips building build/release and times that binary instead
 # (to compare two builds: the floor uses each binary's own keyword list).
 # LEAKHOUND_ARGS="--max-decode-depth 0" adds options to every timed leakhound command
@@ -24,6 +32,8 @@ if [ -z "$lh" ]; then
     cmake --build build/release -j"$(nproc)" >/dev/null
     lh=$PWD/build/release/leakhound
 fi
+# scancost of the same build (LEAKHOUND=...: the one next to that binary, if it has one)
+scancost=${SCANCOST:-$(dirname "$lh")/scancost}
 read -r -a extra <<< "${LEAKHOUND_ARGS:-}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -46,6 +56,19 @@ rg -c -F -f "$out/keywords" -uu --no-messages -g '!.git' -j $threads "$dir" >/de
 [ \$? -le 1 ]
 EOS
 chmod +x "$out/floor.sh"
+cat > "$out/io.sh" <<EOS
+#!/bin/sh
+rg -c -F zqxjzqxjv -uu --no-messages -g '!.git' -j $threads "$dir" >/dev/null
+[ \$? -le 1 ]
+EOS
+chmod +x "$out/io.sh"
+cat > "$out/one.yml" <<'EOS'
+rules:
+  - id: io-probe
+    name: A literal no file holds (times reading the tree)
+    keywords: [zqxjzqxjv]
+    pattern: '(?<secret>zqxjzqxjv[0-9]{8})'
+EOS
 # The floor must really search: it has to report matches in at least one file (an earlier
 # version passed the keywords after `--`, so ripgrep searched for nothing in 19 ms).
 nfloor=$(rg -c -F -f "$out/keywords" -uu --no-messages -g '!.git' -j "$threads" "$dir" | wc -l)
@@ -59,12 +82,30 @@ echo "tree: $dir ($(du -sh "$dir" | cut -f1), $(find "$dir" -type f | wc -l) fil
 [ ${#extra[@]} -eq 0 ] || echo "leakhound options: ${extra[*]}"
 hyperfine -N -w 2 -r 10 --export-json "$out/dir.json" \
     -n leakhound "$lh scan --quiet --exit-code 0 --threads $threads --format jsonl ${extra[*]} $dir" \
-    -n ripgrep-floor "$out/floor.sh"
-python3 - "$out/dir.json" <<'EOS'
+    -n ripgrep-floor "$out/floor.sh" \
+    -n leakhound-read "$lh scan --quiet --exit-code 0 --threads $threads --format jsonl --no-builtin-rules --rules $out/one.yml --max-decode-depth 0 --max-archive-depth 0 $dir" \
+    -n ripgrep-read "$out/io.sh"
+cost=none
+if [ -x "$scancost" ]; then
+    "$scancost" "$dir" 5 > "$out/cost.txt"
+    cost=$out/cost.txt
+fi
+python3 - "$out/dir.json" "$cost" "$threads" <<'EOS'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 lh, rg = r["leakhound"]["mean"], r["ripgrep-floor"]["mean"]
 print(f"RATIO leakhound/ripgrep = {lh / rg:.2f}  (leakhound {lh*1000:.1f} ms, ripgrep {rg*1000:.1f} ms; target <= 2.0)")
+lr, rr = r["leakhound-read"]["mean"], r["ripgrep-read"]["mean"]
+print(f"read the tree (one literal no file holds): leakhound {lr*1000:.1f} ms, ripgrep {rr*1000:.1f} ms")
+if sys.argv[2] != "none":
+    c = dict(l.split() for l in open(sys.argv[2]))
+    pre, allm, first = float(c["prefilter_ms"]), float(c["matcher_ms"]), float(c["matcher_first_ms"])
+    mb = int(c["bytes"]) / 1e6
+    t = int(sys.argv[3])
+    print(f"one thread, files in memory ({mb:.1f} MB): Vectorscan pass {pre:.1f} ms CPU, "
+          f"with the rules' regexes {allm:.1f} ms ({first:.1f} ms on the first pass, which compiles them)")
+    lb = lr + pre / 1000 / t
+    print(f"LOWER BOUND read + Vectorscan/{t} = {lb*1000:.1f} ms = {lb / rg:.2f} of the floor")
 EOS
 
 small="$out/small.env"

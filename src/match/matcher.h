@@ -99,6 +99,14 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
                          void *payload) LH_WUR;
 
 /*
+ * The prefilter pass alone: runs the Vectorscan database over buf[0..len) and counts its
+ * hits in *hits (no regions, no PCRE2). For measuring what the prefilter costs
+ * (src/tools/scancost.c, bench/scan.sh). Returns 0 or LH_ERROR (message set).
+ */
+int lh_matcher_prefilter(const struct lh_matcher *m, struct lh_matcher_scratch *s,
+                         const uint8_t *buf, size_t len, size_t *hits) LH_WUR;
+
+/*
  * Matches one rule's pattern against the whole of buf (no prefilter), as `rules check` and
  * the partner endpoint need: "does this rule match this token?". Same callback contract.
  */

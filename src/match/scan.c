@@ -268,6 +268,34 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
     return 0;
 }
 
+static int count_hit(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void *ctx)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+int lh_matcher_prefilter(const struct lh_matcher *m, struct lh_matcher_scratch *s,
+                         const uint8_t *buf, size_t len, size_t *hits)
+{
+    if (!m->db || len == 0) {
+        return 0;
+    }
+    if (len > UINT32_MAX) {
+        lh_error_set("buffer of %zu bytes is too large for one scan", len);
+        return LH_ETOOBIG;
+    }
+    if (hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, count_hit, hits) != HS_SUCCESS) {
+        lh_error_set("prefilter scan failed");
+        return LH_ERROR;
+    }
+    return 0;
+}
+
 int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *s, size_t rule,
                          const uint8_t *buf, size_t len, lh_match_cb cb, void *payload)
 {
