@@ -324,18 +324,37 @@ static int scan(struct lh_audit_run *r, const char *path, struct lh_findings *l,
     return rc;
 }
 
-static void count_secrets(const struct lh_findings *l, size_t first, struct lh_audit_repo_stats *st)
+/* Distinct secrets among l[first..], all of them or only those suppressed as triaged. */
+static size_t distinct_secrets(const struct lh_findings *l, size_t first, bool triaged)
 {
-    st->findings = l->count - first;
     size_t n = 0;
     for (size_t i = first; i < l->count; i++) {
+        if (triaged && l->items[i].suppressed_by != LH_SUPP_TRIAGE) {
+            continue;
+        }
         bool seen = false;
         for (size_t j = first; j < i && !seen; j++) {
             seen = !strcmp(l->items[j].secret_sha256, l->items[i].secret_sha256);
         }
         n += !seen;
     }
-    st->secrets = n;
+    return n;
+}
+
+static void count_secrets(const struct lh_findings *l, size_t first, struct lh_audit_repo_stats *st)
+{
+    st->findings = l->count - first;
+    st->secrets = distinct_secrets(l, first, false);
+}
+
+/* After triage: how many of the findings and secrets it suppressed. */
+static void count_triaged(const struct lh_findings *l, size_t first, struct lh_audit_repo_stats *st)
+{
+    st->triaged = 0;
+    for (size_t i = first; i < l->count; i++) {
+        st->triaged += l->items[i].suppressed_by == LH_SUPP_TRIAGE;
+    }
+    st->triaged_secrets = st->triaged ? distinct_secrets(l, first, true) : 0;
 }
 
 static int run_repo(struct lh_audit_run *r, const char *path, struct lh_findings *l,
@@ -408,8 +427,13 @@ int lh_audit_repo_findings(struct lh_audit *a, const char *url_or_path, const ch
         r.url = url;
         rc = lh_audit_db_open(&r.db, a->db_path, false);
     }
+    size_t first = out->count;
     if (rc == 0) {
         rc = run_repo(&r, path, out, st);
+    }
+    if (rc == 0) {
+        rc = lh_audit_run_triage(&r, out, first);
+        count_triaged(out, first, st);
     }
     lh_audit_run_end(&r);
     lh_audit_db_close(r.db);

@@ -69,17 +69,19 @@ struct lh_audit_opts {
 
 /* What one repository's audit did. */
 struct lh_audit_repo_stats {
-    char name[256];       /* the repository's name in the database */
-    bool cloned;          /* a new mirror was made */
-    bool fetched;         /* an existing mirror was fetched */
-    bool unchanged;       /* refs and ruleset hash as last time: nothing walked or read */
-    size_t refs;          /* refs of the repository now */
-    size_t blobs_total;   /* unique blobs of its history (the last walk's, when unchanged) */
-    size_t blobs_scanned; /* read and scanned by this call */
-    size_t blobs_skipped; /* already in the database with this ruleset hash */
-    size_t findings;      /* occurrences stored for the repository (after provenance) */
-    size_t secrets;       /* distinct secrets among them */
-    size_t errors;        /* unreadable refs, commits, trees, blobs (st->errors of the scan) */
+    char name[256];         /* the repository's name in the database */
+    bool cloned;            /* a new mirror was made */
+    bool fetched;           /* an existing mirror was fetched */
+    bool unchanged;         /* refs and ruleset hash as last time: nothing walked or read */
+    size_t refs;            /* refs of the repository now */
+    size_t blobs_total;     /* unique blobs of its history (the last walk's, when unchanged) */
+    size_t blobs_scanned;   /* read and scanned by this call */
+    size_t blobs_skipped;   /* already in the database with this ruleset hash */
+    size_t findings;        /* occurrences stored for the repository (after provenance) */
+    size_t secrets;         /* distinct secrets among them */
+    size_t triaged;         /* of the findings, those whose secret is triaged (not `open`) */
+    size_t triaged_secrets; /* distinct secrets among those */
+    size_t errors;          /* unreadable refs, commits, trees, blobs (st->errors of the scan) */
     double seconds;
     struct lh_scan_stats scan; /* the scan's own counters (zero when unchanged) */
 };

@@ -58,6 +58,12 @@ int lh_audit_run_store(struct lh_audit_run *r, const struct lh_findings *l, size
                        const struct lh_audit_repo_stats *st, bool complete) LH_WUR;
 /* Unchanged since its last complete audit: appends its stored occurrences to out. */
 int lh_audit_run_load(struct lh_audit_run *r, struct lh_findings *out, size_t *n) LH_WUR;
+/*
+ * Suppresses the findings l[first..] whose secret is triaged in the database (a status other
+ * than `open`: false-positive, revoked, accepted), so a weekly audit reports only what is
+ * still open; --show-suppressed lists them with their status.
+ */
+int lh_audit_run_triage(struct lh_audit_run *r, struct lh_findings *l, size_t first) LH_WUR;
 /* Whether the refs and ruleset match the last complete audit. */
 int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same) LH_WUR;
 

@@ -301,6 +301,44 @@ int lh_audit_run_unchanged(struct lh_audit_run *r, bool *same)
     return 0;
 }
 
+/* The static string for a triage status read from the database; NULL for `open`. */
+static const char *triage_status(const char *s)
+{
+    static const char *const known[] = {"false-positive", "revoked", "accepted"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (!strcmp(s, known[i])) {
+            return known[i];
+        }
+    }
+    return NULL;
+}
+
+int lh_audit_run_triage(struct lh_audit_run *r, struct lh_findings *l, size_t first)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = lh_audit_db_prepare(r->db, &st,
+                                 "SELECT s.status FROM findings f JOIN secrets s ON s.id = f.secret"
+                                 " WHERE f.fingerprint = ?1 AND s.status <> 'open' LIMIT 1");
+    for (size_t i = first; rc == 0 && i < l->count; i++) {
+        struct lh_finding *f = &l->items[i];
+        if (f->invalid || f->suppressed) {
+            continue;
+        }
+        sqlite3_bind_text(st, 1, f->fingerprint, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            f->triage = triage_status(lh_audit_db_text(st, 0));
+            f->suppressed = f->triage != NULL;
+            f->suppressed_by = f->triage ? LH_SUPP_TRIAGE : LH_SUPP_NONE;
+        } else if (step != SQLITE_DONE) {
+            rc = lh_audit_db_fail(r->db, "cannot read triage");
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int lh_audit_run_load(struct lh_audit_run *r, struct lh_findings *out, size_t *n)
 {
     sqlite3_stmt *st = NULL;

@@ -189,14 +189,19 @@ static int audit_all(struct lh_cli_run *r, const struct org_args *a, const struc
         goto out;
     }
     if (!r->args.quiet) {
+        char triaged[96] = "";
+        if (res.triaged) {
+            snprintf(triaged, sizeof(triaged), "; %zu more (%zu secret%s) triaged in the database",
+                     res.triaged, res.triaged_secrets, res.triaged_secrets == 1 ? "" : "s");
+        }
         fprintf(stderr,
                 "leakhound: %s: %zu repositor%s in '%s': %zu audited, %zu finished by the "
                 "interrupted run, %zu failed; %zu blobs scanned, %zu already scanned; %zu "
-                "finding%s (%zu secret%s) in %zu repositor%s\n",
+                "finding%s (%zu secret%s) in %zu repositor%s%s\n",
                 label, res.repositories, res.repositories == 1 ? "y" : "ies", db, res.audited,
                 res.resumed_done, res.failed, res.blobs_scanned, res.blobs_skipped, res.findings,
                 res.findings == 1 ? "" : "s", res.secrets, res.secrets == 1 ? "" : "s",
-                res.repos_with_findings, res.repos_with_findings == 1 ? "y" : "ies");
+                res.repos_with_findings, res.repos_with_findings == 1 ? "y" : "ies", triaged);
     }
     if (res.failed) {
         lh_cli_error("%zu of %zu repositories could not be audited; run the same command again "

@@ -234,6 +234,8 @@ const char *lh_suppression_name(enum lh_suppression s)
         return "baseline";
     case LH_SUPP_CONFIDENCE:
         return "min-confidence";
+    case LH_SUPP_TRIAGE:
+        return "triage";
     default:
         return "";
     }

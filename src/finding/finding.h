@@ -38,9 +38,10 @@ enum lh_suppression {
     LH_SUPP_INLINE,     /* a `leakhound:allow` comment on its line */
     LH_SUPP_BASELINE,   /* an entry of the baseline */
     LH_SUPP_CONFIDENCE, /* below --min-confidence */
+    LH_SUPP_TRIAGE,     /* its secret is triaged (not `open`) in the scan database */
 };
 
-/* "inline", "baseline", "min-confidence" or "" */
+/* "inline", "baseline", "min-confidence", "triage" or "" */
 const char *lh_suppression_name(enum lh_suppression s);
 
 struct lh_finding {
@@ -49,10 +50,11 @@ struct lh_finding {
     bool invalid;    /* a validator rejected it: not a finding, listed only with --show-invalid */
     bool suppressed; /* inline allow / baseline / below --min-confidence: not reported */
     enum lh_suppression suppressed_by; /* why, when suppressed */
-    char *path;                        /* owned */
-    size_t line, column;               /* 1-based, columns in Unicode code points */
-    size_t end_line, end_column;       /* end_column is exclusive (SARIF convention) */
-    size_t offset, length;             /* byte span of the secret in the blob */
+    const char *triage;          /* LH_SUPP_TRIAGE: the status ("false-positive", ...; static) */
+    char *path;                  /* owned */
+    size_t line, column;         /* 1-based, columns in Unicode code points */
+    size_t end_line, end_column; /* end_column is exclusive (SARIF convention) */
+    size_t offset, length;       /* byte span of the secret in the blob */
     /* a secret found in decoded text: the decoders applied, outermost first (enum
      * lh_decode_kind); line..end_column and offset/length locate its encoded text */
     uint8_t decoded[LH_DECODE_MAX_DEPTH];

@@ -236,10 +236,15 @@ static void *worker(void *arg)
         if (rc < 0) {
             res->failed++;
         } else {
+            /* triaged secrets (false positives, revoked, accepted) are not open findings */
+            st.findings -= st.triaged;
+            st.secrets -= st.triaged_secrets;
             res->audited++;
             res->findings += st.findings;
             res->secrets += st.secrets;
             res->repos_with_findings += st.findings > 0;
+            res->triaged += st.triaged;
+            res->triaged_secrets += st.triaged_secrets;
         }
         res->blobs_scanned += st.blobs_scanned;
         res->blobs_skipped += st.blobs_skipped;

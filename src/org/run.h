@@ -56,10 +56,13 @@ struct lh_org_run_result {
     size_t failed;        /* audited now with an error */
     size_t blobs_scanned; /* by this invocation */
     size_t blobs_skipped; /* already in the database with the same ruleset */
-    size_t findings;      /* occurrences in the run's repositories (resumed ones included) */
-    size_t secrets;       /* sum of per-repository distinct secrets (resumed ones included) */
+    size_t findings;      /* open occurrences in the run's repositories (resumed ones included) */
+    size_t secrets;       /* sum of per-repository distinct open secrets (resumed ones included) */
     size_t object_errors; /* unreadable objects (st->errors) */
     size_t repos_with_findings;
+    size_t triaged;         /* findings left out of `findings`: triaged in the database (this
+                             * invocation's repositories) */
+    size_t triaged_secrets; /* their distinct secrets */
 };
 
 /*

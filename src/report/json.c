@@ -2,7 +2,8 @@
 /*
  * json and jsonl writers (jansson) and the JSON helpers shared with the SARIF writer; see
  * report.h. Invalid findings only with show_invalid; suppressed ones only with show_suppressed
- * (marked `"suppressed": "inline"|"baseline"|"min-confidence"`).
+ * (marked `"suppressed": "inline"|"baseline"|"min-confidence"|"triage"`, the last with
+ * `"triage": STATUS`).
  */
 #include "report/report.h"
 #include "util/buf.h"
@@ -63,6 +64,9 @@ json_t *lh_report_finding_json(const struct lh_finding *f, bool show_secret, con
                         json_string(f->invalid ? "invalid" : lh_confidence_name(f->confidence)));
     if (f->suppressed) {
         json_object_set_new(o, "suppressed", json_string(lh_suppression_name(f->suppressed_by)));
+        if (f->suppressed_by == LH_SUPP_TRIAGE && f->triage) {
+            json_object_set_new(o, "triage", json_string(f->triage));
+        }
     }
     if (repo_name || f->prov.repository) {
         json_object_set_new(o, "repository",

@@ -57,12 +57,12 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
     size_t low = 0;
     size_t invalid = 0;
     size_t suppressed = 0;
-    size_t by[LH_SUPP_CONFIDENCE + 1] = {0};
+    size_t by[LH_SUPP_TRIAGE + 1] = {0};
     for (size_t i = 0; i < l->count; i++) {
         const struct lh_finding *f = &l->items[i];
         if (f->suppressed) {
             suppressed++;
-            by[f->suppressed_by <= LH_SUPP_CONFIDENCE ? f->suppressed_by : LH_SUPP_NONE]++;
+            by[f->suppressed_by <= LH_SUPP_TRIAGE ? f->suppressed_by : LH_SUPP_NONE]++;
         } else if (f->invalid) {
             invalid++;
         } else if (f->confidence == LH_CONF_CONFIRMED) {
@@ -86,10 +86,16 @@ void lh_report_summary_line(char *out, size_t cap, const struct lh_findings *l,
     size_t off = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
     if (suppressed && off < cap) {
         /* suppressions are visible: a pull request cannot add a `leakhound:allow` unnoticed */
+        char triaged[64] = "";
+        if (by[LH_SUPP_TRIAGE]) {
+            snprintf(triaged, sizeof(triaged), ", %zu triaged in the scan database",
+                     by[LH_SUPP_TRIAGE]);
+        }
         n = snprintf(out + off, cap - off,
                      "; %zu suppressed (%zu inline allow, %zu baseline, %zu "
-                     "below --min-confidence)",
-                     suppressed, by[LH_SUPP_INLINE], by[LH_SUPP_BASELINE], by[LH_SUPP_CONFIDENCE]);
+                     "below --min-confidence%s)",
+                     suppressed, by[LH_SUPP_INLINE], by[LH_SUPP_BASELINE], by[LH_SUPP_CONFIDENCE],
+                     triaged);
         off += n < 0 ? 0 : (size_t)n;
     }
     if (show_invalid && invalid && off < cap) {

@@ -79,7 +79,11 @@ static void write_finding(FILE *out, const struct lh_finding *f, const struct lh
         fprintf(out, "  (decoded: %s)", chain);
     }
     if (f->suppressed) {
-        fprintf(out, "  (suppressed: %s)", lh_suppression_name(f->suppressed_by));
+        if (f->suppressed_by == LH_SUPP_TRIAGE && f->triage) {
+            fprintf(out, "  (suppressed: triage %s)", f->triage);
+        } else {
+            fprintf(out, "  (suppressed: %s)", lh_suppression_name(f->suppressed_by));
+        }
     }
     if (f->prov.deleted) {
         fputs("  [deleted]", out);

@@ -4,7 +4,8 @@
  * HTTP and audited into one database; a re-run after one commit scans only the new blob;
  * an unchanged repository is not walked; other rules rescan; a run killed with SIGKILL
  * resumes without rescanning what it committed; two runs at once on one database; triage in
- * the report; merge of two databases; reports from it.
+ * the report and in later audits (a triaged secret is suppressed); merge of two databases;
+ * reports from it.
  */
 #include "audit_helpers.h"
 #include "util/hash.h"
@@ -179,6 +180,40 @@ Test(audit_db, triage_shows_in_the_report)
     cr_assert(strstr(r.out, "\"status\": \"revoked\"") && strstr(r.out, "rotated in INC-42"), "%s",
               r.out);
     cr_assert(strstr(r.err, "0 open secrets") != NULL, "%s", r.err);
+    lh_run_dispose(&r);
+    /*
+     * The next audit of that repository (unchanged: findings read back from the database)
+     * and one after a new commit (rescanned) both suppress the triaged secret: exit 0, the
+     * summary counts it, --show-suppressed lists it with its status.
+     */
+    audit(&r, 1, NULL);
+    cr_assert(eq(int, r.status, 0), "%s\n%s", r.out, r.err);
+    cr_assert(strstr(r.err, "1 suppressed (0 inline allow, 0 baseline, 0 below --min-confidence, "
+                            "1 triaged in the scan database)") != NULL,
+              "%s", r.err);
+    cr_assert(strstr(r.out, "\"fingerprint\"") == NULL, "%s", r.out);
+    lh_run_dispose(&r);
+    repo_commit(dir, names[1], "docs/notes.md", "nothing secret\n");
+    char url[256];
+    url_of(url, sizeof(url), 1);
+    lh_run_lh(&r, dir, NULL, "history", url, "--db", "audit.db", "--format", "jsonl",
+              "--show-suppressed", NULL);
+    cr_assert(eq(int, r.status, 0), "%s\n%s", r.out, r.err);
+    cr_assert(strstr(r.err, " in 1 blob (") != NULL, "%s", r.err); /* the new one only */
+    cr_assert(strstr(r.out, "\"suppressed\":\"triage\",\"triage\":\"revoked\"") != NULL, "%s",
+              r.out);
+    lh_run_dispose(&r);
+    lh_run_lh(&r, dir, NULL, "history", url, "--db", "audit.db", "--show-suppressed", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    cr_assert(strstr(r.out, "(suppressed: triage revoked)") != NULL, "%s", r.out);
+    lh_run_dispose(&r);
+    /* reopened: reported (and failing) again */
+    lh_run_lh(&r, dir, NULL, "triage", fingerprint, "--status", "open", "--db", "audit.db", NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    lh_run_dispose(&r);
+    audit(&r, 1, NULL);
+    cr_assert(eq(int, r.status, 1), "%s", r.err);
+    cr_assert(strstr(r.out, fingerprint) != NULL, "%s", r.out);
     lh_run_dispose(&r);
     /* unknown ids and bad statuses are usage errors */
     lh_run_lh(&r, dir, NULL, "triage", "0123456789abcdef0123456789abcdef", "--status", "accepted",
