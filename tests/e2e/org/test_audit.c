@@ -5,7 +5,8 @@
  * here, each with a planted token). The audit finds all three secrets, each stored with its
  * repository; a new commit is the only thing the next run scans; a run killed with SIGKILL
  * after its first repository resumes without auditing that repository again, and the blobs
- * of both runs add up to the repositories' blobs: none was scanned twice.
+ * of both runs add up to the repositories' blobs: none was scanned twice. Triaged secrets
+ * stop counting as findings; `org gitlab` audits a group's projects the same way.
  */
 #include "orgsrv.h"
 
@@ -159,6 +160,53 @@ Test(org_audit, finds_every_repository_secret_and_rescans_only_new_blobs)
         lh_run_dispose(&r);
     }
     free(fps);
+    orgsrv_stop(&srv);
+}
+
+/*
+ * `org gitlab GROUP`: the projects of a GitLab group are audited through their
+ * http_url_to_repo, each finding stored under its project's full path; the GitLab token
+ * reaches the API and no output.
+ */
+Test(org_audit, gitlab_group_is_audited_through_its_projects_clone_urls)
+{
+    static const char repos_gl[] = "{\"github\": {}, \"gitlab\": {\"acme\": {\"repos\": "
+                                   "[{\"name\": \"api\"}, {\"name\": \"web\"}]}}}";
+    char tok[2][41];
+    lh_make_github_token(tok[0], "ghp_", "glApiR8UziJdi0Y4mj4TIJZ9RnvIq1");
+    lh_make_github_token(tok[1], "ghp_", "glWebOetAfG82EOMjRZA0G6vbBxKd2");
+    make_repo("api", 2, tok[0]);
+    make_repo("web", 3, tok[1]);
+    char root[600];
+    snprintf(root, sizeof(root), "%s/git", dir);
+    use_cache();
+    setenv("GITLAB_TOKEN", "glpat-orgAuditGitLab00000", 1);
+    orgsrv_start(&srv, dir, repos_gl, root);
+    struct lh_run r;
+    lh_run_lh(&r, dir, NULL, "org", "gitlab", "acme", "--api-url", orgsrv_api(&srv, "ok"), "--db",
+              "gl.db", "--no-config", NULL);
+    cr_assert(eq(int, r.status, 1), "%d %s", r.status, r.err);
+    cr_assert(has(r.err, "2 findings (2 secrets) in 2 repositories"), "%s", r.err);
+    cr_assert(lacks(r.err, "glpat-orgAuditGitLab") && lacks(r.out, "glpat-orgAuditGitLab"));
+    for (int i = 0; i < 2; i++) {
+        cr_assert(lacks(r.err, tok[i]) && lacks(r.out, tok[i]), "a raw secret was printed");
+    }
+    lh_run_dispose(&r);
+    char *log = orgsrv_requests(&srv);
+    cr_assert(has(log, "/ok/api/v4/groups/acme/projects?include_subgroups=true"), "%s", log);
+    cr_assert(has(log, "\"auth\": \"Bearer glpat-orgAuditGitLab00000\""), "%s", log);
+    cr_assert(has(log, "/git/acme/api.git/info/refs") && has(log, "/git/acme/web.git/info/refs"),
+              "%s", log);
+    free(log);
+    char *rows = orgsrv_query(dir, "gl.db",
+                              "SELECT r.name, f.path, f.rule_id FROM findings f JOIN "
+                              "repositories r ON r.id = f.repo ORDER BY r.name");
+    cr_assert(
+        eq(str, rows, "acme/api|api.env|github-pat-classic\nacme/web|web.env|github-pat-classic\n"),
+        "%s", rows);
+    free(rows);
+    cr_assert(eq(int, lh_sh(dir, "! grep -rqa glpat-orgAuditGitLab gl.db* cache"), 0),
+              "the token was written to disk");
     orgsrv_stop(&srv);
 }
 
