@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void lh_org_query_init(struct lh_org_query *q)
 {
@@ -104,6 +105,9 @@ struct shape {
     bool fork_is_object;
     const char *group_path, *group_query; /* "/orgs/", "/repos?per_page=100&type=all" */
     const char *user_path, *user_query;
+    /* the token's own account, whose private repositories the user listing leaves out
+     * (GitHub: GET /users/NAME/repos is public repositories only); NULL: not needed */
+    const char *self_path, *self_listing;
     bool slash_in_name; /* GitLab subgroups: "parent/child" */
 };
 
@@ -118,6 +122,8 @@ static const struct shape github = {
     .group_query = "/repos?per_page=100&type=all",
     .user_path = "/users/",
     .user_query = "/repos?per_page=100&type=owner",
+    .self_path = "/user",
+    .self_listing = "/user/repos?per_page=100&affiliation=owner&visibility=all",
 };
 
 static const struct shape gitlab = {
@@ -284,6 +290,35 @@ out:
     return rc;
 }
 
+/*
+ * Whether the token belongs to the user `name` (GET root + s->self_path; its "login" compared
+ * case-insensitively). Without a token, or when the answer is not usable, false: the public
+ * listing is used.
+ */
+static bool token_is_user(struct lh_org_api *a, const char *root, const struct shape *s,
+                          const struct lh_org_query *q)
+{
+    if (!s->self_path || !q->token || !*q->token) {
+        return false;
+    }
+    struct lh_org_page p;
+    struct lh_buf url;
+    bool same = false;
+    lh_org_page_init(&p, 64 * 1024);
+    lh_buf_init(&url, LH_ORG_MAX_URL + 32);
+    if (lh_buf_puts(&url, root) == 0 && lh_buf_puts(&url, s->self_path) == 0 &&
+        lh_org_api_get(a, &p, url.ptr) == 0) {
+        json_t *doc = json_loadb(p.body.ptr ? p.body.ptr : "", p.body.len, 0, NULL);
+        json_t *login = json_is_object(doc) ? json_object_get(doc, "login") : NULL;
+        same = json_is_string(login) && !strcasecmp(json_string_value(login), q->name);
+        json_decref(doc);
+    }
+    lh_error_clear();
+    lh_buf_dispose(&url);
+    lh_org_page_dispose(&p);
+    return same;
+}
+
 /* Every page of one listing, starting at first. */
 static int list_pages(struct lh_org_list *l, struct lh_org_api *a, const char *first,
                       const struct shape *s, const struct lh_org_query *q)
@@ -364,7 +399,13 @@ int lh_org_enumerate(struct lh_org_list *out, const struct lh_org_query *q)
         char shown[512];
         lh_org_url_for_msg(shown, sizeof(shown), root.ptr);
         lh_buf_clear(&url);
-        rc = listing_url(&url, root.ptr, s->user_path, q->name, s->user_query);
+        if (token_is_user(&a, root.ptr, s, q)) {
+            /* the token's own account: its private repositories too */
+            rc = lh_buf_puts(&url, root.ptr);
+            rc = rc ? rc : lh_buf_puts(&url, s->self_listing);
+        } else {
+            rc = listing_url(&url, root.ptr, s->user_path, q->name, s->user_query);
+        }
         if (rc == 0) {
             rc = list_pages(out, &a, url.ptr, s, q);
         }

@@ -73,7 +73,9 @@ void lh_org_query_init(struct lh_org_query *q);
 
 /*
  * Lists every repository of q->name into *out (initialised here; dispose it whatever the
- * result). GitHub: /orgs/NAME/repos, and /users/NAME/repos when that is a 404; GitLab:
+ * result). GitHub: /orgs/NAME/repos, and when that is a 404 the user's: /user/repos
+ * (affiliation=owner, private ones included) when the token is NAME's own (GET /user), else
+ * /users/NAME/repos (public only); GitLab:
  * /groups/NAME/projects (subgroups included, shared projects excluded), and
  * /users/NAME/projects when that is a 404. Follows Link rel="next" (GitLab also
  * X-Next-Page) on the same origin only. Returns 0; LH_ENOTFOUND (neither exists);

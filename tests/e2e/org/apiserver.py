@@ -106,18 +106,39 @@ class Handler(BaseHTTPRequestHandler):
         self.send(405, '{"message": "no"}')
 
     # ---- the API ----
+    def bearer_user(self, data):
+        """The GitHub user whose "token" (repos.json) is this request's bearer token."""
+        auth = self.headers.get("Authorization") or ""
+        for name, entry in data["github"].items():
+            if entry.get("user") and entry.get("token") and auth == "Bearer " + entry["token"]:
+                return name
+        return None
+
     def api(self, scenario, rest, q, page, base, u):
         data = repos()
-        gh = rest.startswith("/orgs/") or (rest.startswith("/users/") and rest.endswith("/repos"))
+        if rest == "/user":
+            me = self.bearer_user(data)
+            if not me:
+                return self.send(401, '{"message": "Requires authentication"}')
+            return self.send(200, json.dumps({"login": me, "id": 7}))
+        gh = (rest.startswith("/orgs/") or (rest.startswith("/users/") and rest.endswith("/repos"))
+              or rest == "/user/repos")
         segs = rest.split("/")
         items = None
-        if gh and len(segs) == 4:
+        if rest == "/user/repos":
+            # the token's own repositories, private ones included (affiliation=owner)
+            owner = self.bearer_user(data)
+            if not owner:
+                return self.send(401, '{"message": "Requires authentication"}')
+            items = data["github"][owner]["repos"]
+        elif gh and len(segs) == 4:
             kind, owner = segs[1], urllib.parse.unquote(segs[2])
             table = data["github"]
             if kind == "orgs" and owner in table and not table[owner].get("user"):
                 items = table[owner]["repos"]
             elif kind == "users" and owner in table and table[owner].get("user"):
-                items = table[owner]["repos"]
+                # GET /users/NAME/repos: public repositories only, whoever asks
+                items = [it for it in table[owner]["repos"] if not it.get("private")]
         elif rest.startswith("/api/v4/") and len(segs) == 6 and segs[5] == "projects":
             kind, owner = segs[3], urllib.parse.unquote(segs[4])
             table = data["gitlab"]
@@ -168,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             full = "%s/%s" % (owner_key, it["name"])
             if gh:
                 o = {"id": abs(hash(full)) % 100000, "name": it["name"], "full_name": full,
-                     "private": False, "fork": bool(it.get("fork")),
+                     "private": bool(it.get("private")), "fork": bool(it.get("fork")),
                      "archived": bool(it.get("archived")), "disabled": False,
                      "clone_url": "%s/%s.git" % (git, full),
                      "html_url": "https://github.example/%s" % full,

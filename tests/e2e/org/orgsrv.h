@@ -33,6 +33,8 @@ struct orgsrv {
 /* The default listing: GitHub org acme (8: a fork, an archived one), user alice (2); GitLab
  * group grp (7, subgroup sub, a fork, an archived one), user bob (4, X-Next-Page only). */
 extern const char orgsrv_default_repos[];
+/* The GitHub token apiserver.py takes for the user alice (GET /user, /user/repos). */
+#define ORGSRV_ALICE_TOKEN "ghp_aliceOwnToken0000000000000000000000"
 
 /* Writes repos_json (NULL: the default) to dir/repos.json and starts the server; asserts. */
 void orgsrv_start(struct orgsrv *s, const char *dir, const char *repos_json, const char *git_root);

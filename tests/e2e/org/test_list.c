@@ -86,6 +86,26 @@ Test(org_list, github_user_when_no_such_org)
     cr_assert(has(log, "\"auth\": null"), "anonymous requests carry no Authorization");
     free(log);
     lh_run_dispose(&r);
+    /* with alice's own token, her private repositories too (GET /user/repos: the public
+     * /users/alice/repos leaves them out whoever asks) */
+    setenv("GITHUB_TOKEN", ORGSRV_ALICE_TOKEN, 1);
+    list(&r, "github", "Alice", "ok", NULL, NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    cr_assert(eq(int, count_lines(r.out), 3), "%s", r.out);
+    cr_assert(has(r.out, "alice/notes\t"), "%s", r.out);
+    log = orgsrv_requests(&srv);
+    cr_assert(has(log, "/ok/user?") || has(log, "\"/ok/user\""), "%s", log);
+    cr_assert(has(log, "/ok/user/repos?per_page=100&affiliation=owner&visibility=all"), "%s", log);
+    free(log);
+    lh_run_dispose(&r);
+    /* another user's token: the public listing */
+    setenv("GITHUB_TOKEN", TOKEN, 1);
+    list(&r, "github", "alice", "ok", NULL, NULL);
+    cr_assert(eq(int, r.status, 0), "%s", r.err);
+    cr_assert(eq(int, count_lines(r.out), 2), "%s", r.out);
+    cr_assert(lacks(r.out, "alice/notes"), "%s", r.out);
+    lh_run_dispose(&r);
+    unsetenv("GITHUB_TOKEN");
     /* neither an org nor a user: one line, exit 4 */
     list(&r, "github", "nobody", "ok", NULL, NULL);
     cr_assert(eq(int, r.status, 4));
