@@ -7,7 +7,8 @@
 #   bench/hostile.sh [KEEP_DIR]      (needs ~3 GB of free disk for the 1 GB blob)
 #
 # Cases: a 100 MB single-line file with tokens in it (scanned with --max-file-size 200M) and
-# the same file under the default 25 MiB cap (skipped with a warning); 100,000 tiny files;
+# the same file under the default 25 MiB cap (skipped with a warning); a 24 MB .env and
+# .htpasswd whose every line is a candidate of the whole-file rules; 100,000 tiny files;
 # a 300-level tree and paths beyond PATH_MAX; symlink loops, FIFOs and devices with
 # --follow-symlinks; 100 MB of random non-UTF-8 bytes (--scan-binary); git history with a
 # 1 GB blob (skipped by its header), a corrupt pack, and refs/objects that are missing.
@@ -65,6 +66,25 @@ run "scan 100 MB single line" "$work/line" scan --no-config --threads 2 --format
     --max-file-size 200M one-line.min.js
 run "scan 100 MB single line (25 MiB cap: skip)" "$work/line" scan --no-config --threads 2 \
     one-line.min.js
+
+# --- credential files at the size cap: whole-file rules (no keywords) run their pattern over
+# all of it; every line of the .env is a candidate for the dotenv rules' long alternations
+mkdir -p "$work/cred"
+python3 - "$work/cred" "$tok" <<'PY'
+import sys
+root, tok = sys.argv[1], sys.argv[2]
+size = 24 * 1024 * 1024
+env = "export " + "_".join(["A" * 39] * 6) + '_PASSWORD = "' + "x" * 200 + "\n"
+htp = "u" * 250 + ":$apr1$" + "a" * 200 + "\n"
+for name, line in ((".env", env), (".htpasswd", htp)):
+    with open(f"{root}/{name}", "w") as f:
+        for _ in range(size // len(line)):
+            f.write(line)
+        if name == ".env":
+            f.write("DB_PASSWORD=Zq8Lm3Np7Rt2Vw6Xy1Bc5Df9\n")
+PY
+run "scan 2 x 24 MB hostile credential files" "$work" scan --no-config --threads 2 \
+    --format json cred
 
 # --- 100,000 tiny files
 mkdir -p "$work/tiny"

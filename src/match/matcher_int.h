@@ -118,10 +118,12 @@ struct lh_matcher_scratch {
 int lh_matcher_compile_rule(struct crule *cr, const struct lh_rule *r) LH_WUR;
 
 /*
- * The code to match a rule with: compiles a lazy rule once, switches to a JIT-compiled copy
- * after a few regions. NULL when the rule has no usable code (a built-in pattern that does
- * not compile: it then finds nothing). Thread-safe.
+ * The code to match a rule with over a region of region_len bytes: compiles a lazy rule
+ * once, switches to a JIT-compiled copy after a few regions or for a large one. NULL when
+ * the rule has no usable code (a built-in pattern that does not compile: it then finds
+ * nothing). Thread-safe.
  */
-const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *m, struct crule *cr);
+const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *m, struct crule *cr,
+                                       size_t region_len);
 
 #endif

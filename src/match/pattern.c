@@ -93,12 +93,17 @@ bool lh_matcher_pattern_names_id(const char *pattern)
  * The copy is compiled for PCRE2_PARTIAL_HARD only, the one mode scan.c matches in (a
  * match with other options, such as its anchored re-match, runs in the interpreter):
  * compiling the complete mode as well doubled the JIT's cost for matches it never ran.
+ * A region of JIT_BYTES or more is JIT-compiled at once: a whole-file rule has one region
+ * per file, and the interpreter ran its large alternations over a 25 MB hostile .env at
+ * ~5 MB/s.
  */
 #define JIT_AFTER 8
+#define JIT_BYTES (64u * 1024u)
 
 /* Compiles a lazy rule, once. Returns the code to match with, or NULL when the rule has no
  * usable code (a built-in pattern that does not compile: it then finds nothing). */
-const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule *cr)
+const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule *cr,
+                                       size_t region_len)
 {
     struct lh_matcher *m = (struct lh_matcher *)cm;
     pthread_mutex_t *lock = &m->jit_lock[(size_t)(cr - m->rules) % LH_MATCHER_JIT_LOCKS];
@@ -121,7 +126,8 @@ const pcre2_code *lh_matcher_rule_code(const struct lh_matcher *cm, struct crule
     if (!cr->code) {
         return NULL;
     }
-    if (atomic_fetch_add_explicit(&cr->uses, 1, memory_order_relaxed) + 1 < JIT_AFTER ||
+    if ((atomic_fetch_add_explicit(&cr->uses, 1, memory_order_relaxed) + 1 < JIT_AFTER &&
+         region_len < JIT_BYTES) ||
         atomic_load_explicit(&cr->jit_tried, memory_order_relaxed)) {
         return cr->code;
     }

@@ -153,7 +153,7 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
                         void *payload)
 {
     struct crule *cr = &m->rules[r];
-    const pcre2_code *code = lh_matcher_rule_code(m, cr);
+    const pcre2_code *code = lh_matcher_rule_code(m, cr, end - start);
     if (!code) {
         return 0;
     }
