@@ -3,17 +3,18 @@
  * Fuzz harness: the matcher, the detector and every validator over arbitrary bytes.
  * Once per process it builds a detector over the built-in rules (all of them, opt-in ones
  * included, invalid matches kept so the location code runs for them too). Each input is
- * then scanned as a blob (lh_detect_blob: Vectorscan prefilter, PCRE2 windows, partial
- * matching at window edges, two levels of decoding (base64, percent, escapes),
- * placeholder/stopword/entropy checks, validators, line and column computation, fingerprint),
- * classified as a whole token (lh_detect_token, the partner endpoint's path) and handed to every
- * validator of lh_validator_all() directly, once per parameter set below (each must pass its own
- * check_params). A validator that the table below does not know is called with the parameters of a
- * built-in rule that uses it, else with none when its check_params accepts that, so a new validator
- * is fuzzed without touching this file. Invariants: findings lie inside the input, their secret is
- * the input at their offset (unless found in decoded text, where the offset is that of the encoded
- * text), their line and columns are those a naive count gives, the redacted form shows at most 10
- * of its bytes.
+ * then scanned as a blob at a path its first and last bytes pick (mostly a credential file's
+ * name, so the whole-file rules run too; see input_path) (lh_detect_blob: Vectorscan prefilter,
+ * PCRE2 windows, partial matching at window edges, two levels of decoding (base64, percent,
+ * escapes), placeholder/stopword/entropy checks, validators, line and column computation,
+ * fingerprint), classified as a whole token (lh_detect_token, the partner endpoint's path) and
+ * handed to every validator of lh_validator_all() directly, once per parameter set below (each must
+ * pass its own check_params). A validator that the table below does not know is called with the
+ * parameters of a built-in rule that uses it, else with none when its check_params accepts that, so
+ * a new validator is fuzzed without touching this file. Invariants: findings lie inside the input,
+ * their secret is the input at their offset (unless found in decoded text, where the offset is that
+ * of the encoded text), their line and columns are those a naive count gives, the redacted form
+ * shows at most 10 of its bytes.
  */
 #include "finding/detect.h"
 #include "fuzz/common.h"
@@ -191,11 +192,46 @@ static int on_finding(struct lh_finding *f, void *payload)
     return 0;
 }
 
+/*
+ * The path the input is scanned at: its first and last bytes pick a credential file's name
+ * (21 of 32 values), so the whole-file rules bound to paths (no keywords: their pattern
+ * runs over all of it) are fuzzed too; the other values give a name no such rule claims.
+ * Every rule that is not bound to paths runs whatever the name.
+ */
+static const char *input_path(const uint8_t *data, size_t size)
+{
+    static const char *const paths[] = {"home/u/.env",
+                                        "home/u/.netrc",
+                                        "home/u/.git-credentials",
+                                        "home/u/.npmrc",
+                                        "home/u/.pgpass",
+                                        "home/u/.my.cnf",
+                                        "home/u/.docker/config.json",
+                                        "home/u/.aws/credentials",
+                                        "app/settings.py",
+                                        "www/wp-config.php",
+                                        "www/.htpasswd",
+                                        "etc/shadow",
+                                        "home/u/.m2/settings.xml",
+                                        "home/u/.pypirc",
+                                        "conf/tomcat-users.xml",
+                                        "home/u/.gitconfig",
+                                        "home/u/.yarnrc.yml",
+                                        "home/u/.config/composer/auth.json",
+                                        "home/u/.gem/credentials",
+                                        "home/u/.s3cfg",
+                                        "config/master.key"};
+    size_t n = sizeof(paths) / sizeof(paths[0]);
+    unsigned pick = size ? (unsigned)(data[0] ^ data[size - 1]) % 32u : 31u;
+    return pick < n ? paths[pick] : "fuzz/input.txt";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     init();
     struct blob b = {data, size};
-    LH_FUZZ_CHECK(lh_detect_blob(det, scratch, data, size, "fuzz/input.txt", on_finding, &b) == 0);
+    LH_FUZZ_CHECK(
+        lh_detect_blob(det, scratch, data, size, input_path(data, size), on_finding, &b) == 0);
     if (size <= 16384) {
         (void)lh_detect_token(det, scratch, data, size, NULL, NULL);
     }
