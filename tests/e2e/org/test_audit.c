@@ -73,6 +73,19 @@ static void use_cache(void)
     setenv("LEAKHOUND_CACHE_DIR", cache, 1);
 }
 
+/* Starts apiserver.py over repos_json with the test's bare repositories (git/), the mirrors
+ * under the test's directory, and the token env=token (env NULL: none set here). */
+static void serve(const char *repos_json, const char *env, const char *token)
+{
+    char root[600];
+    snprintf(root, sizeof(root), "%s/git", dir);
+    use_cache();
+    if (env) {
+        setenv(env, token, 1);
+    }
+    orgsrv_start(&srv, dir, repos_json, root);
+}
+
 static void org(struct lh_run *r, const char *extra)
 {
     lh_run_lh(r, dir, NULL, "org", "github", "acme", "--api-url", orgsrv_api(&srv, "ok"), "--db",
@@ -90,11 +103,7 @@ Test(org_audit, finds_every_repository_secret_and_rescans_only_new_blobs)
     make_repo("web", 5, tok[2]);
     int blobs = blob_count("api") + blob_count("tools") + blob_count("web");
     cr_assert(eq(int, blobs, (3 + 2) + (4 + 2) + (5 + 2)));
-    char root[600];
-    snprintf(root, sizeof(root), "%s/git", dir);
-    use_cache();
-    setenv("GITHUB_TOKEN", "ghp_orgAuditApiToken00000000000000000000", 1);
-    orgsrv_start(&srv, dir, repos3, root);
+    serve(repos3, "GITHUB_TOKEN", "ghp_orgAuditApiToken00000000000000000000");
     struct lh_run r;
     org(&r, NULL);
     cr_assert(eq(int, r.status, 1), "%d %s", r.status, r.err);
@@ -177,11 +186,7 @@ Test(org_audit, gitlab_group_is_audited_through_its_projects_clone_urls)
     lh_make_github_token(tok[1], "ghp_", "glWebOetAfG82EOMjRZA0G6vbBxKd2");
     make_repo("api", 2, tok[0]);
     make_repo("web", 3, tok[1]);
-    char root[600];
-    snprintf(root, sizeof(root), "%s/git", dir);
-    use_cache();
-    setenv("GITLAB_TOKEN", "glpat-orgAuditGitLab00000", 1);
-    orgsrv_start(&srv, dir, repos_gl, root);
+    serve(repos_gl, "GITLAB_TOKEN", "glpat-orgAuditGitLab00000");
     struct lh_run r;
     lh_run_lh(&r, dir, NULL, "org", "gitlab", "acme", "--api-url", orgsrv_api(&srv, "ok"), "--db",
               "gl.db", "--no-config", NULL);
@@ -222,10 +227,7 @@ Test(org_audit, killed_run_resumes_without_rescanning)
     make_repo("web", 2000, tok[2]);
     int api = blob_count("api");
     int total = api + blob_count("tools") + blob_count("web");
-    char root[600];
-    snprintf(root, sizeof(root), "%s/git", dir);
-    use_cache();
-    orgsrv_start(&srv, dir, repos3, root);
+    serve(repos3, NULL, NULL);
     char log[600];
     snprintf(log, sizeof(log), "%s/run1.log", dir);
     const char *argv[] = {
@@ -291,10 +293,7 @@ Test(org_audit, a_failing_repository_is_reported_and_retried_by_the_next_run)
     make_repo("api", 1, tok);
     make_repo("web", 1, tok);
     /* tools is listed but has no repository behind its clone URL */
-    char root[600];
-    snprintf(root, sizeof(root), "%s/git", dir);
-    use_cache();
-    orgsrv_start(&srv, dir, repos3, root);
+    serve(repos3, NULL, NULL);
     struct lh_run r;
     org(&r, NULL);
     cr_assert(eq(int, r.status, 4), "%d %s", r.status, r.err);
