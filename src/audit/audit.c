@@ -178,6 +178,14 @@ int lh_audit_open(struct lh_audit **out, const struct lh_audit_opts *o)
         sqlite3_finalize(st);
     }
     lh_audit_db_close(db);
+    /*
+     * Each repository's audit initialises libgit2 and shuts it down. Were the count to reach
+     * zero between two concurrent audits (org --jobs), the shutdown would delete libgit2's
+     * thread-state key while other workers hold state under it, which then leaks when they
+     * exit; the reference the audit holds until lh_audit_close keeps the key alive.
+     */
+    rc = rc ? rc : lh_git_global_init();
+    a->git_ref = rc == 0;
     if (rc < 0) {
         lh_audit_close(a);
         return rc;
@@ -190,6 +198,9 @@ void lh_audit_close(struct lh_audit *a)
 {
     if (!a) {
         return;
+    }
+    if (a->git_ref) {
+        lh_git_global_shutdown();
     }
     free(a->db_path);
     free(a->cache_dir);

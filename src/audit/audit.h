@@ -91,9 +91,10 @@ struct lh_audit;
 /*
  * Opens (creating when missing, with its directory) the scan database of o and checks its
  * schema; computes the ruleset hash. o and what it points to are borrowed until
- * lh_audit_close. *out is set on success only. Returns 0, LH_EUSAGE (missing rules or
- * detector), LH_EIO (the database cannot be opened or created, message names it), LH_EUSAGE
- * (not a leakhound database, or a newer schema) or LH_ENOMEM.
+ * lh_audit_close. Holds a libgit2 reference until then, so audits may run on several threads
+ * at once. *out is set on success only. Returns 0, LH_EUSAGE (missing rules or detector),
+ * LH_EIO (the database cannot be opened or created, message names it; libgit2 cannot be
+ * loaded), LH_EUSAGE (not a leakhound database, or a newer schema), LH_EGIT or LH_ENOMEM.
  */
 int lh_audit_open(struct lh_audit **out, const struct lh_audit_opts *o) LH_WUR;
 

@@ -20,6 +20,7 @@ struct lh_audit {
     char hash[LH_SHA256_HEX_LEN + 1];
     int64_t ruleset;   /* the hash's id in the database */
     unsigned delay_ms; /* LEAKHOUND_TEST_SCAN_DELAY_MS: tests kill a run mid-scan */
+    bool git_ref;      /* holds a libgit2 reference (lh_git_global_init) until closed */
 };
 
 /* One repository's audit. */

@@ -10,7 +10,6 @@
  */
 #include "org/run.h"
 
-#include "source/git.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -353,17 +352,8 @@ int lh_org_run(struct lh_org_run_result *out, const struct lh_org_list *l,
     }
     r.total = l->count - out->resumed_done;
     if (r.total) {
-        /*
-         * Each audit initialises libgit2 and shuts it down. Were the count to reach zero
-         * between two concurrent audits, the shutdown would delete libgit2's thread-state key
-         * while other workers hold state under it, which then leaks when they exit; a
-         * reference held for the whole run keeps the key alive until every worker is joined.
-         */
-        rc = lh_git_global_init();
-        if (rc == 0) {
-            rc = run_workers(&r);
-            lh_git_global_shutdown();
-        }
+        /* concurrent audits are safe: the lh_audit holds libgit2 for the whole run */
+        rc = run_workers(&r);
     }
     if (rc == 0 && r.failure) {
         lh_error_set("%s", r.failure_msg);
