@@ -10,7 +10,6 @@
  */
 #include "org/run.h"
 
-
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
