@@ -260,11 +260,10 @@ int lh_matcher_new(struct lh_matcher **out, struct lh_rule *const *rules, size_t
             m->nregex++;
         }
         if (rules[i]->paths.count) {
-            rc = path_rule_init(&m->path_rules[np], (uint32_t)i, rules[i]);
+            rc = path_rule_init(&m->path_rules[np++], (uint32_t)i, rules[i]);
             if (rc < 0) {
                 goto fail;
             }
-            m->nwhole += m->path_rules[np++].whole;
         }
     }
     m->mctx = pcre2_match_context_create(NULL);

@@ -75,7 +75,6 @@ struct lh_matcher {
     size_t nregex;                /* how many of the literals are prefilter regexes */
     struct path_rule *path_rules; /* active rules bound to `paths` */
     size_t npath_rules;
-    size_t nwhole;     /* how many of them are whole-file rules (path_rule.whole) */
     hs_database_t *db; /* NULL when no active rule */
     size_t db_map_len; /* non-zero: db lives in an anonymous mapping of this size (cache) */
     pcre2_match_context *mctx;

@@ -196,6 +196,22 @@ static int match_region(const struct lh_matcher *m, struct lh_matcher_scratch *s
     return 0;
 }
 
+/* Vectorscan takes lengths as unsigned int: LH_ETOOBIG (message set) past that, else 0. */
+static int check_len(size_t len)
+{
+    if (len > UINT32_MAX) {
+        lh_error_set("buffer of %zu bytes is too large for one scan", len);
+        return LH_ETOOBIG;
+    }
+    return 0;
+}
+
+static int prefilter_failed(hs_error_t e)
+{
+    lh_error_set("prefilter scan failed (vectorscan error %d)", (int)e);
+    return LH_ERROR;
+}
+
 int lh_matcher_scan(const struct lh_matcher *m, struct lh_matcher_scratch *s, const uint8_t *buf,
                     size_t len, lh_match_cb cb, void *payload)
 {
@@ -206,28 +222,25 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
                          const uint8_t *buf, size_t len, const char *path, lh_match_cb cb,
                          void *payload)
 {
-    if ((!m->db && !m->nwhole) || len == 0) {
+    if ((!m->db && !m->npath_rules) || len == 0) {
         return 0;
     }
-    if (len > UINT32_MAX) {
-        lh_error_set("buffer of %zu bytes is too large for one scan", len);
-        return LH_ETOOBIG;
+    int lrc = check_len(len);
+    if (lrc < 0) {
+        return lrc;
     }
     s->m = m;
     s->buf = buf;
     s->len = len;
     s->error = 0;
+    s->nregions = 0;
+    s->nopened = 0;
     size_t plen = path ? strlen(path) : 0;
     for (size_t i = 0; i < m->npath_rules; i++) {
         const struct path_rule *pr = &m->path_rules[i];
         s->skip[pr->rule] = !path || !path_may_apply(pr, path, plen) ||
                             !lh_rule_path_applies(m->rules[pr->rule].rule, path);
-    }
-    s->nregions = 0;
-    s->nopened = 0;
-    /* whole-file rules need no prefilter hit: their file's path is their context */
-    for (size_t i = 0; i < m->npath_rules && m->nwhole; i++) {
-        const struct path_rule *pr = &m->path_rules[i];
+        /* whole-file rules need no prefilter hit: their file's path is their context */
         if (pr->whole && !s->skip[pr->rule]) {
             int rc = push_region(s, pr->rule, 0, len);
             if (rc < 0) {
@@ -252,8 +265,7 @@ int lh_matcher_scan_path(const struct lh_matcher *m, struct lh_matcher_scratch *
         return s->error;
     }
     if (e != HS_SUCCESS) {
-        lh_error_set("prefilter scan failed (vectorscan error %d)", (int)e);
-        return LH_ERROR;
+        return prefilter_failed(e);
     }
     if (s->nregions > 1) {
         qsort(s->regions, s->nregions, sizeof(*s->regions), cmp_region);
@@ -285,15 +297,12 @@ int lh_matcher_prefilter(const struct lh_matcher *m, struct lh_matcher_scratch *
     if (!m->db || len == 0) {
         return 0;
     }
-    if (len > UINT32_MAX) {
-        lh_error_set("buffer of %zu bytes is too large for one scan", len);
-        return LH_ETOOBIG;
+    int rc = check_len(len);
+    if (rc < 0) {
+        return rc;
     }
-    if (hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, count_hit, hits) != HS_SUCCESS) {
-        lh_error_set("prefilter scan failed");
-        return LH_ERROR;
-    }
-    return 0;
+    hs_error_t e = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, count_hit, hits);
+    return e == HS_SUCCESS ? 0 : prefilter_failed(e);
 }
 
 int lh_matcher_scan_rule(const struct lh_matcher *m, struct lh_matcher_scratch *s, size_t rule,

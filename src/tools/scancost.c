@@ -139,8 +139,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: scancost DIR [PASSES]\n");
         return LH_EXIT_USAGE;
     }
-    int passes = argc == 3 ? atoi(argv[2]) : 5;
-    if (passes < 1 || passes > 1000) {
+    char *end = NULL;
+    long passes = argc == 3 ? strtol(argv[2], &end, 10) : 5;
+    if (passes < 1 || passes > 1000 || (end && *end)) {
         fprintf(stderr, "scancost: PASSES must be 1 to 1000\n");
         return LH_EXIT_USAGE;
     }
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
     rc = rc ? rc : lh_matcher_scratch_new(&s, m);
     double best_pre = 1e18, best_all = 1e18, first_all = 0;
     size_t hits = 0, matches = 0;
-    for (int i = 0; rc == 0 && i < passes; i++) {
+    for (long i = 0; rc == 0 && i < passes; i++) {
         double t0 = cpu_ms();
         rc = pass(&c, m, s, false, &hits);
         double t1 = cpu_ms();
